@@ -1,0 +1,140 @@
+/**
+ * The AgentCloud catalog: chips, models and regions. Served by the emulator at /v1/catalog and
+ * used offline by the provider's check() so that preview can reject what the cloud would reject.
+ * Figures marked illustrative in DOMAIN.md are the emulator's defaults, not vendor facts.
+ */
+
+export const regions = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1", "us-west-1"] as const;
+export type RegionId = (typeof regions)[number];
+
+export const chipTypes = ["zhenwu-810e", "zhenwu-m890", "zhenwu-v900", "zhenwu-j900"] as const;
+export type ChipType = (typeof chipTypes)[number];
+
+export const hyperNodeSizes = [8, 16, 32, 64, 128] as const;
+
+export interface ChipSpec {
+  chipType: ChipType;
+  memoryGiB: number | null;
+  chipToChipGBps: number | null;
+  p2pLatencyNs: number | null;
+  maxChipsPerHyperNode: number | null;
+  /** ISO date from which the chip can be ordered. */
+  availableFrom: string;
+}
+
+export const chipCatalog: Record<ChipType, ChipSpec> = {
+  "zhenwu-810e": {
+    chipType: "zhenwu-810e",
+    memoryGiB: 96,
+    chipToChipGBps: 700,
+    p2pLatencyNs: null,
+    maxChipsPerHyperNode: 16,
+    availableFrom: "2026-01-01",
+  },
+  "zhenwu-m890": {
+    chipType: "zhenwu-m890",
+    memoryGiB: 144,
+    chipToChipGBps: 800,
+    p2pLatencyNs: 150,
+    maxChipsPerHyperNode: 128,
+    availableFrom: "2026-05-20",
+  },
+  "zhenwu-v900": {
+    chipType: "zhenwu-v900",
+    memoryGiB: null,
+    chipToChipGBps: null,
+    p2pLatencyNs: null,
+    maxChipsPerHyperNode: null,
+    availableFrom: "2027-07-01",
+  },
+  "zhenwu-j900": {
+    chipType: "zhenwu-j900",
+    memoryGiB: null,
+    chipToChipGBps: null,
+    p2pLatencyNs: null,
+    maxChipsPerHyperNode: null,
+    availableFrom: "2028-07-01",
+  },
+};
+
+export const modelIds = ["qwen3.7-max", "glm-5.1", "minimax-m2.7", "kimi-k2.6", "deepseek-v4-pro"] as const;
+export type ModelId = (typeof modelIds)[number];
+
+export interface ModelSpec {
+  model: ModelId;
+  provider: "first-party" | "third-party";
+  /** Illustrative weight size in GiB. */
+  weightsGiB: number;
+  /** Illustrative KV-cache reservation per replica in GiB. */
+  kvCacheGiB: number;
+  supportedChips: ChipType[];
+  maxContextTokens: number;
+  /** USD per million tokens. */
+  pricing: { inputPerMTokens: number; outputPerMTokens: number; cachedInputPerMTokens: number };
+}
+
+export const modelCatalog: Record<ModelId, ModelSpec> = {
+  "qwen3.7-max": {
+    model: "qwen3.7-max",
+    provider: "first-party",
+    weightsGiB: 1900,
+    kvCacheGiB: 320,
+    supportedChips: ["zhenwu-m890", "zhenwu-810e"],
+    maxContextTokens: 1_000_000,
+    pricing: { inputPerMTokens: 1.2, outputPerMTokens: 6, cachedInputPerMTokens: 0.24 },
+  },
+  "glm-5.1": {
+    model: "glm-5.1",
+    provider: "third-party",
+    weightsGiB: 700,
+    kvCacheGiB: 96,
+    supportedChips: ["zhenwu-m890", "zhenwu-810e"],
+    maxContextTokens: 200_000,
+    pricing: { inputPerMTokens: 0.6, outputPerMTokens: 2.2, cachedInputPerMTokens: 0.11 },
+  },
+  "minimax-m2.7": {
+    model: "minimax-m2.7",
+    provider: "third-party",
+    weightsGiB: 430,
+    kvCacheGiB: 64,
+    supportedChips: ["zhenwu-m890", "zhenwu-810e"],
+    maxContextTokens: 1_000_000,
+    pricing: { inputPerMTokens: 0.3, outputPerMTokens: 1.2, cachedInputPerMTokens: 0.03 },
+  },
+  "kimi-k2.6": {
+    model: "kimi-k2.6",
+    provider: "third-party",
+    weightsGiB: 1000,
+    kvCacheGiB: 128,
+    supportedChips: ["zhenwu-m890"],
+    maxContextTokens: 256_000,
+    pricing: { inputPerMTokens: 0.6, outputPerMTokens: 2.5, cachedInputPerMTokens: 0.15 },
+  },
+  "deepseek-v4-pro": {
+    model: "deepseek-v4-pro",
+    provider: "third-party",
+    weightsGiB: 1300,
+    kvCacheGiB: 160,
+    supportedChips: ["zhenwu-m890"],
+    maxContextTokens: 1_000_000,
+    pricing: { inputPerMTokens: 0.55, outputPerMTokens: 2.19, cachedInputPerMTokens: 0.07 },
+  },
+};
+
+/** The memory-fit rule: chipsPerReplica × memory/chip ≥ 1.2 × weights + KV cache. */
+export function memoryFit(
+  model: ModelId,
+  chipType: ChipType,
+  chipsPerReplica: number,
+): { fits: boolean; requiredGiB: number; availableGiB: number } {
+  const m = modelCatalog[model];
+  const chipMemory = chipCatalog[chipType].memoryGiB ?? 0;
+  const requiredGiB = Math.ceil(1.2 * m.weightsGiB + m.kvCacheGiB);
+  const availableGiB = chipsPerReplica * chipMemory;
+  return { fits: availableGiB >= requiredGiB, requiredGiB, availableGiB };
+}
+
+/** Whether the chip can be ordered at `now`; roadmap chips cannot until their date. */
+export function chipAvailable(chipType: ChipType, now: Date): boolean {
+  return now.getTime() >= Date.parse(`${chipCatalog[chipType].availableFrom}T00:00:00Z`);
+}

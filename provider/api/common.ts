@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { regions } from "./catalog.ts";
+
+/** Every error code the AgentCloud API can answer with, and its HTTP status. */
+export const errorStatus = {
+  ValidationError: 400,
+  ImmutableField: 400,
+  InsufficientQuota: 400,
+  ChipNotAvailable: 400,
+  Unauthenticated: 401,
+  QuotaExceeded: 402,
+  NotFound: 404,
+  Conflict: 409,
+  DependencyViolation: 409,
+  IdempotencyMismatch: 409,
+  PreconditionFailed: 412,
+  PayloadTooLarge: 413,
+  ModelTooLarge: 422,
+  Throttled: 429,
+  InternalError: 500,
+  CapacityUnavailable: 503,
+} as const;
+export type ErrorCode = keyof typeof errorStatus;
+export const errorCodes = Object.keys(errorStatus) as ErrorCode[];
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    requestId: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const resourceKinds = ["ChipCluster", "ModelEndpoint", "AgentRuntime"] as const;
+export type ResourceKind = (typeof resourceKinds)[number];
+
+/** URL collection segment of each kind under /v1. */
+export const collectionOf: Record<ResourceKind, string> = {
+  ChipCluster: "chip-clusters",
+  ModelEndpoint: "model-endpoints",
+  AgentRuntime: "agent-runtimes",
+};
+
+export const Region = z.enum(regions);
+/** Physical names: DNS-label style, unique per account × region × kind. */
+export const Name = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, "must be lowercase letters, digits and '-', starting with a letter");
+export const Tags = z
+  .record(z.string().min(1).max(128), z.string().max(256))
+  .refine((t) => Object.keys(t).length <= 50, "at most 50 tags");
+export const Timestamp = z.string().datetime({ offset: true });
+
+export const Operation = z.object({
+  id: z.string(),
+  kind: z.enum(resourceKinds),
+  resourceId: z.string(),
+  action: z.enum(["create", "update", "delete"]),
+  status: z.enum(["RUNNING", "SUCCEEDED", "FAILED"]),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Operation = z.infer<typeof Operation>;
+
+/** Fields the cloud sets on every resource. */
+export const ResourceMeta = z.object({
+  id: z.string(),
+  kind: z.enum(resourceKinds),
+  etag: z.string(),
+  statusReason: z.string().nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+/** Answer of create, update and delete: the accepted operation and the resource as of now. */
+export function accepted<T extends z.ZodTypeAny>(resource: T) {
+  return z.object({ operation: Operation, resource });
+}
+
+export function page<T extends z.ZodTypeAny>(item: T) {
+  return z.object({ items: z.array(item), nextPageToken: z.string().nullable() });
+}
