@@ -1,0 +1,130 @@
+import type { z } from "zod";
+import { collectionOf, Operation, type ResourceKind } from "../api/common.ts";
+import { backoffDelay, sleep } from "./backoff.ts";
+import { AgentCloudError } from "./errors.ts";
+import { type Response, Transport, type TransportOptions } from "./transport.ts";
+
+export interface Accepted<T> {
+  operation: Operation;
+  resource: T;
+}
+
+/** Typed calls of the AgentCloud API for one resource kind. */
+export class ResourceApi<T extends { id: string; etag: string }> {
+  readonly #transport: Transport;
+  readonly #path: string;
+  readonly #schema: z.ZodType<T>;
+
+  constructor(transport: Transport, kind: ResourceKind, schema: z.ZodType<T>) {
+    this.#transport = transport;
+    this.#path = `/v1/${collectionOf[kind]}`;
+    this.#schema = schema;
+  }
+
+  async create(spec: unknown, idempotencyKey: string, deadline: number): Promise<Accepted<T>> {
+    const res = await this.#transport.call("POST", this.#path, {
+      body: spec,
+      headers: { "idempotency-key": idempotencyKey },
+      deadline,
+    });
+    return this.#accepted(res);
+  }
+
+  /** The resource, or null when the cloud says it does not exist. */
+  async get(id: string, deadline: number): Promise<T | null> {
+    const res = await this.#transport.call("GET", `${this.#path}/${encodeURIComponent(id)}`, {
+      deadline,
+      accept: [404],
+    });
+    if (res.status === 404) return null;
+    return parse(this.#schema, res);
+  }
+
+  async update(id: string, patch: unknown, etag: string, deadline: number): Promise<Accepted<T>> {
+    const res = await this.#transport.call("PATCH", `${this.#path}/${encodeURIComponent(id)}`, {
+      body: patch,
+      headers: { "if-match": `"${etag}"` },
+      deadline,
+    });
+    return this.#accepted(res);
+  }
+
+  /** The delete operation, or null when the resource was already gone. */
+  async delete(id: string, deadline: number): Promise<Operation | null> {
+    const res = await this.#transport.call("DELETE", `${this.#path}/${encodeURIComponent(id)}`, {
+      deadline,
+      accept: [404],
+    });
+    if (res.status === 404) return null;
+    return parse(Operation, { ...res, body: (res.body as { operation?: unknown })?.operation });
+  }
+
+  #accepted(res: Response): Accepted<T> {
+    const body = res.body as { operation?: unknown; resource?: unknown } | null;
+    return {
+      operation: parse(Operation, { ...res, body: body?.operation }),
+      resource: parse(this.#schema, { ...res, body: body?.resource }),
+    };
+  }
+}
+
+export class AgentCloudClient {
+  readonly transport: Transport;
+
+  constructor(options: TransportOptions) {
+    this.transport = new Transport(options);
+  }
+
+  resources<T extends { id: string; etag: string }>(kind: ResourceKind, schema: z.ZodType<T>): ResourceApi<T> {
+    return new ResourceApi(this.transport, kind, schema);
+  }
+
+  async getOperation(id: string, deadline: number): Promise<Operation> {
+    const res = await this.transport.call("GET", `/v1/operations/${encodeURIComponent(id)}`, { deadline });
+    return parse(Operation, res);
+  }
+
+  /**
+   * Polls a long-running operation until it finishes. Throws OperationFailed with the cloud's
+   * code when it failed, DeadlineExceeded when it is still running at the deadline.
+   */
+  async waitOperation(op: Operation, deadline: number, pollMs = { baseMs: 50, maxMs: 2000 }): Promise<Operation> {
+    let current = op;
+    for (let attempt = 0; current.status === "RUNNING"; attempt++) {
+      const wait = Math.max(pollMs.baseMs, backoffDelay(attempt, pollMs));
+      if (Date.now() + wait >= deadline) {
+        throw new AgentCloudError({
+          code: "DeadlineExceeded",
+          message: `operation ${op.id} (${op.action} ${op.kind} ${op.resourceId}) still running at the deadline`,
+          details: { operationId: op.id, resourceId: op.resourceId },
+        });
+      }
+      await sleep(wait);
+      current = await this.getOperation(op.id, deadline);
+    }
+    if (current.status === "FAILED") {
+      throw new AgentCloudError({
+        code: "OperationFailed",
+        message: `${op.action} of ${op.kind} ${op.resourceId} failed: ${current.error?.code ?? "Unknown"}: ${current.error?.message ?? ""}`,
+        details: { operationId: op.id, resourceId: op.resourceId, cause: current.error?.code ?? null },
+      });
+    }
+    return current;
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, res: Response): T {
+  const parsed = schema.safeParse(res.body);
+  if (parsed.success) return parsed.data;
+  const first = parsed.error.issues[0];
+  throw new AgentCloudError({
+    code: "UnexpectedResponse",
+    message: `the API answered HTTP ${res.status} with a body the client does not understand (${first?.path.join(".") || "body"}: ${first?.message ?? "invalid"})`,
+    status: res.status,
+    requestId: (res.headers["x-request-id"] as string | undefined) ?? null,
+  });
+}

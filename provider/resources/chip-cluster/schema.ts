@@ -1,0 +1,64 @@
+import { chipCatalog, chipTypes } from "../../api/catalog.ts";
+import { ChipCluster, ChipClusterSpec, chipClusterMutable } from "../../api/chip-cluster.ts";
+import type { CheckFailure } from "../shared/check.ts";
+import { field, type KindDefinition } from "../shared/kind.ts";
+import { isUnknown } from "../shared/unknowns.ts";
+
+/** How the provider treats each ChipCluster property (DOMAIN.md: R = createOnly, U = mutable). */
+export const chipClusterKind: KindDefinition<ChipCluster> = {
+  kind: "ChipCluster",
+  schemaVersion: 1,
+  spec: ChipClusterSpec,
+  specKeys: Object.keys(ChipClusterSpec.shape),
+  mutable: chipClusterMutable,
+  createOnly: ["name", "region", "zone", "chipType", "chipsPerHyperNode", "provisioning"].map(field),
+  resource: ChipCluster,
+  catalogCheck: checkChipCatalog,
+  specOf: (r) => ({
+    name: r.name,
+    region: r.region,
+    zone: r.zone,
+    chipType: r.chipType,
+    chipsPerHyperNode: r.chipsPerHyperNode,
+    hyperNodeCount: r.hyperNodeCount,
+    scheduling: r.scheduling,
+    provisioning: r.provisioning,
+    nodeRecovery: r.nodeRecovery,
+    tags: r.tags,
+  }),
+  outputsOf: (r) => ({
+    status: r.status,
+    statusReason: r.statusReason,
+    totalChips: r.totalChips,
+    totalMemoryGiB: r.totalMemoryGiB,
+    interconnect: r.interconnect,
+    readyHyperNodes: r.readyHyperNodes,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  }),
+  readyStates: ["ACTIVE"],
+  failedStates: ["FAILED"],
+  timeouts: { create: 30 * 60, update: 30 * 60, delete: 20 * 60 },
+};
+
+/** The catalog rules preview can check offline: chip availability and hyper-node size. */
+export function checkChipCatalog(spec: Record<string, unknown>, now: Date): CheckFailure[] {
+  const chipType = spec.chipType;
+  if (isUnknown(chipType) || !chipTypes.includes(chipType as never)) return [];
+  const chip = chipCatalog[chipType as keyof typeof chipCatalog];
+  const failures: CheckFailure[] = [];
+  if (now.getTime() < Date.parse(`${chip.availableFrom}T00:00:00Z`)) {
+    failures.push({
+      property: "chipType",
+      reason: `chipType: ${chip.chipType} is not available until ${chip.availableFrom} (ChipNotAvailable)`,
+    });
+  }
+  const size = spec.chipsPerHyperNode;
+  if (typeof size === "number" && chip.maxChipsPerHyperNode !== null && size > chip.maxChipsPerHyperNode) {
+    failures.push({
+      property: "chipsPerHyperNode",
+      reason: `chipsPerHyperNode: ${size} exceeds the ${chip.chipType} maximum of ${chip.maxChipsPerHyperNode} chips per hyper-node`,
+    });
+  }
+  return failures;
+}

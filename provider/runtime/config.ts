@@ -1,0 +1,59 @@
+import { AgentCloudClient } from "../client/client.ts";
+import { AgentCloudError } from "../client/errors.ts";
+
+export interface ProviderConfig {
+  endpoint: string;
+  token: string;
+}
+
+interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+let configured: ProviderConfig | null = null;
+let client: AgentCloudClient | null = null;
+
+/**
+ * Called by the dynamic-provider host with the stack's configuration (secrets arrive in plaintext
+ * here and must stay in this process). Stack config wins over the environment.
+ */
+export function configure(req: { config: ConfigSource }): void {
+  const endpoint = req.config.get("agentcloud:endpoint") ?? process.env.AGENTCLOUD_ENDPOINT;
+  const token = req.config.get("agentcloud:token") ?? process.env.AGENTCLOUD_TOKEN;
+  if (endpoint && token) setConfig({ endpoint, token });
+}
+
+export function setConfig(next: ProviderConfig): void {
+  if (configured && configured.endpoint === next.endpoint && configured.token === next.token) return;
+  configured = next;
+  const old = client;
+  client = null;
+  void old?.close();
+}
+
+/** The one client of this process: one keep-alive agent and one concurrency limit for all resources. */
+export function getClient(): AgentCloudClient {
+  if (!configured) {
+    const endpoint = process.env.AGENTCLOUD_ENDPOINT;
+    const token = process.env.AGENTCLOUD_TOKEN;
+    if (!endpoint || !token) {
+      throw new AgentCloudError({
+        code: "NotConfigured",
+        message:
+          "no AgentCloud endpoint/token: set `pulumi config set agentcloud:endpoint <url>` and `pulumi config set --secret agentcloud:token <token>`, or AGENTCLOUD_ENDPOINT and AGENTCLOUD_TOKEN",
+      });
+    }
+    configured = { endpoint, token };
+  }
+  client ??= new AgentCloudClient({
+    endpoint: configured.endpoint,
+    token: configured.token,
+    concurrency: Number(process.env.AGENTCLOUD_MAX_CONCURRENCY ?? 16),
+  });
+  return client;
+}
+
+/** Secrets to scrub from anything that leaves the process. */
+export function secrets(): string[] {
+  return configured ? [configured.token] : [];
+}

@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { request } from "undici";
+import { repoRoot, scratchRoot } from "./paths.ts";
+
+export const devToken = "agentcloud-dev-token";
+export const adminToken = "agentcloud-admin-token";
+
+export interface RunningEmulator {
+  url: string;
+  dataDir: string;
+  process: ChildProcess;
+  /** Calls the API as the development account. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** Calls the admin plane. */
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts `agentcloud-mock` as its own process on 127.0.0.1:0, as a user would. */
+export async function startEmulator(
+  options: { dataDir?: string; args?: string[]; compiled?: boolean } = {},
+): Promise<RunningEmulator> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(scratchRoot, "emulator-"));
+  const cli = options.compiled ? join(repoRoot, "dist/mock-cloud/cli.js") : join(repoRoot, "provider/mock-cloud/cli.ts");
+  const child = spawn(process.execPath, [cli, "--port", "0", "--data", dataDir, ...(options.args ?? [])], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`emulator did not start: ${stderr}`)), 20_000);
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`emulator exited with ${code}: ${stderr}`));
+    });
+  });
+  const call = (token: string) => async (method: string, path: string, body?: unknown) => {
+    const res = await request(`${url}${path}`, {
+      method: method as "GET",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    return { status: res.statusCode, body: text ? JSON.parse(text) : null };
+  };
+  return {
+    url,
+    dataDir,
+    process: child,
+    api: call(devToken),
+    admin: call(adminToken),
+    stop: (signal = "SIGTERM") =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill(signal);
+      }),
+  };
+}
