@@ -3,10 +3,21 @@
  * the dynamic-provider process started by the Pulumi engine.
  */
 import { chipClusterKind } from "../resources/chip-cluster/schema.ts";
+import { configure } from "./config.ts";
 import { makeHandlers } from "./handlers.ts";
 
-export { configure } from "./config.ts";
+export { configure };
 
 export const handlers = {
   ChipCluster: makeHandlers(chipClusterKind),
 };
+
+type Method = "check" | "diff" | "create" | "read" | "update" | "delete";
+
+/** What every shim method calls: `run("ChipCluster", "create", [inputs])`. */
+export async function run(kind: string, method: Method | "configure", args: unknown[]): Promise<unknown> {
+  if (method === "configure") return configure(args[0] as Parameters<typeof configure>[0]);
+  const h = handlers[kind as keyof typeof handlers];
+  if (!h) throw new Error(`pulumi-agentcloud: unknown resource kind ${kind}; is the installed package older than the program?`);
+  return (h[method] as (...a: unknown[]) => Promise<unknown>)(...args);
+}
