@@ -1,4 +1,18 @@
 export type { ChipType, ModelId, RegionId } from "./api/catalog.ts";
-export { ChipCluster, type ChipClusterArgs, type ChipClusterProvisioning } from "./resources/chip-cluster/resource.ts";
+export {
+  AgentRuntime,
+  type AgentRuntimeArgs,
+  type AgentRuntimeArtifact,
+} from "./resources/agent-runtime/resource.ts";
+export {
+  ChipCluster,
+  type ChipClusterArgs,
+  type ChipClusterProvisioning,
+} from "./resources/chip-cluster/resource.ts";
+export {
+  ModelEndpoint,
+  type ModelEndpointArgs,
+  type ModelEndpointDeployment,
+} from "./resources/model-endpoint/resource.ts";
 export type { CommonArgs } from "./resources/shared/resource.ts";
 export type { Timeouts } from "./resources/shared/timeouts.ts";

@@ -23,7 +23,9 @@ const { positionals, values } = parseArgs({
 });
 const [command, dir] = positionals;
 if (!command || !dir || !["preview", "up", "refresh", "destroy"].includes(command)) {
-  console.error("usage: node scripts/pulumi-example.ts <preview|up|refresh|destroy> <example dir> [--embedded]");
+  console.error(
+    "usage: node scripts/pulumi-example.ts <preview|up|refresh|destroy> <example dir> [--embedded]",
+  );
   process.exit(2);
 }
 const root = resolve(import.meta.dirname, "..");
@@ -47,9 +49,14 @@ if (!endpoint) {
   process.exit(2);
 }
 
-const projectName = /^name:\s*(\S+)/m.exec(readFileSync(join(workDir, "Pulumi.yaml"), "utf8"))?.[1] ?? "example";
+const projectName =
+  /^name:\s*(\S+)/m.exec(readFileSync(join(workDir, "Pulumi.yaml"), "utf8"))?.[1] ?? "example";
 const stack = await LocalWorkspace.createOrSelectStack(
-  { projectName, stackName: values.stack, program: async () => ({ ...(await import(join(workDir, "index.ts"))) }) },
+  {
+    projectName,
+    stackName: values.stack,
+    program: async () => ({ ...(await import(join(workDir, "index.ts"))) }),
+  },
   { workDir },
 );
 await stack.setConfig("agentcloud:endpoint", { value: endpoint });

@@ -75,7 +75,10 @@ export class AgentCloudClient {
     this.transport = new Transport(options);
   }
 
-  resources<T extends { id: string; etag: string }>(kind: ResourceKind, schema: z.ZodType<T>): ResourceApi<T> {
+  resources<T extends { id: string; etag: string }>(
+    kind: ResourceKind,
+    schema: z.ZodType<T>,
+  ): ResourceApi<T> {
     return new ResourceApi(this.transport, kind, schema);
   }
 
@@ -88,7 +91,11 @@ export class AgentCloudClient {
    * Polls a long-running operation until it finishes. Throws OperationFailed with the cloud's
    * code when it failed, DeadlineExceeded when it is still running at the deadline.
    */
-  async waitOperation(op: Operation, deadline: number, pollMs = { baseMs: 50, maxMs: 2000 }): Promise<Operation> {
+  async waitOperation(
+    op: Operation,
+    deadline: number,
+    pollMs = { baseMs: 50, maxMs: 2000 },
+  ): Promise<Operation> {
     let current = op;
     for (let attempt = 0; current.status === "RUNNING"; attempt++) {
       const wait = Math.max(pollMs.baseMs, backoffDelay(attempt, pollMs));

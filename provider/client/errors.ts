@@ -4,7 +4,11 @@
  */
 
 /** Codes the client adds to the API's own error codes (provider/api/common.ts). */
-export type ClientErrorCode = "ConnectionFailed" | "DeadlineExceeded" | "OperationFailed" | "UnexpectedResponse";
+export type ClientErrorCode =
+  | "ConnectionFailed"
+  | "DeadlineExceeded"
+  | "OperationFailed"
+  | "UnexpectedResponse";
 
 const retryableCodes = new Set(["Throttled", "CapacityUnavailable", "InternalError", "ConnectionFailed"]);
 

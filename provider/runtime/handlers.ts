@@ -1,5 +1,5 @@
 import { isAgentCloudError } from "../client/errors.ts";
-import { canonicalJson, digest, jsonClean, sameValue } from "../resources/shared/canonical.ts";
+import { digest, jsonClean, sameValue } from "../resources/shared/canonical.ts";
 import { type CheckFailure, validate } from "../resources/shared/check.ts";
 import type { KindDefinition } from "../resources/shared/kind.ts";
 import { autoName } from "../resources/shared/names.ts";
@@ -9,8 +9,8 @@ import { getClient } from "./config.ts";
 import { partialCreateError, providerError } from "./errors.ts";
 
 type Props = Record<string, unknown>;
-/** Inputs of ours that never reach the cloud. */
-const internal = ["__provider", "__autoname", "timeouts"] as const;
+/** Inputs of ours that never reach the cloud: `__provider`, `__autoname`, hints, and timeouts. */
+const isInternal = (k: string) => k.startsWith("__") || k === "timeouts";
 
 export function makeHandlers<Res extends { id: string; etag: string; status: string; name: string }>(
   def: KindDefinition<Res>,
@@ -27,7 +27,7 @@ export function makeHandlers<Res extends { id: string; etag: string; status: str
 
   function outputs(res: Res, inputs: Props): Props {
     return jsonClean({
-      ...def.specOf(res),
+      ...def.specOf(res, inputs),
       ...def.outputsOf(res),
       __autoname: inputs.__autoname ?? null,
       ...(inputs.timeouts ? { timeouts: inputs.timeouts } : {}),
@@ -46,12 +46,18 @@ export function makeHandlers<Res extends { id: string; etag: string; status: str
     return autoName(scope, logical, values);
   }
 
-  async function waitReady(id: string, op: Parameters<ReturnType<typeof getClient>["waitOperation"]>[0], deadline: number) {
+  async function waitReady(
+    id: string,
+    op: Parameters<ReturnType<typeof getClient>["waitOperation"]>[0],
+    deadline: number,
+  ) {
     await getClient().waitOperation(op, deadline);
     const res = await api().get(id, deadline);
     if (!res) throw providerError(def.kind, new Error(`${id} disappeared while being provisioned`));
     if (!def.readyStates.includes(res.status)) {
-      throw new Error(`${res.id} is ${res.status}${(res as { statusReason?: string | null }).statusReason ? `: ${(res as { statusReason?: string }).statusReason}` : ""}`);
+      throw new Error(
+        `${res.id} is ${res.status}${(res as { statusReason?: string | null }).statusReason ? `: ${(res as { statusReason?: string }).statusReason}` : ""}`,
+      );
     }
     return res;
   }
@@ -62,13 +68,14 @@ export function makeHandlers<Res extends { id: string; etag: string; status: str
       const name = physicalName(olds ?? {}, news);
       const candidate: Props = { ...toSpec(news), name };
       for (const k of Object.keys(news)) {
-        if (!def.specKeys.includes(k) && !(internal as readonly string[]).includes(k) && k !== "name")
-          candidate[k] = news[k]; // let the strict schema name unknown fields
+        if (!def.specKeys.includes(k) && !isInternal(k) && k !== "name") candidate[k] = news[k]; // let the strict schema name unknown fields
       }
       const { value, failures } = validate(def.spec, candidate);
       failures.push(...checkTimeouts(news.timeouts));
-      if (def.catalogCheck) failures.push(...def.catalogCheck(value ?? candidate, new Date()));
+      if (def.catalogCheck) failures.push(...def.catalogCheck(value ?? candidate, new Date(), news));
+      const hints = Object.fromEntries(Object.entries(news).filter(([k]) => isInternal(k)));
       const extra: Props = {
+        ...hints,
         __autoname: autonamed ? (news.__autoname ?? null) : null,
         ...(news.timeouts ? { timeouts: news.timeouts } : {}),
         __provider: news.__provider,
@@ -81,13 +88,18 @@ export function makeHandlers<Res extends { id: string; etag: string; status: str
       const replaces = def.createOnly
         .filter((c) => !sameValue(c.of(olds), c.of(news)) || containsUnknown(c.of(news)))
         .map((c) => c.property);
-      if (changed.includes("name") && !replaces.includes("name")) replaces.push("name");
       const explicitName = news.__autoname === null || news.__autoname === undefined;
+      // An automatic name changes only as a consequence of another replacement; a chosen one is its own reason.
+      if (changed.includes("name") && (explicitName || replaces.length === 0)) replaces.push("name");
       return {
         changes: changed.length > 0,
         replaces: [...new Set(replaces)],
         // A user-chosen name would collide with the old resource until it is deleted.
-        deleteBeforeReplace: replaces.length > 0 && explicitName && sameValue(olds.region, news.region),
+        deleteBeforeReplace:
+          replaces.length > 0 &&
+          explicitName &&
+          sameValue(olds.name, news.name) &&
+          sameValue(olds.region, news.region),
       };
     },
 
@@ -108,7 +120,9 @@ export function makeHandlers<Res extends { id: string; etag: string; status: str
         const res = await waitReady(id, accepted.operation, deadline);
         return { id, outs: outputs(res, inputs) };
       } catch (e) {
-        const latest = await api().get(id, Date.now() + 10_000).catch(() => null);
+        const latest = await api()
+          .get(id, Date.now() + 10_000)
+          .catch(() => null);
         const props = { ...outputs(latest ?? accepted.resource, inputs), __provider: inputs.__provider };
         throw partialCreateError(what, e, id, props);
       }
@@ -123,19 +137,19 @@ export function makeHandlers<Res extends { id: string; etag: string; status: str
       }
       if (!res) return { id: "", props: {} };
       const outs = outputs(res, props);
-      const inputs: Props = { ...def.specOf(res), __autoname: props.__autoname ?? null };
+      const inputs: Props = { ...def.specOf(res, props), __autoname: props.__autoname ?? null };
       if (props.timeouts) inputs.timeouts = props.timeouts;
       return { id: res.id, props: outs, inputs: jsonClean(inputs) };
     },
 
-    async update(id: string, _olds: Props, news: Props) {
+    async update(id: string, olds: Props, news: Props) {
       const what = label(news.name);
       const deadline = deadlineFor("update", news.timeouts, def.timeouts);
       try {
         const current = await api().get(id, deadline);
         if (!current) throw new Error(`${id} no longer exists; run \`pulumi refresh\``);
         const desired = toSpec(news);
-        const currentSpec = def.specOf(current);
+        const currentSpec = def.specOf(current, olds);
         const patch: Props = {};
         for (const k of def.mutable) {
           if (!sameValue(currentSpec[k], desired[k])) patch[k] = desired[k] ?? null;
@@ -163,5 +177,3 @@ export function makeHandlers<Res extends { id: string; etag: string; status: str
 }
 
 export type Handlers = ReturnType<typeof makeHandlers>;
-/** Exposed for tests of key derivation. */
-export const _internal = { canonicalJson };

@@ -2,7 +2,9 @@
  * The entry the serialized provider shim loads at call time (`pulumi-agentcloud/runtime`), inside
  * the dynamic-provider process started by the Pulumi engine.
  */
+import { agentRuntimeKind } from "../resources/agent-runtime/schema.ts";
 import { chipClusterKind } from "../resources/chip-cluster/schema.ts";
+import { modelEndpointKind } from "../resources/model-endpoint/schema.ts";
 import { configure } from "./config.ts";
 import { makeHandlers } from "./handlers.ts";
 
@@ -10,6 +12,8 @@ export { configure };
 
 export const handlers = {
   ChipCluster: makeHandlers(chipClusterKind),
+  ModelEndpoint: makeHandlers(modelEndpointKind),
+  AgentRuntime: makeHandlers(agentRuntimeKind),
 };
 
 type Method = "check" | "diff" | "create" | "read" | "update" | "delete";
@@ -18,6 +22,9 @@ type Method = "check" | "diff" | "create" | "read" | "update" | "delete";
 export async function run(kind: string, method: Method | "configure", args: unknown[]): Promise<unknown> {
   if (method === "configure") return configure(args[0] as Parameters<typeof configure>[0]);
   const h = handlers[kind as keyof typeof handlers];
-  if (!h) throw new Error(`pulumi-agentcloud: unknown resource kind ${kind}; is the installed package older than the program?`);
+  if (!h)
+    throw new Error(
+      `pulumi-agentcloud: unknown resource kind ${kind}; is the installed package older than the program?`,
+    );
   return (h[method] as (...a: unknown[]) => Promise<unknown>)(...args);
 }

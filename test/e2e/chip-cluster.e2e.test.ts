@@ -16,7 +16,12 @@ const output = capture();
 
 const program = async () => {
   const cluster = new ChipCluster("training", { ...args });
-  return { clusterId: cluster.id, status: cluster.status, totalChips: cluster.totalChips, name: cluster.name };
+  return {
+    clusterId: cluster.id,
+    status: cluster.status,
+    totalChips: cluster.totalChips,
+    name: cluster.name,
+  };
 };
 
 async function clusters(): Promise<any[]> {
@@ -88,12 +93,16 @@ describe("ChipCluster through the real Pulumi engine", { timeout: 300_000 }, () 
 
   it("reports an out-of-band edit as drift on refresh", async () => {
     const [cluster] = await clusters();
-    const edit = await emulator.admin("PATCH", `/_mock/resources/chip-clusters/${cluster.id}`, { hyperNodeCount: 7 });
+    const edit = await emulator.admin("PATCH", `/_mock/resources/chip-clusters/${cluster.id}`, {
+      hyperNodeCount: 7,
+    });
     expect(edit.status).toBe(200);
     const refresh = await stack.refresh({ onOutput: output.onOutput });
     expect(refresh.summary.resourceChanges).toMatchObject({ update: 1 });
     const state = await stack.exportStack();
-    const stored = state.deployment.resources.find((r: any) => r.type === "pulumi-nodejs:dynamic/agentcloud:ChipCluster");
+    const stored = state.deployment.resources.find(
+      (r: any) => r.type === "pulumi-nodejs:dynamic/agentcloud:ChipCluster",
+    );
     expect(stored.outputs.hyperNodeCount).toBe(7);
     // The program still says 3: the next preview proposes to put it back, in place.
     const preview = await stack.preview({ onOutput: output.onOutput });
@@ -102,7 +111,9 @@ describe("ChipCluster through the real Pulumi engine", { timeout: 300_000 }, () 
 
   it("stores a small provider in state without the token or the endpoint", async () => {
     const state = await stack.exportStack();
-    const stored = state.deployment.resources.find((r: any) => r.type === "pulumi-nodejs:dynamic/agentcloud:ChipCluster");
+    const stored = state.deployment.resources.find(
+      (r: any) => r.type === "pulumi-nodejs:dynamic/agentcloud:ChipCluster",
+    );
     const serialized: string = stored.outputs.__provider;
     expect(serialized.length).toBeGreaterThan(100);
     expect(serialized.length).toBeLessThanOrEqual(2048);

@@ -23,7 +23,9 @@ export async function startEmulator(
   options: { dataDir?: string; args?: string[]; compiled?: boolean } = {},
 ): Promise<RunningEmulator> {
   const dataDir = options.dataDir ?? mkdtempSync(join(scratchRoot, "emulator-"));
-  const cli = options.compiled ? join(repoRoot, "dist/mock-cloud/cli.js") : join(repoRoot, "provider/mock-cloud/cli.ts");
+  const cli = options.compiled
+    ? join(repoRoot, "dist/mock-cloud/cli.js")
+    : join(repoRoot, "provider/mock-cloud/cli.ts");
   const child = spawn(process.execPath, [cli, "--port", "0", "--data", dataDir, ...(options.args ?? [])], {
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { pulumiEnv } from "./pulumi-env.ts";
 import { repoRoot, scratchRoot } from "./paths.ts";
+import { pulumiEnv } from "./pulumi-env.ts";
 
 /**
  * Once per test run: compile the package (the provider process loads the compiled runtime, as it
@@ -10,10 +10,14 @@ import { repoRoot, scratchRoot } from "./paths.ts";
  * real Pulumi CLI is there. A missing engine fails the run; it never skips tests.
  */
 export default function setup(): void {
-  execFileSync(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-    cwd: repoRoot,
-    stdio: "inherit",
-  });
+  execFileSync(
+    process.execPath,
+    [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
+    {
+      cwd: repoRoot,
+      stdio: "inherit",
+    },
+  );
   linkSelf();
   rmSync(scratchRoot, { recursive: true, force: true });
   mkdirSync(scratchRoot, { recursive: true });

@@ -8,11 +8,18 @@ import { repoRoot } from "./paths.ts";
  * already on PATH), a file backend, a passphrase, no update checks, no plugin downloads.
  */
 export function pulumiEnv(stateDir = join(repoRoot, ".agentcloud", "test", "state")): Record<string, string> {
-  const cache = process.env.AGENTCLOUD_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "pulumi-agentcloud");
+  const cache =
+    process.env.AGENTCLOUD_CACHE ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "pulumi-agentcloud");
   const version = pinnedPulumiVersion();
   const cached = join(cache, `pulumi-${version}`, "bin");
   const plugins = providerPluginDir();
-  const path = [existsSync(join(cached, "pulumi")) ? cached : null, plugins, join(process.execPath, ".."), process.env.PATH]
+  const path = [
+    existsSync(join(cached, "pulumi")) ? cached : null,
+    plugins,
+    join(process.execPath, ".."),
+    process.env.PATH,
+  ]
     .filter(Boolean)
     .join(delimiter);
   if (!onPath("pulumi", path)) {

@@ -53,7 +53,10 @@ describe("ChipCluster check", () => {
   it("rejects more chips per hyper-node than the chip allows, from the catalog", async () => {
     const { failures } = await checked({ ...base, chipType: "zhenwu-810e", chipsPerHyperNode: 64 });
     expect(failures).toEqual([
-      expect.objectContaining({ property: "chipsPerHyperNode", reason: expect.stringMatching(/maximum of 16/) }),
+      expect.objectContaining({
+        property: "chipsPerHyperNode",
+        reason: expect.stringMatching(/maximum of 16/),
+      }),
     ]);
   });
 
@@ -65,12 +68,18 @@ describe("ChipCluster check", () => {
 
   it("names unknown fields and nested paths", async () => {
     const { failures } = await checked({ ...base, colour: "red", provisioning: { mode: "reserved" } });
-    expect(failures.map((f) => f.property).sort()).toEqual(["(resource)", "provisioning.reservationId"].sort());
+    expect(failures.map((f) => f.property).sort()).toEqual(
+      ["(resource)", "provisioning.reservationId"].sort(),
+    );
     expect(failures.map((f) => f.reason).join("\n")).toMatch(/colour/);
   });
 
   it("tolerates unknown values during preview", async () => {
-    const { failures, inputs } = await checked({ ...base, hyperNodeCount: unknownValue, provisioning: unknownValue });
+    const { failures, inputs } = await checked({
+      ...base,
+      hyperNodeCount: unknownValue,
+      provisioning: unknownValue,
+    });
     expect(failures).toEqual([]);
     expect(inputs.hyperNodeCount).toBe(unknownValue);
   });
@@ -90,14 +99,27 @@ describe("ChipCluster diff", () => {
   it("answers no changes for the same inputs, ignoring the serialized provider", async () => {
     const olds = await outputsOf(base);
     const news = (await checked({ ...base, __provider: "another build" }, olds)).inputs;
-    expect(await h.diff("cc-1", olds, news)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect(await h.diff("cc-1", olds, news)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
   });
 
   it("updates hyperNodeCount, scheduling, nodeRecovery and tags in place", async () => {
     const olds = await outputsOf(base);
-    for (const change of [{ hyperNodeCount: 4 }, { scheduling: "resource" }, { nodeRecovery: "manual" }, { tags: { a: "b" } }]) {
+    for (const change of [
+      { hyperNodeCount: 4 },
+      { scheduling: "resource" },
+      { nodeRecovery: "manual" },
+      { tags: { a: "b" } },
+    ]) {
       const news = (await checked({ ...base, ...change }, olds)).inputs;
-      expect(await h.diff("cc-1", olds, news)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+      expect(await h.diff("cc-1", olds, news)).toEqual({
+        changes: true,
+        replaces: [],
+        deleteBeforeReplace: false,
+      });
     }
   });
 
@@ -121,7 +143,10 @@ describe("ChipCluster diff", () => {
   it("deletes before replacing when the user chose the name, which would collide", async () => {
     const olds = await outputsOf({ ...base, name: "fixed" });
     const news = (await checked({ ...base, name: "fixed", chipsPerHyperNode: 64 }, olds)).inputs;
-    expect(await h.diff("cc-1", olds, news)).toMatchObject({ replaces: ["chipsPerHyperNode"], deleteBeforeReplace: true });
+    expect(await h.diff("cc-1", olds, news)).toMatchObject({
+      replaces: ["chipsPerHyperNode"],
+      deleteBeforeReplace: true,
+    });
   });
 
   it("plans a replacement when a create-only value is not known yet", async () => {

@@ -77,7 +77,10 @@ export class ChipCluster extends pulumi.dynamic.Resource {
   declare readonly statusReason: pulumi.Output<string | null>;
   declare readonly totalChips: pulumi.Output<number>;
   declare readonly totalMemoryGiB: pulumi.Output<number>;
-  declare readonly interconnect: pulumi.Output<{ chipToChipGBps: number | null; p2pLatencyNs: number | null }>;
+  declare readonly interconnect: pulumi.Output<{
+    chipToChipGBps: number | null;
+    p2pLatencyNs: number | null;
+  }>;
   declare readonly readyHyperNodes: pulumi.Output<number>;
   declare readonly createdAt: pulumi.Output<string>;
   declare readonly updatedAt: pulumi.Output<string>;

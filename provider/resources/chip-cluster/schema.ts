@@ -11,7 +11,7 @@ export const chipClusterKind: KindDefinition<ChipCluster> = {
   spec: ChipClusterSpec,
   specKeys: Object.keys(ChipClusterSpec.shape),
   mutable: chipClusterMutable,
-  createOnly: ["name", "region", "zone", "chipType", "chipsPerHyperNode", "provisioning"].map(field),
+  createOnly: ["region", "zone", "chipType", "chipsPerHyperNode", "provisioning"].map(field),
   resource: ChipCluster,
   catalogCheck: checkChipCatalog,
   specOf: (r) => ({

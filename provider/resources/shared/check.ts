@@ -38,7 +38,8 @@ export function validate<T>(
 }
 
 function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === "unrecognized_keys") return `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
+  if (issue.code === "unrecognized_keys")
+    return `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
   return issue.message;
 }
 

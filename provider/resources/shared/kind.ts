@@ -21,10 +21,16 @@ export interface KindDefinition<Res extends { id: string; etag: string; status: 
   mutable: readonly string[];
   createOnly: readonly CreateOnly[];
   resource: z.ZodType<Res>;
-  /** Offline catalog rules (memory fit, chip limits...) on a spec that may hold unknowns. */
-  catalogCheck?(spec: Record<string, unknown>, now: Date): CheckFailure[];
-  /** The spec view of a cloud resource: what refresh reports as the inputs. */
-  specOf(res: Res): Record<string, unknown>;
+  /**
+   * Offline catalog rules (memory fit, chip limits...) on a spec that may hold unknowns; `hints`
+   * are the raw inputs, including provider-only ones such as `__chipType`.
+   */
+  catalogCheck?(spec: Record<string, unknown>, now: Date, hints: Record<string, unknown>): CheckFailure[];
+  /**
+   * The spec view of a cloud resource: what refresh reports as the inputs. `previous` is what the
+   * provider last stored, for write-only fields the API does not return.
+   */
+  specOf(res: Res, previous?: Record<string, unknown>): Record<string, unknown>;
   /** Cloud-computed outputs (status, urls, counts...). */
   outputsOf(res: Res): Record<string, unknown>;
   /** Ready state after create/update; anything else that is terminal is a failure. */

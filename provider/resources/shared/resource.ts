@@ -29,3 +29,11 @@ export function resourceProps(
 }
 
 export const commonOutputKeys = ["name", "tags", "createdAt", "updatedAt", "schemaVersion", "statusReason"];
+
+/** Marks outputs the cloud derives (API keys...) as secrets, whatever the inputs were. */
+export function withSecretOutputs(
+  opts: pulumi.CustomResourceOptions | undefined,
+  keys: string[],
+): pulumi.CustomResourceOptions {
+  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...keys] };
+}

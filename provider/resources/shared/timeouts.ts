@@ -23,9 +23,13 @@ export function checkTimeouts(t: unknown): CheckFailure[] {
   for (const [k, v] of Object.entries(t)) {
     const property = `timeouts.${k}`;
     if (isUnknown(v)) continue;
-    if (!["create", "update", "delete"].includes(k)) failures.push({ property, reason: `${property}: unknown field` });
+    if (!["create", "update", "delete"].includes(k))
+      failures.push({ property, reason: `${property}: unknown field` });
     else if ((typeof v !== "string" && typeof v !== "number") || durationMs(v) === null)
-      failures.push({ property, reason: `${property}: expected seconds or a duration like "90s", "20m", "1h"` });
+      failures.push({
+        property,
+        reason: `${property}: expected seconds or a duration like "90s", "20m", "1h"`,
+      });
   }
   return failures;
 }

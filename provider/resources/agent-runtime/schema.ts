@@ -1,0 +1,62 @@
+import { AgentRuntime, AgentRuntimePatch, AgentRuntimeSpec } from "../../api/agent-runtime.ts";
+import { digest } from "../shared/canonical.ts";
+import { field, type KindDefinition } from "../shared/kind.ts";
+
+/** Switching between an image and a code artifact replaces the runtime; changing either in place does not. */
+const artifactKind = {
+  property: "artifact",
+  of: (spec: Record<string, unknown>) => {
+    const a = spec.artifact;
+    if (a === null || typeof a !== "object") return a;
+    return "image" in a ? "image" : "code" in a ? "code" : null;
+  },
+};
+
+/** What the API computes from secretEnv (it never returns the values). */
+export function secretEnvDigest(env: unknown): string {
+  return digest(env ?? {});
+}
+
+/** How the provider treats each AgentRuntime property (DOMAIN.md: R = createOnly, U = mutable). */
+export const agentRuntimeKind: KindDefinition<AgentRuntime> = {
+  kind: "AgentRuntime",
+  schemaVersion: 1,
+  spec: AgentRuntimeSpec,
+  specKeys: Object.keys(AgentRuntimeSpec.shape),
+  mutable: Object.keys(AgentRuntimePatch.shape),
+  createOnly: [field("region"), artifactKind],
+  resource: AgentRuntime,
+  specOf: (r, previous) => ({
+    name: r.name,
+    region: r.region,
+    artifact: r.artifact,
+    protocol: r.protocol,
+    models: r.models,
+    sandbox: r.sandbox,
+    lifecycle: r.lifecycle,
+    scaling: r.scaling,
+    skills: r.skills,
+    memory: r.memory,
+    channels: r.channels,
+    env: r.env,
+    // Write-only in the API: keep what we sent while its digest still matches; otherwise show the
+    // keys as changed so the next update puts the declared values back.
+    secretEnv:
+      previous && r.secretEnvDigest === secretEnvDigest(previous.secretEnv)
+        ? (previous.secretEnv ?? {})
+        : Object.fromEntries(r.secretEnvKeys.map((k) => [k, "(changed outside Pulumi)"])),
+    tags: r.tags,
+  }),
+  outputsOf: (r) => ({
+    status: r.status,
+    statusReason: r.statusReason,
+    invokeUrl: r.invokeUrl,
+    version: r.version,
+    activeInstances: r.activeInstances,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  }),
+  readyStates: ["READY"],
+  failedStates: ["CREATE_FAILED", "UPDATE_FAILED"],
+  timeouts: { create: 10 * 60, update: 10 * 60, delete: 10 * 60 },
+};

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { handlers } from "../../runtime/index.ts";
+import { unknownValue } from "../shared/unknowns.ts";
+
+const h = handlers.ModelEndpoint;
+const dedicated = {
+  region: "cn-hangzhou",
+  model: "qwen3.7-max",
+  deployment: { mode: "dedicated", clusterId: "cc-1", chipsPerReplica: 32, minReplicas: 1, maxReplicas: 2 },
+  throughput: { tokensPerMinute: 100_000 },
+  __autoname: "proj/dev/qwen",
+  __chipType: "zhenwu-m890",
+  __provider: "p",
+};
+
+describe("ModelEndpoint check", () => {
+  it("accepts a dedicated deployment that fits the chips and fills defaults", async () => {
+    const { inputs, failures } = await h.check({}, dedicated);
+    expect(failures).toEqual([]);
+    expect(inputs).toMatchObject({
+      contextCache: { mode: "implicit", ttlSeconds: 3600 },
+      throughput: { tokensPerMinute: 100_000, elastic: false },
+      tags: {},
+    });
+  });
+
+  it("reports a model that does not fit in chipsPerReplica at preview", async () => {
+    const { failures } = await h.check(
+      {},
+      { ...dedicated, deployment: { ...dedicated.deployment, chipsPerReplica: 16 } },
+    );
+    expect(failures).toEqual([
+      {
+        property: "deployment.chipsPerReplica",
+        reason: expect.stringMatching(/^deployment\.chipsPerReplica: .*needs 2600 GiB \(ModelTooLarge\)/),
+      },
+    ]);
+  });
+
+  it("reports minReplicas above maxReplicas", async () => {
+    const { failures } = await h.check(
+      {},
+      { ...dedicated, deployment: { ...dedicated.deployment, minReplicas: 3 } },
+    );
+    expect(failures.map((f) => f.property)).toEqual(["deployment.minReplicas"]);
+  });
+
+  it("names nested field paths of bad values", async () => {
+    const { failures } = await h.check(
+      {},
+      { ...dedicated, throughput: { tokensPerMinute: -5 }, model: "gpt-9" },
+    );
+    expect(failures.map((f) => f.property).sort()).toEqual(["model", "throughput.tokensPerMinute"]);
+  });
+
+  it("does not report anything while the cluster id is unknown", async () => {
+    const { failures } = await h.check(
+      {},
+      { ...dedicated, deployment: { ...dedicated.deployment, clusterId: unknownValue } },
+    );
+    expect(failures).toEqual([]);
+  });
+});
+
+describe("ModelEndpoint diff", () => {
+  const outputs = async (news: Record<string, unknown>) => ({
+    ...(await h.check({}, news)).inputs,
+    apiKey: "ak",
+  });
+
+  it("replaces on chipsPerReplica and on a switch of deployment mode", async () => {
+    const olds = await outputs(dedicated);
+    const chips = (
+      await h.check(olds, { ...dedicated, deployment: { ...dedicated.deployment, chipsPerReplica: 64 } })
+    ).inputs;
+    expect(await h.diff("me-1", olds, chips)).toMatchObject({ changes: true, replaces: ["deployment"] });
+    const pooled = (await h.check(olds, { ...dedicated, deployment: { mode: "pooled" } })).inputs;
+    expect((await h.diff("me-1", olds, pooled)).replaces).toEqual(["deployment"]);
+  });
+
+  it("updates throughput, replicas, model and context cache in place", async () => {
+    const olds = await outputs(dedicated);
+    for (const change of [
+      { throughput: { tokensPerMinute: 200_000 } },
+      { deployment: { ...dedicated.deployment, maxReplicas: 4 } },
+      { model: "glm-5.1" },
+      { contextCache: { mode: "explicit", ttlSeconds: 600 } },
+    ]) {
+      const news = (await h.check(olds, { ...dedicated, ...change })).inputs;
+      expect(await h.diff("me-1", olds, news)).toEqual({
+        changes: true,
+        replaces: [],
+        deleteBeforeReplace: false,
+      });
+    }
+  });
+});

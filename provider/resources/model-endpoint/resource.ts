@@ -1,0 +1,121 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ModelId, RegionId } from "../../api/catalog.ts";
+import type { ChipCluster } from "../chip-cluster/resource.ts";
+import { type CommonArgs, commonOutputKeys, resourceProps, withSecretOutputs } from "../shared/resource.ts";
+import { shim } from "../shared/shim.ts";
+
+const provider = shim("ModelEndpoint");
+
+export type ModelEndpointDeployment =
+  | { mode: "pooled" }
+  | {
+      mode: "dedicated";
+      /** The cluster to run on. Give `cluster` instead to let preview check the memory fit. Replaces. */
+      clusterId?: pulumi.Input<string>;
+      /** The cluster resource: sets clusterId and lets preview check that the model fits its chips. */
+      cluster?: ChipCluster;
+      /** Chips per replica; must hold 1.2 × the model's weights plus its KV cache. Replaces. */
+      chipsPerReplica: pulumi.Input<number>;
+      /** In place. Default 1. */
+      minReplicas?: pulumi.Input<number>;
+      /** In place. Default 1; at least minReplicas. */
+      maxReplicas?: pulumi.Input<number>;
+    };
+
+export interface ModelEndpointArgs extends CommonArgs {
+  /** Region; changing it replaces the endpoint. */
+  region: pulumi.Input<RegionId>;
+  /** Model from the catalog; a change rolls out a new version in place. */
+  model: pulumi.Input<ModelId>;
+  /** `pooled` (shared capacity) or `dedicated` replicas on a ChipCluster; switching mode replaces. */
+  deployment: pulumi.Input<ModelEndpointDeployment>;
+  /** Token throughput, quota-checked. In place. */
+  throughput: pulumi.Input<{
+    tokensPerMinute: pulumi.Input<number>;
+    burstTokensPerMinute?: pulumi.Input<number>;
+    elastic?: pulumi.Input<boolean>;
+  }>;
+  /** Context caching. In place. Default implicit, 3600 s. */
+  contextCache?: pulumi.Input<{
+    mode?: pulumi.Input<"implicit" | "explicit" | "disabled">;
+    ttlSeconds?: pulumi.Input<number>;
+  }>;
+  /** Endpoint that takes overflow traffic. In place. */
+  spilloverEndpointId?: pulumi.Input<string>;
+}
+
+const outputKeys = [
+  ...commonOutputKeys,
+  "region",
+  "model",
+  "deployment",
+  "throughput",
+  "contextCache",
+  "spilloverEndpointId",
+  "status",
+  "url",
+  "apiKey",
+  "activeVersion",
+  "currentReplicas",
+  "effectiveTokensPerMinute",
+  "pricing",
+];
+
+/**
+ * A model served for inference: pooled, or dedicated replicas on a chip cluster.
+ *
+ * @example
+ * ```ts
+ * const qwen = new ModelEndpoint("qwen", {
+ *   region: "cn-hangzhou",
+ *   model: "qwen3.7-max",
+ *   deployment: { mode: "dedicated", cluster, chipsPerReplica: 32, minReplicas: 1, maxReplicas: 4 },
+ *   throughput: { tokensPerMinute: 2_000_000, elastic: true },
+ * });
+ * export const apiKey = qwen.apiKey; // secret in state and in outputs
+ * ```
+ */
+export class ModelEndpoint extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly region: pulumi.Output<RegionId>;
+  declare readonly model: pulumi.Output<ModelId>;
+  declare readonly deployment: pulumi.Output<Record<string, unknown>>;
+  declare readonly throughput: pulumi.Output<{
+    tokensPerMinute: number;
+    burstTokensPerMinute: number | null;
+    elastic: boolean;
+  }>;
+  declare readonly contextCache: pulumi.Output<{ mode: string; ttlSeconds: number }>;
+  declare readonly spilloverEndpointId: pulumi.Output<string | null>;
+  declare readonly tags: pulumi.Output<Record<string, string>>;
+  /** CREATING, IN_SERVICE, UPDATING, SCALING, ROLLING_BACK, FAILED or DELETING. */
+  declare readonly status: pulumi.Output<string>;
+  declare readonly statusReason: pulumi.Output<string | null>;
+  declare readonly url: pulumi.Output<string>;
+  /** Secret. */
+  declare readonly apiKey: pulumi.Output<string>;
+  declare readonly activeVersion: pulumi.Output<number>;
+  declare readonly currentReplicas: pulumi.Output<number>;
+  declare readonly effectiveTokensPerMinute: pulumi.Output<number>;
+  declare readonly pricing: pulumi.Output<{
+    currency: "USD";
+    inputPerMTokens: number;
+    outputPerMTokens: number;
+    cachedInputPerMTokens: number;
+  }>;
+  declare readonly createdAt: pulumi.Output<string>;
+  declare readonly updatedAt: pulumi.Output<string>;
+  declare readonly schemaVersion: pulumi.Output<number>;
+
+  constructor(name: string, args: ModelEndpointArgs, opts?: pulumi.CustomResourceOptions) {
+    const props = resourceProps(name, args, outputKeys);
+    const d = args.deployment as { cluster?: ChipCluster; clusterId?: pulumi.Input<string> };
+    if (d && typeof d === "object" && !pulumi.Output.isInstance(d) && d.cluster) {
+      // The cluster resource itself: its id (and the dependency), and its chip type for preview's memory check.
+      const { cluster, ...rest } = d;
+      props.deployment = { ...rest, clusterId: rest.clusterId ?? cluster.id };
+      props.__chipType = cluster.chipType;
+    }
+    super(provider, name, props, withSecretOutputs(opts, ["apiKey"]), "agentcloud", "ModelEndpoint");
+  }
+}

@@ -1,0 +1,90 @@
+import { chipCatalog, memoryFit, type modelCatalog, modelIds } from "../../api/catalog.ts";
+import { ModelEndpoint, ModelEndpointPatch, ModelEndpointSpec } from "../../api/model-endpoint.ts";
+import type { CheckFailure } from "../shared/check.ts";
+import { field, type KindDefinition, nested } from "../shared/kind.ts";
+import { isUnknown } from "../shared/unknowns.ts";
+
+/** How the provider treats each ModelEndpoint property (DOMAIN.md: R = createOnly, U = mutable). */
+export const modelEndpointKind: KindDefinition<ModelEndpoint> = {
+  kind: "ModelEndpoint",
+  schemaVersion: 1,
+  spec: ModelEndpointSpec,
+  specKeys: Object.keys(ModelEndpointSpec.shape),
+  mutable: Object.keys(ModelEndpointPatch.shape),
+  createOnly: [
+    field("region"),
+    nested("deployment", "mode"),
+    nested("deployment", "clusterId"),
+    nested("deployment", "chipsPerReplica"),
+  ],
+  resource: ModelEndpoint,
+  catalogCheck: checkEndpointCatalog,
+  specOf: (r) => ({
+    name: r.name,
+    region: r.region,
+    model: r.model,
+    deployment: r.deployment,
+    throughput: r.throughput,
+    contextCache: r.contextCache,
+    spilloverEndpointId: r.spilloverEndpointId,
+    tags: r.tags,
+  }),
+  outputsOf: (r) => ({
+    status: r.status,
+    statusReason: r.statusReason,
+    url: r.url,
+    apiKey: r.apiKey,
+    activeVersion: r.activeVersion,
+    currentReplicas: r.currentReplicas,
+    effectiveTokensPerMinute: r.effectiveTokensPerMinute,
+    pricing: r.pricing,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  }),
+  readyStates: ["IN_SERVICE"],
+  failedStates: ["FAILED"],
+  timeouts: { create: 20 * 60, update: 20 * 60, delete: 10 * 60 },
+};
+
+/**
+ * Offline rules preview can check: replicas min ≤ max, and the memory fit when the cluster's chip
+ * type is known to the program (`deployment.chipType`, an input only the provider reads).
+ */
+export function checkEndpointCatalog(
+  spec: Record<string, unknown>,
+  _now: Date,
+  hints: Record<string, unknown>,
+): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  const d = spec.deployment as Record<string, unknown> | undefined;
+  if (!d || typeof d !== "object" || d.mode !== "dedicated") return failures;
+  const { minReplicas, maxReplicas, chipsPerReplica } = d;
+  if (typeof minReplicas === "number" && typeof maxReplicas === "number" && minReplicas > maxReplicas) {
+    failures.push({
+      property: "deployment.minReplicas",
+      reason: `deployment.minReplicas: ${minReplicas} exceeds deployment.maxReplicas ${maxReplicas}`,
+    });
+  }
+  const model = spec.model;
+  const chipType = hints.__chipType;
+  if (
+    typeof chipsPerReplica === "number" &&
+    !isUnknown(model) &&
+    modelIds.includes(model as never) &&
+    typeof chipType === "string" &&
+    chipType in chipCatalog
+  ) {
+    const fit = memoryFit(
+      model as keyof typeof modelCatalog,
+      chipType as keyof typeof chipCatalog,
+      chipsPerReplica,
+    );
+    if (!fit.fits) {
+      failures.push({
+        property: "deployment.chipsPerReplica",
+        reason: `deployment.chipsPerReplica: ${chipsPerReplica} × ${chipType} gives ${fit.availableGiB} GiB; ${model} needs ${fit.requiredGiB} GiB (ModelTooLarge)`,
+      });
+    }
+  }
+  return failures;
+}
