@@ -1,0 +1,28 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AgentRuntime, ModelEndpoint } from "pulumi-agentcloud";
+
+const config = new pulumi.Config();
+
+const minimax = new ModelEndpoint("minimax", {
+  region: "ap-southeast-1",
+  model: "minimax-m2.7",
+  deployment: { mode: "pooled" },
+  throughput: { tokensPerMinute: 120_000 },
+});
+
+// An MCP-speaking agent in a microVM sandbox, paused when idle, with cross-task memory.
+const agent = new AgentRuntime("researcher", {
+  region: "ap-southeast-1",
+  artifact: { image: config.get("image") ?? "agents/researcher:2.1.0" },
+  protocol: "mcp",
+  models: [{ endpointId: minimax.id, role: "primary" }],
+  sandbox: { cpu: 2, memoryMiB: 4096, isolation: "microvm" },
+  scaling: { minInstances: 0, maxInstances: 20, concurrencyPerInstance: 4 },
+  skills: [{ name: "web", kind: "builtin", target: "browser", allowedTools: ["fetch"] }],
+  memory: { enabled: true, retentionDays: 90 },
+  env: { LOG_LEVEL: "info" },
+  secretEnv: { SEARCH_API_KEY: config.getSecret("searchApiKey") ?? pulumi.secret("dev-search-key") },
+});
+
+export const invokeUrl = agent.invokeUrl;
+export const version = agent.version;
