@@ -61,6 +61,10 @@ const stack = await LocalWorkspace.createOrSelectStack(
 );
 await stack.setConfig("agentcloud:endpoint", { value: endpoint });
 await stack.setConfig("agentcloud:token", { value: token, secret: true });
+// Each run's program config is exactly what --config says: nothing lingers from an earlier run.
+for (const key of Object.keys(await stack.getAllConfig())) {
+  if (!key.startsWith("agentcloud:")) await stack.removeConfig(key);
+}
 for (const kv of values.config) {
   const [key, ...rest] = kv.split("=");
   if (key) await stack.setConfig(key, { value: rest.join("=") });
