@@ -6,7 +6,7 @@ import { ChipCluster, type ChipClusterArgs } from "pulumi-agentcloud";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../support/emulator.ts";
 import { scratchRoot } from "../support/paths.ts";
-import { capture, inlineStack } from "../support/stack.ts";
+import { capture, inlineStack, stateOnDisk } from "../support/stack.ts";
 
 const token = `ac-e2e-${randomBytes(16).toString("hex")}`;
 let emulator: RunningEmulator;
@@ -118,8 +118,9 @@ describe("ChipCluster through the real Pulumi engine", { timeout: 300_000 }, () 
     expect(serialized.length).toBeGreaterThan(100);
     expect(serialized.length).toBeLessThanOrEqual(2048);
     expect(serialized).toContain("pulumi-agentcloud/runtime");
-    const whole = JSON.stringify(state);
-    expect(whole).not.toContain(token);
+    const onDisk = stateOnDisk(stack);
+    expect(onDisk).toContain(stored.id);
+    expect(onDisk).not.toContain(token);
     expect(serialized).not.toContain(emulator.url);
   });
 

@@ -23,9 +23,11 @@ export async function startEmulator(
   options: { dataDir?: string; args?: string[]; compiled?: boolean } = {},
 ): Promise<RunningEmulator> {
   const dataDir = options.dataDir ?? mkdtempSync(join(scratchRoot, "emulator-"));
-  const cli = options.compiled
-    ? join(repoRoot, "dist/mock-cloud/cli.js")
-    : join(repoRoot, "provider/mock-cloud/cli.ts");
+  const cli =
+    process.env.AGENTCLOUD_TEST_EMULATOR ??
+    (options.compiled
+      ? join(repoRoot, "dist/mock-cloud/cli.js")
+      : join(repoRoot, "provider/mock-cloud/cli.ts"));
   const child = spawn(process.execPath, [cli, "--port", "0", "--data", dataDir, ...(options.args ?? [])], {
     stdio: ["ignore", "pipe", "pipe"],
   });

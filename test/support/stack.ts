@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LocalWorkspace, type PulumiFn, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { scratchRoot } from "./paths.ts";
@@ -30,4 +30,13 @@ export async function inlineStack(
 export function capture(): { lines: string[]; onOutput: (s: string) => void; text: () => string } {
   const lines: string[] = [];
   return { lines, onOutput: (s) => lines.push(s), text: () => lines.join("") };
+}
+
+/**
+ * The state file as the file backend stored it on disk (secrets encrypted), which is what must
+ * never hold a plaintext secret; `stack.exportStack()` decrypts secrets and cannot show that.
+ */
+export function stateOnDisk(stack: Stack, project = "agentcloud-e2e"): string {
+  const backend = (process.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, "");
+  return readFileSync(join(backend, ".pulumi", "stacks", project, `${stack.name}.json`), "utf8");
 }

@@ -1,0 +1,83 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
+import { repoRoot, scratchRoot } from "../support/paths.ts";
+import { pulumiEnv } from "../support/pulumi-env.ts";
+
+let emulator: RunningEmulator;
+const env = () => ({
+  ...process.env,
+  ...pulumiEnv(join(scratchRoot, "interrupted-state")),
+  AGENTCLOUD_ENDPOINT: emulator.url,
+  AGENTCLOUD_TOKEN: devToken,
+});
+
+/** `pulumi up` of examples/chip-cluster in its own process group (runner, CLI, provider). */
+function up(): { pid: number; done: Promise<{ code: number | null; output: string }> } {
+  const child = spawn(
+    process.execPath,
+    ["scripts/pulumi-example.ts", "up", "examples/chip-cluster", "--stack", "interrupted"],
+    {
+      cwd: repoRoot,
+      env: env(),
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  child.stdout?.on("data", (d) => {
+    output += d;
+  });
+  child.stderr?.on("data", (d) => {
+    output += d;
+  });
+  return {
+    pid: child.pid as number,
+    done: new Promise((r) => child.once("exit", (code) => r({ code, output }))),
+  };
+}
+
+async function clusters(): Promise<any[]> {
+  return (await emulator.api("GET", "/v1/chip-clusters")).body.items;
+}
+
+describe("a pulumi up killed during a create", { timeout: 300_000 }, () => {
+  beforeAll(async () => {
+    emulator = await startEmulator();
+  });
+  afterAll(async () => {
+    const destroy = spawn(
+      process.execPath,
+      ["scripts/pulumi-example.ts", "destroy", "examples/chip-cluster", "--stack", "interrupted"],
+      {
+        cwd: repoRoot,
+        env: env(),
+        stdio: "ignore",
+      },
+    );
+    await new Promise((r) => destroy.once("exit", r));
+    await emulator?.stop();
+  });
+
+  it("adopts the resource the cloud accepted on the next up instead of creating a duplicate", async () => {
+    // Provisioning takes a minute on the emulator's clock: the create is in flight when we kill.
+    const slow = await emulator.admin("PUT", "/_mock/transitions", {
+      ChipCluster: { mode: "duration", ms: 60_000 },
+    });
+    expect(slow.status).toBeLessThan(300);
+    const first = up();
+    while ((await clusters()).length === 0) await new Promise((r) => setTimeout(r, 100));
+    process.kill(-first.pid, "SIGKILL");
+    await first.done;
+    expect(await clusters()).toHaveLength(1);
+
+    await emulator.admin("PUT", "/_mock/transitions", { ChipCluster: { mode: "immediate" } });
+    const second = await up().done;
+    expect(second.code, second.output).toBe(0);
+    const after = await clusters();
+    expect(after).toHaveLength(1);
+    expect(after[0].status).toBe("ACTIVE");
+    expect(second.output).toContain(after[0].id);
+  });
+});
