@@ -1,5 +1,5 @@
 import { AgentRuntime, AgentRuntimePatch, AgentRuntimeSpec } from "../../api/agent-runtime.ts";
-import { digest } from "../shared/canonical.ts";
+import { secretEnvDigest } from "../../api/digest.ts";
 import { field, type KindDefinition } from "../shared/kind.ts";
 
 /** Switching between an image and a code artifact replaces the runtime; changing either in place does not. */
@@ -12,10 +12,7 @@ const artifactKind = {
   },
 };
 
-/** What the API computes from secretEnv (it never returns the values). */
-export function secretEnvDigest(env: unknown): string {
-  return digest(env ?? {});
-}
+export { secretEnvDigest };
 
 /** How the provider treats each AgentRuntime property (DOMAIN.md: R = createOnly, U = mutable). */
 export const agentRuntimeKind: KindDefinition<AgentRuntime> = {
@@ -42,7 +39,8 @@ export const agentRuntimeKind: KindDefinition<AgentRuntime> = {
     // Write-only in the API: keep what we sent while its digest still matches; otherwise show the
     // keys as changed so the next update puts the declared values back.
     secretEnv:
-      previous && r.secretEnvDigest === secretEnvDigest(previous.secretEnv)
+      previous &&
+      r.secretEnvDigest === secretEnvDigest(previous.secretEnv as Record<string, string> | undefined)
         ? (previous.secretEnv ?? {})
         : Object.fromEntries(r.secretEnvKeys.map((k) => [k, "(changed outside Pulumi)"])),
     tags: r.tags,

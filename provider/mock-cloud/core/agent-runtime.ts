@@ -1,0 +1,115 @@
+import { AgentRuntimePatch, AgentRuntimeSpec } from "../../api/agent-runtime.ts";
+import { secretEnvDigest } from "../../api/digest.ts";
+import { fail, invalid } from "../errors.ts";
+import type { Body, Ctx, KindModel } from "./model.ts";
+
+const artifactKind = (a: unknown) => (a && typeof a === "object" && "image" in a ? "image" : "code");
+
+function checkReferences(ctx: Ctx, spec: Record<string, unknown>, self?: string): void {
+  const issues: { path: string; message: string }[] = [];
+  const models = (spec.models ?? []) as { endpointId: string }[];
+  models.forEach((m, i) => {
+    if (!ctx.repo.getResource(ctx.account, "ModelEndpoint", m.endpointId)) {
+      issues.push({ path: `models[${i}].endpointId`, message: `endpoint ${m.endpointId} does not exist` });
+    }
+  });
+  const channels = (spec.channels ?? []) as { peerRuntimeId: string }[];
+  channels.forEach((c, i) => {
+    if (c.peerRuntimeId === self || !ctx.repo.getResource(ctx.account, "AgentRuntime", c.peerRuntimeId)) {
+      issues.push({
+        path: `channels[${i}].peerRuntimeId`,
+        message: `runtime ${c.peerRuntimeId} does not exist`,
+      });
+    }
+  });
+  if (issues.length > 0) invalid(issues);
+}
+
+function view(body: Body, secret: Record<string, string>): Body {
+  return {
+    ...body,
+    secretEnvKeys: Object.keys(secret).sort(),
+    secretEnvDigest: secretEnvDigest(secret),
+    activeInstances: (body.scaling as { minInstances: number }).minInstances,
+  };
+}
+
+export const agentRuntimeModel: KindModel = {
+  kind: "AgentRuntime",
+  idPrefix: "ar",
+  create: AgentRuntimeSpec,
+  patch: AgentRuntimePatch,
+  immutable: ["name", "region"],
+  states: {
+    creating: "CREATING",
+    updating: "UPDATING",
+    ready: "READY",
+    failed: "CREATE_FAILED",
+    deleting: "DELETING",
+  },
+
+  checkCreate(ctx, spec) {
+    const region = String(spec.region);
+    const count = ctx.repo
+      .allResources(ctx.account, "AgentRuntime")
+      .filter((r) => r.body.region === region).length;
+    if (count + 1 > ctx.limits.runtimesPerRegion) {
+      fail("QuotaExceeded", `agent runtimes in ${region}: quota ${ctx.limits.runtimesPerRegion}`, {
+        limit: ctx.limits.runtimesPerRegion,
+        current: count,
+        requested: 1,
+      });
+    }
+    checkReferences(ctx, spec);
+  },
+
+  checkUpdate(ctx, current, patch) {
+    if (patch.artifact && artifactKind(patch.artifact) !== artifactKind(current.body.artifact)) {
+      fail("ImmutableField", "artifact cannot switch between image and code after creation", {
+        field: "artifact",
+      });
+    }
+    checkReferences(ctx, patch, current.id);
+  },
+
+  build(ctx, id, spec) {
+    const now = ctx.now.toISOString();
+    const { secretEnv, ...rest } = spec as Record<string, unknown> & { secretEnv?: Record<string, string> };
+    const secret = secretEnv ?? {};
+    const body = view(
+      {
+        ...rest,
+        id,
+        kind: "AgentRuntime",
+        status: "CREATING",
+        statusReason: null,
+        invokeUrl: `${ctx.baseUrl}/agents/${id}/invoke`,
+        version: 1,
+        etag: "",
+        createdAt: now,
+        updatedAt: now,
+      } as unknown as Body,
+      secret,
+    );
+    return { body, secret };
+  },
+
+  applyPatch(_ctx, current, patch) {
+    const { secretEnv, ...rest } = patch as Record<string, unknown> & { secretEnv?: Record<string, string> };
+    const secret = secretEnv ?? current.secret ?? {};
+    const body = view(
+      { ...current.body, ...rest, version: Number(current.body.version) + 1 } as Body,
+      secret,
+    );
+    return { body, secret };
+  },
+
+  derive: (body) => body,
+
+  dependents(ctx, r) {
+    return ctx.repo
+      .allResources(ctx.account, "AgentRuntime")
+      .filter((a) => (a.body.channels as { peerRuntimeId: string }[]).some((c) => c.peerRuntimeId === r.id))
+      .map((a) => a.id);
+  },
+};

@@ -1,0 +1,174 @@
+import { chipAvailable, chipCatalog } from "../../api/catalog.ts";
+import { ChipClusterPatch, ChipClusterSpec, chipClusterMutable } from "../../api/chip-cluster.ts";
+import { fail, invalid, MockCloudError } from "../errors.ts";
+import type { Body, Ctx, KindModel } from "./model.ts";
+
+type Spec = {
+  region: string;
+  chipType: keyof typeof chipCatalog;
+  chipsPerHyperNode: number;
+  hyperNodeCount: number;
+};
+
+function derive(body: Body): Body {
+  const chip = chipCatalog[body.chipType as keyof typeof chipCatalog];
+  const totalChips = Number(body.chipsPerHyperNode) * Number(body.hyperNodeCount);
+  return {
+    ...body,
+    totalChips,
+    totalMemoryGiB: totalChips * (chip?.memoryGiB ?? 0),
+    interconnect: { chipToChipGBps: chip?.chipToChipGBps ?? null, p2pLatencyNs: chip?.p2pLatencyNs ?? null },
+  };
+}
+
+/** Chips this account already holds (or has asked for) of a type in a region. */
+function chipsInUse(ctx: Ctx, region: string, chipType: string, except?: string): number {
+  return ctx.repo
+    .allResources(ctx.account, "ChipCluster")
+    .filter(
+      (r) =>
+        r.id !== except &&
+        r.body.region === region &&
+        r.body.chipType === chipType &&
+        r.body.status !== "FAILED",
+    )
+    .reduce((n, r) => n + Number(r.body.totalChips), 0);
+}
+
+function onDemandInUse(ctx: Ctx, region: string, chipType: string, except?: string): number {
+  const rows = ctx.repo.db
+    .prepare("SELECT body FROM resources WHERE kind = 'ChipCluster' AND region = ? AND id IS NOT ?")
+    .all(region, except ?? null) as { body: string }[];
+  return rows
+    .map((r) => JSON.parse(r.body) as Body)
+    .filter(
+      (b) =>
+        b.chipType === chipType &&
+        ["ACCEPTED", "PROVISIONING", "ACTIVE", "SCALING", "DEGRADED"].includes(b.status),
+    )
+    .reduce((n, b) => n + Number(b.totalChips), 0);
+}
+
+function checkChips(ctx: Ctx, spec: Spec, requested: number, except?: string): void {
+  const chip = chipCatalog[spec.chipType];
+  if (!chipAvailable(spec.chipType, ctx.now)) {
+    fail("ChipNotAvailable", `${spec.chipType} is not available until ${chip.availableFrom}`, {
+      field: "chipType",
+      availableFrom: chip.availableFrom,
+    });
+  }
+  if (chip.maxChipsPerHyperNode !== null && spec.chipsPerHyperNode > chip.maxChipsPerHyperNode) {
+    invalid([
+      {
+        path: "chipsPerHyperNode",
+        message: `${spec.chipType} allows at most ${chip.maxChipsPerHyperNode} chips per hyper-node`,
+      },
+    ]);
+  }
+  const current = chipsInUse(ctx, spec.region, spec.chipType, except);
+  if (current + requested > ctx.limits.chipsPerType) {
+    fail("QuotaExceeded", `${spec.chipType} chips in ${spec.region}: quota ${ctx.limits.chipsPerType}`, {
+      limit: ctx.limits.chipsPerType,
+      current,
+      requested,
+    });
+  }
+}
+
+export const chipClusterModel: KindModel = {
+  kind: "ChipCluster",
+  idPrefix: "cc",
+  create: ChipClusterSpec,
+  patch: ChipClusterPatch,
+  immutable: Object.keys(ChipClusterSpec.shape).filter(
+    (k) => !(chipClusterMutable as readonly string[]).includes(k),
+  ),
+  states: {
+    creating: "ACCEPTED",
+    updating: "SCALING",
+    ready: "ACTIVE",
+    failed: "FAILED",
+    deleting: "DELETING",
+  },
+
+  checkCreate(ctx, raw) {
+    const spec = raw as unknown as Spec & { provisioning: { mode: string } };
+    const requested = spec.chipsPerHyperNode * spec.hyperNodeCount;
+    checkChips(ctx, spec, requested);
+    if (spec.provisioning.mode === "onDemand") {
+      const used = onDemandInUse(ctx, spec.region, spec.chipType);
+      if (used + requested > ctx.limits.capacityPerRegion)
+        throwCapacity(ctx, spec.region, spec.chipType, used, requested);
+    }
+  },
+
+  checkUpdate(ctx, current, patch) {
+    if (patch.hyperNodeCount === undefined) return;
+    const spec = current.body as unknown as Spec;
+    const requested = spec.chipsPerHyperNode * Number(patch.hyperNodeCount);
+    checkChips(ctx, { ...spec, hyperNodeCount: Number(patch.hyperNodeCount) }, requested, current.id);
+  },
+
+  build(ctx, id, spec) {
+    const now = ctx.now.toISOString();
+    const body = derive({
+      ...(spec as Record<string, unknown>),
+      id,
+      kind: "ChipCluster",
+      zone: (spec.zone as string | undefined) ?? null,
+      status: "ACCEPTED",
+      statusReason: null,
+      readyHyperNodes: 0,
+      etag: "",
+      createdAt: now,
+      updatedAt: now,
+    } as unknown as Body);
+    return { body, secret: null };
+  },
+
+  applyPatch(_ctx, current, patch) {
+    const body = derive({ ...current.body, ...patch } as Body);
+    return { body, secret: null };
+  },
+
+  derive,
+
+  dependents(ctx, r) {
+    return ctx.repo
+      .allResources(ctx.account, "ModelEndpoint")
+      .filter((e) => (e.body.deployment as { clusterId?: string }).clusterId === r.id)
+      .map((e) => e.id);
+  },
+
+  progress(ctx, r) {
+    const provisioning = r.body.provisioning as { mode: string };
+    if (provisioning.mode !== "queued") return "PROVISIONING";
+    const used = onDemandInUse(ctx, r.body.region, String(r.body.chipType), r.id);
+    return used + Number(r.body.totalChips) <= ctx.limits.capacityPerRegion
+      ? "PROVISIONING"
+      : "WAITING_FOR_CAPACITY";
+  },
+
+  finishCreate(ctx, r) {
+    const provisioning = r.body.provisioning as { mode: string; queueDeadline?: string };
+    if (provisioning.mode !== "queued") return null;
+    const used = onDemandInUse(ctx, r.body.region, String(r.body.chipType), r.id);
+    if (used + Number(r.body.totalChips) <= ctx.limits.capacityPerRegion) return null;
+    if (provisioning.queueDeadline && ctx.now.getTime() >= Date.parse(provisioning.queueDeadline)) {
+      return {
+        code: "CapacityUnavailable",
+        message: `no ${r.body.chipType} capacity in ${r.body.region} before the queue deadline`,
+      };
+    }
+    return { code: "Waiting", message: "waiting for capacity" };
+  },
+};
+
+function throwCapacity(ctx: Ctx, region: string, chipType: string, used: number, requested: number): never {
+  throw new MockCloudError(
+    "CapacityUnavailable",
+    `no on-demand ${chipType} capacity in ${region} (${used} of ${ctx.limits.capacityPerRegion} chips in use, ${requested} requested); retry later or use provisioning.mode "queued"`,
+    { available: Math.max(0, ctx.limits.capacityPerRegion - used), requested },
+    { "retry-after": String(ctx.limits.retryAfterSeconds) },
+  );
+}

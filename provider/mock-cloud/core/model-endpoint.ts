@@ -1,0 +1,201 @@
+import { randomBytes } from "node:crypto";
+import { type chipCatalog, type ModelId, memoryFit, modelCatalog } from "../../api/catalog.ts";
+import { ModelEndpointPatch, ModelEndpointSpec } from "../../api/model-endpoint.ts";
+import { fail, invalid } from "../errors.ts";
+import type { StoredResource } from "../store/repo.ts";
+import type { Body, Ctx, KindModel } from "./model.ts";
+
+type Deployment =
+  | { mode: "pooled" }
+  | {
+      mode: "dedicated";
+      clusterId: string;
+      chipsPerReplica: number;
+      minReplicas: number;
+      maxReplicas: number;
+    };
+type Throughput = { tokensPerMinute: number; burstTokensPerMinute?: number | null; elastic: boolean };
+
+function derive(body: Body): Body {
+  const d = body.deployment as Deployment;
+  const t = body.throughput as Throughput;
+  const m = modelCatalog[body.model as ModelId];
+  return {
+    ...body,
+    throughput: { ...t, burstTokensPerMinute: t.burstTokensPerMinute ?? null },
+    spilloverEndpointId: body.spilloverEndpointId ?? null,
+    currentReplicas: d.mode === "dedicated" ? Math.max(1, d.minReplicas) : 0,
+    effectiveTokensPerMinute: t.elastic
+      ? (t.burstTokensPerMinute ?? t.tokensPerMinute * 2)
+      : t.tokensPerMinute,
+    pricing: {
+      currency: "USD",
+      inputPerMTokens: m?.pricing.inputPerMTokens ?? 0,
+      outputPerMTokens: m?.pricing.outputPerMTokens ?? 0,
+      cachedInputPerMTokens: m?.pricing.cachedInputPerMTokens ?? 0,
+    },
+  };
+}
+
+function checkDeployment(ctx: Ctx, region: string, model: ModelId, d: Deployment, path = "deployment"): void {
+  if (d.mode !== "dedicated") return;
+  if (d.minReplicas > d.maxReplicas) {
+    invalid([{ path: `${path}.minReplicas`, message: `must not exceed maxReplicas (${d.maxReplicas})` }]);
+  }
+  const cluster = ctx.repo.getResource(ctx.account, "ChipCluster", d.clusterId);
+  if (!cluster) invalid([{ path: `${path}.clusterId`, message: `cluster ${d.clusterId} does not exist` }]);
+  if (cluster.body.region !== region) {
+    invalid([
+      {
+        path: `${path}.clusterId`,
+        message: `cluster ${d.clusterId} is in ${cluster.body.region}, not ${region}`,
+      },
+    ]);
+  }
+  if (cluster.body.status !== "ACTIVE") {
+    fail("Conflict", `cluster ${d.clusterId} is ${cluster.body.status}, not ACTIVE`, {
+      field: `${path}.clusterId`,
+    });
+  }
+  const chipType = cluster.body.chipType as keyof typeof chipCatalog;
+  if (!modelCatalog[model].supportedChips.includes(chipType)) {
+    invalid([{ path: "model", message: `${model} does not run on ${chipType}` }]);
+  }
+  const fit = memoryFit(model, chipType, d.chipsPerReplica);
+  if (!fit.fits) {
+    fail(
+      "ModelTooLarge",
+      `${model} needs ${fit.requiredGiB} GiB per replica; ${d.chipsPerReplica} × ${chipType} give ${fit.availableGiB} GiB`,
+      {
+        field: `${path}.chipsPerReplica`,
+        requiredGiB: fit.requiredGiB,
+        availableGiB: fit.availableGiB,
+      },
+    );
+  }
+  const need = d.chipsPerReplica * d.maxReplicas;
+  if (need > Number(cluster.body.totalChips)) {
+    invalid([
+      {
+        path: `${path}.maxReplicas`,
+        message: `needs ${need} chips; cluster ${d.clusterId} has ${cluster.body.totalChips}`,
+      },
+    ]);
+  }
+}
+
+function checkTokens(ctx: Ctx, region: string, tpm: number, except?: string): void {
+  const current = ctx.repo
+    .allResources(ctx.account, "ModelEndpoint")
+    .filter((e) => e.id !== except && e.body.region === region)
+    .reduce((n, e) => n + (e.body.throughput as Throughput).tokensPerMinute, 0);
+  if (current + tpm > ctx.limits.tokensPerMinutePerRegion) {
+    fail(
+      "InsufficientQuota",
+      `tokens-per-minute quota in ${region} is ${ctx.limits.tokensPerMinutePerRegion}`,
+      {
+        field: "throughput.tokensPerMinute",
+        limit: ctx.limits.tokensPerMinutePerRegion,
+        current,
+        requested: tpm,
+      },
+    );
+  }
+}
+
+function checkSpillover(ctx: Ctx, id: unknown, self?: string): void {
+  if (typeof id !== "string") return;
+  if (id === self || !ctx.repo.getResource(ctx.account, "ModelEndpoint", id)) {
+    invalid([{ path: "spilloverEndpointId", message: `endpoint ${id} does not exist` }]);
+  }
+}
+
+export const modelEndpointModel: KindModel = {
+  kind: "ModelEndpoint",
+  idPrefix: "me",
+  create: ModelEndpointSpec,
+  patch: ModelEndpointPatch,
+  immutable: ["name", "region"],
+  states: {
+    creating: "CREATING",
+    updating: "UPDATING",
+    ready: "IN_SERVICE",
+    failed: "FAILED",
+    deleting: "DELETING",
+  },
+
+  checkCreate(ctx, spec) {
+    const region = String(spec.region);
+    const count = ctx.repo
+      .allResources(ctx.account, "ModelEndpoint")
+      .filter((e) => e.body.region === region).length;
+    if (count + 1 > ctx.limits.endpointsPerRegion) {
+      fail("QuotaExceeded", `endpoints in ${region}: quota ${ctx.limits.endpointsPerRegion}`, {
+        limit: ctx.limits.endpointsPerRegion,
+        current: count,
+        requested: 1,
+      });
+    }
+    checkDeployment(ctx, region, spec.model as ModelId, spec.deployment as Deployment);
+    checkTokens(ctx, region, (spec.throughput as Throughput).tokensPerMinute);
+    checkSpillover(ctx, spec.spilloverEndpointId);
+  },
+
+  checkUpdate(ctx, current, patch) {
+    const old = current.body.deployment as Deployment;
+    const next = (patch.deployment ?? old) as Deployment;
+    for (const key of ["mode", "clusterId", "chipsPerReplica"] as const) {
+      const a = (old as Record<string, unknown>)[key];
+      const b = (next as Record<string, unknown>)[key];
+      if (a !== b)
+        fail("ImmutableField", `deployment.${key} cannot change after creation`, {
+          field: `deployment.${key}`,
+        });
+    }
+    const model = (patch.model ?? current.body.model) as ModelId;
+    if (patch.deployment || patch.model) checkDeployment(ctx, current.body.region, model, next);
+    if (patch.throughput)
+      checkTokens(ctx, current.body.region, (patch.throughput as Throughput).tokensPerMinute, current.id);
+    checkSpillover(ctx, patch.spilloverEndpointId, current.id);
+  },
+
+  build(ctx, id, spec) {
+    const now = ctx.now.toISOString();
+    const body = derive({
+      ...spec,
+      id,
+      kind: "ModelEndpoint",
+      status: "CREATING",
+      statusReason: null,
+      url: `${ctx.baseUrl}/inference/${id}`,
+      apiKey: `ak-${randomBytes(16).toString("hex")}`,
+      activeVersion: 1,
+      etag: "",
+      createdAt: now,
+      updatedAt: now,
+    } as unknown as Body);
+    return { body, secret: null };
+  },
+
+  applyPatch(_ctx, current, patch) {
+    const modelChanged = patch.model !== undefined && patch.model !== current.body.model;
+    const body = derive({
+      ...current.body,
+      ...patch,
+      activeVersion: Number(current.body.activeVersion) + (modelChanged ? 1 : 0),
+    } as Body);
+    return { body, secret: null };
+  },
+
+  derive,
+
+  dependents(ctx, r: StoredResource) {
+    const runtimes = ctx.repo
+      .allResources(ctx.account, "AgentRuntime")
+      .filter((a) => (a.body.models as { endpointId: string }[]).some((m) => m.endpointId === r.id));
+    const spilling = ctx.repo
+      .allResources(ctx.account, "ModelEndpoint")
+      .filter((e) => e.body.spilloverEndpointId === r.id);
+    return [...runtimes, ...spilling].map((x) => x.id);
+  },
+};

@@ -1,0 +1,50 @@
+import type { z } from "zod";
+import type { ResourceKind } from "../../api/common.ts";
+import type { Repo, StoredResource } from "../store/repo.ts";
+import type { Limits } from "./settings.ts";
+
+export type Body = StoredResource["body"];
+
+/** What a domain rule may look at: the caller's account, the store, the clock, the limits. */
+export interface Ctx {
+  repo: Repo;
+  account: string;
+  now: Date;
+  limits: Limits;
+  /** Origin of the emulator as the client reached it, for URLs in outputs. */
+  baseUrl: string;
+}
+
+/** The domain of one resource kind: its schemas, rules and lifecycle. */
+export interface KindModel {
+  kind: ResourceKind;
+  idPrefix: string;
+  create: z.ZodType<Record<string, unknown>>;
+  patch: z.ZodType<Record<string, unknown>>;
+  /** Top-level fields a PATCH may not change. */
+  immutable: readonly string[];
+  states: { creating: string; updating: string; ready: string; failed: string; deleting: string };
+  /** Validates references, quotas and fit; throws MockCloudError. */
+  checkCreate(ctx: Ctx, spec: Record<string, unknown>): void;
+  checkUpdate(ctx: Ctx, current: StoredResource, patch: Record<string, unknown>): void;
+  /** The stored view of a new resource (status `creating`). */
+  build(
+    ctx: Ctx,
+    id: string,
+    spec: Record<string, unknown>,
+  ): { body: Body; secret: Record<string, string> | null };
+  /** Applies a validated patch, recomputing derived outputs. */
+  applyPatch(
+    ctx: Ctx,
+    current: StoredResource,
+    patch: Record<string, unknown>,
+  ): { body: Body; secret: Record<string, string> | null };
+  /** Recomputes derived outputs after an out-of-band edit. */
+  derive(body: Body): Body;
+  /** Ids of live resources that depend on this one (delete is refused while any exist). */
+  dependents(ctx: Ctx, r: StoredResource): string[];
+  /** A status to show while a create is still in progress (e.g. PROVISIONING, WAITING_FOR_CAPACITY). */
+  progress?(ctx: Ctx, r: StoredResource): string;
+  /** Whether a finishing create succeeds; an error code and message when it fails. */
+  finishCreate?(ctx: Ctx, r: StoredResource): { code: string; message: string } | null;
+}

@@ -1,0 +1,341 @@
+import { randomBytes } from "node:crypto";
+import type { z } from "zod";
+import type { Operation, ResourceKind } from "../../api/common.ts";
+import { canonicalJson, sha256 } from "../../api/digest.ts";
+import { fail, invalid } from "../errors.ts";
+import { type Db, getMeta, setMeta, tx } from "../store/db.ts";
+import { Repo, type StoredOperation, type StoredResource } from "../store/repo.ts";
+import { Clock } from "./clock.ts";
+import { models } from "./kinds.ts";
+import type { Body, Ctx } from "./model.ts";
+import { defaultLimits, type FaultRule, type Limits, pickFault, type Transitions } from "./settings.ts";
+
+const newId = (prefix: string) => `${prefix}-${randomBytes(6).toString("hex")}`;
+const newEtag = () => randomBytes(6).toString("hex");
+
+/** The emulated cloud: every API operation, in one transaction each, on the emulator's clock. */
+export class CloudService {
+  readonly repo: Repo;
+  readonly clock: Clock;
+  readonly db: Db;
+  faults: FaultRule[] = [];
+
+  constructor(db: Db) {
+    this.db = db;
+    this.repo = new Repo(db);
+    this.clock = new Clock(db);
+  }
+
+  get limits(): Limits {
+    return { ...defaultLimits, ...getMeta<Partial<Limits>>(this.db, "limits", {}) };
+  }
+  set limits(l: Limits) {
+    setMeta(this.db, "limits", l);
+  }
+  get transitions(): Transitions {
+    return getMeta<Transitions>(this.db, "transitions", {});
+  }
+  set transitions(t: Transitions) {
+    setMeta(this.db, "transitions", { ...this.transitions, ...t });
+  }
+
+  ctx(account: string, baseUrl = ""): Ctx {
+    return { repo: this.repo, account, now: this.clock.now(), limits: this.limits, baseUrl };
+  }
+
+  create(ctx: Ctx, kind: ResourceKind, raw: unknown, idempotencyKey: string | null) {
+    const model = models[kind];
+    const spec = parse(model.create, raw);
+    return tx(this.db, () => {
+      const hash = sha256(canonicalJson(raw));
+      if (idempotencyKey) {
+        const seen = this.repo.getIdempotency(ctx.account, idempotencyKey);
+        if (seen && seen.body_hash !== hash) {
+          fail("IdempotencyMismatch", "this Idempotency-Key was used with a different request body", {
+            idempotencyKey,
+          });
+        }
+        const existing = seen && this.repo.getResource(ctx.account, kind, seen.resource_id);
+        const op = seen && this.repo.getOperation(ctx.account, seen.operation_id);
+        // A key whose resource was since deleted starts a new create.
+        if (existing && op) return { operation: op.op, resource: existing.body };
+      }
+      if (this.repo.findByName(ctx.account, kind, String(spec.region), String(spec.name))) {
+        fail("Conflict", `a ${kind} named ${spec.name} already exists in ${spec.region}`, { field: "name" });
+      }
+      model.checkCreate(ctx, spec);
+      const id = newId(model.idPrefix);
+      const built = model.build(ctx, id, spec);
+      const r: StoredResource = {
+        id,
+        account: ctx.account,
+        kind,
+        body: { ...built.body, etag: newEtag() },
+        secret: built.secret,
+      };
+      this.repo.putResource(r);
+      const op = this.#startOperation(ctx, kind, id, "create");
+      if (idempotencyKey) this.repo.putIdempotency(ctx.account, idempotencyKey, hash, id, op.op.id);
+      return { operation: op.op, resource: r.body };
+    });
+  }
+
+  get(ctx: Ctx, kind: ResourceKind, id: string): Body {
+    return tx(this.db, () => {
+      this.#observe(ctx, id);
+      const r = this.repo.getResource(ctx.account, kind, id);
+      if (!r) fail("NotFound", `${kind} ${id} not found`);
+      return r.body;
+    });
+  }
+
+  list(ctx: Ctx, kind: ResourceKind, query: { region?: string; pageSize?: number; pageToken?: string }) {
+    const size = Math.min(Math.max(query.pageSize ?? 50, 1), 500);
+    let after: string | null = null;
+    if (query.pageToken) {
+      after = Buffer.from(query.pageToken, "base64url").toString();
+      if (!/^[a-z]{2}-[0-9a-f]+$/.test(after))
+        invalid([{ path: "pageToken", message: "not a page token of this API" }]);
+    }
+    return tx(this.db, () => {
+      const rows = this.repo.listResources(ctx.account, kind, after, size + 1, query.region);
+      const items = rows.slice(0, size).map((r) => r.body);
+      const last = items.at(-1);
+      return {
+        items,
+        nextPageToken: rows.length > size && last ? Buffer.from(last.id).toString("base64url") : null,
+      };
+    });
+  }
+
+  update(ctx: Ctx, kind: ResourceKind, id: string, raw: unknown, ifMatch: string | null) {
+    const model = models[kind];
+    if (raw && typeof raw === "object") {
+      for (const field of model.immutable) {
+        if (field in raw) {
+          const current = this.repo.getResource(ctx.account, kind, id);
+          if (
+            current &&
+            canonicalJson((raw as Record<string, unknown>)[field]) !==
+              canonicalJson(current.body[field] ?? null)
+          ) {
+            fail("ImmutableField", `${field} cannot change after creation`, { field });
+          }
+        }
+      }
+    }
+    const stripped =
+      raw && typeof raw === "object" ? omit(raw as Record<string, unknown>, model.immutable) : raw;
+    const patch = parse(model.patch, stripped);
+    return tx(this.db, () => {
+      this.#observe(ctx, id);
+      const current = this.repo.getResource(ctx.account, kind, id);
+      if (!current) fail("NotFound", `${kind} ${id} not found`);
+      if (ifMatch !== null && ifMatch.replace(/^W\//, "").replace(/"/g, "") !== current.body.etag) {
+        fail("PreconditionFailed", `${kind} ${id} changed since you read it (etag ${current.body.etag})`, {
+          etag: current.body.etag,
+        });
+      }
+      if (current.body.status !== model.states.ready) {
+        fail("Conflict", `${kind} ${id} is ${current.body.status}; wait for its operation to finish`);
+      }
+      model.checkUpdate(ctx, current, patch);
+      const next = model.applyPatch(ctx, current, patch);
+      const r: StoredResource = {
+        ...current,
+        body: {
+          ...next.body,
+          status: model.states.updating,
+          etag: newEtag(),
+          updatedAt: ctx.now.toISOString(),
+        },
+        secret: next.secret,
+      };
+      this.repo.putResource(r);
+      const op = this.#startOperation(ctx, kind, id, "update");
+      return { operation: op.op, resource: r.body };
+    });
+  }
+
+  delete(ctx: Ctx, kind: ResourceKind, id: string) {
+    const model = models[kind];
+    return tx(this.db, () => {
+      this.#observe(ctx, id);
+      const current = this.repo.getResource(ctx.account, kind, id);
+      if (!current) fail("NotFound", `${kind} ${id} not found`);
+      const running = this.repo.runningOperations(id);
+      const deleting = running.find((o) => o.op.action === "delete");
+      if (deleting) return { operation: deleting.op, resource: current.body };
+      const dependents = model.dependents(ctx, current);
+      if (dependents.length > 0) {
+        fail("DependencyViolation", `${kind} ${id} is still used by ${dependents.join(", ")}`, {
+          dependents,
+        });
+      }
+      for (const o of running) this.#finish(o, { code: "Cancelled", message: "superseded by a delete" });
+      const r = { ...current, body: { ...current.body, status: model.states.deleting, etag: newEtag() } };
+      this.repo.putResource(r);
+      const op = this.#startOperation(ctx, kind, id, "delete");
+      return { operation: op.op, resource: r.body };
+    });
+  }
+
+  getOperation(ctx: Ctx, id: string): Operation {
+    return tx(this.db, () => {
+      const found = this.repo.getOperation(ctx.account, id);
+      if (!found) fail("NotFound", `operation ${id} not found`);
+      if (found.op.status === "RUNNING") {
+        this.repo.putOperation({ ...found, reads: found.reads + 1 });
+        this.#advance(this.repo.getOperation(ctx.account, id) as StoredOperation);
+      }
+      return (this.repo.getOperation(ctx.account, id) as StoredOperation).op;
+    });
+  }
+
+  /** Moves every running operation whose time has come; called on each request and on a timer. */
+  tick(): void {
+    const running = this.repo.runningOperations();
+    if (running.length === 0) return;
+    tx(this.db, () => {
+      for (const o of running) this.#advance(o);
+    });
+  }
+
+  /** An out-of-band edit (drift): any fields, outputs recomputed, a new etag. */
+  editOutOfBand(kind: ResourceKind, id: string, fields: Record<string, unknown>): Body {
+    return tx(this.db, () => {
+      const current = this.repo.getAnyResource(kind, id);
+      if (!current) fail("NotFound", `${kind} ${id} not found`);
+      const { id: _id, kind: _kind, ...rest } = fields;
+      const body = models[kind].derive({
+        ...current.body,
+        ...rest,
+        etag: newEtag(),
+        updatedAt: this.clock.now().toISOString(),
+      } as Body);
+      this.repo.putResource({ ...current, body });
+      return body;
+    });
+  }
+
+  #startOperation(
+    ctx: Ctx,
+    kind: ResourceKind,
+    resourceId: string,
+    action: Operation["action"],
+  ): StoredOperation {
+    const now = ctx.now.toISOString();
+    const op: StoredOperation = {
+      account: ctx.account,
+      startedMs: ctx.now.getTime(),
+      reads: 0,
+      op: {
+        id: newId("op"),
+        kind,
+        resourceId,
+        action,
+        status: "RUNNING",
+        error: null,
+        createdAt: now,
+        updatedAt: now,
+      },
+    };
+    this.repo.putOperation(op);
+    return op;
+  }
+
+  /** A read of the resource counts toward "after N reads" transitions of its running operations. */
+  #observe(ctx: Ctx, resourceId: string): void {
+    for (const o of this.repo.runningOperations(resourceId)) {
+      if (o.account !== ctx.account) continue;
+      const read = { ...o, reads: o.reads + 1 };
+      this.repo.putOperation(read);
+      this.#advance(read);
+    }
+  }
+
+  #advance(o: StoredOperation): void {
+    const model = models[o.op.kind];
+    const r = this.repo.getResource(o.account, o.op.kind, o.op.resourceId);
+    if (!r) return this.#finish(o, null);
+    const ctx = this.ctx(o.account);
+    const t = this.transitions[o.op.kind] ?? { mode: "immediate" };
+    const due =
+      t.mode === "immediate" ||
+      (t.mode === "duration" && ctx.now.getTime() >= o.startedMs + t.ms) ||
+      (t.mode === "reads" && o.reads >= t.reads);
+    if (o.op.action === "create") {
+      const waiting = model.progress?.(ctx, r);
+      if (!due) {
+        if (waiting && waiting !== r.body.status)
+          this.repo.putResource({ ...r, body: { ...r.body, status: waiting } });
+        return;
+      }
+      const fault = pickFault(this.faults, {
+        kind: o.op.kind,
+        operation: "provision",
+        region: r.body.region,
+        account: o.account,
+      });
+      const outcome = fault
+        ? {
+            code: fault.code ?? "InternalError",
+            message: fault.message ?? "provisioning failed (injected fault)",
+          }
+        : (model.finishCreate?.(ctx, r) ?? null);
+      if (outcome?.code === "Waiting") {
+        if (r.body.status !== "WAITING_FOR_CAPACITY")
+          this.repo.putResource({ ...r, body: { ...r.body, status: "WAITING_FOR_CAPACITY" } });
+        return;
+      }
+      const status = outcome ? model.states.failed : model.states.ready;
+      this.repo.putResource({ ...r, body: this.#settled(r.body, status, outcome?.message ?? null) });
+      return this.#finish(o, outcome);
+    }
+    if (!due) return;
+    if (o.op.action === "update") {
+      this.repo.putResource({ ...r, body: this.#settled(r.body, model.states.ready, null) });
+      return this.#finish(o, null);
+    }
+    this.repo.deleteResource(r.id);
+    this.#finish(o, null);
+  }
+
+  #settled(body: Body, status: string, reason: string | null): Body {
+    const ready = status === "ACTIVE" ? { readyHyperNodes: body.hyperNodeCount } : {};
+    return {
+      ...body,
+      ...ready,
+      status,
+      statusReason: reason,
+      etag: newEtag(),
+      updatedAt: this.clock.now().toISOString(),
+    };
+  }
+
+  #finish(o: StoredOperation, error: { code: string; message: string } | null): void {
+    const status = error ? "FAILED" : "SUCCEEDED";
+    this.repo.putOperation({
+      ...o,
+      op: { ...o.op, status, error, updatedAt: this.clock.now().toISOString() },
+    });
+  }
+}
+
+function parse(schema: z.ZodType<Record<string, unknown>>, raw: unknown): Record<string, unknown> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  invalid(
+    result.error.issues.map((i) => ({
+      path: i.path
+        .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+        .join("")
+        .replace(/^\./, ""),
+      message: i.code === "unrecognized_keys" ? `unknown field(s) ${i.keys.join(", ")}` : i.message,
+    })),
+  );
+}
+
+function omit(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
+}

@@ -1,0 +1,120 @@
+import { randomBytes } from "node:crypto";
+import { Hono } from "hono";
+import { z } from "zod";
+import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
+import { FaultRule, Limits, Transitions } from "../core/settings.ts";
+import { MockCloudError } from "../errors.ts";
+import { tx } from "../store/db.ts";
+import type { AppDeps } from "./app.ts";
+import { json } from "./app.ts";
+
+const kindOf: Record<string, ResourceKind> = Object.fromEntries(
+  resourceKinds.map((k) => [collectionOf[k], k]),
+);
+
+function body<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  throw new MockCloudError(
+    "ValidationError",
+    issues.map((i) => `${i.path || "(body)"}: ${i.message}`).join("; "),
+    { issues },
+  );
+}
+
+/** The control plane of the emulator, behind its own admin token. */
+export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
+  const app = new Hono();
+  app.use(async (c, next) => {
+    if (c.req.path.endsWith("/health")) return next();
+    if (!tokens.isAdmin(c.req.header("authorization"))) {
+      throw new MockCloudError("Unauthenticated", "the admin plane needs the admin token");
+    }
+    await next();
+  });
+
+  app.post("/reset", async (c) => {
+    const text = await c.req.text();
+    const { account } = body(
+      z.strictObject({ account: z.string().optional() }),
+      text ? JSON.parse(text) : {},
+    );
+    tx(service.db, () => service.repo.reset(account));
+    if (!account) {
+      service.faults = [];
+      log.clear();
+    }
+    return c.json({ reset: account ?? "all" });
+  });
+
+  app.get("/faults", (c) => c.json({ items: service.faults }));
+  app.post("/faults", async (c) => {
+    const rule = body(FaultRule, await json(c));
+    const stored = { ...rule, id: rule.id ?? `fault-${randomBytes(4).toString("hex")}` };
+    service.faults.push(stored);
+    return c.json(stored, 201);
+  });
+  app.delete("/faults", (c) => {
+    service.faults = [];
+    return c.json({ items: [] });
+  });
+  app.delete("/faults/:id", (c) => {
+    const before = service.faults.length;
+    service.faults = service.faults.filter((f) => f.id !== c.req.param("id"));
+    if (service.faults.length === before)
+      throw new MockCloudError("NotFound", `fault ${c.req.param("id")} not found`);
+    return c.json({ deleted: c.req.param("id") });
+  });
+
+  app.get("/transitions", (c) => c.json(service.transitions));
+  app.put("/transitions", async (c) => {
+    service.transitions = body(Transitions, await json(c));
+    return c.json(service.transitions);
+  });
+
+  app.get("/limits", (c) => c.json(service.limits));
+  app.put("/limits", async (c) => {
+    service.limits = body(Limits, { ...service.limits, ...((await json(c)) as object) });
+    return c.json(service.limits);
+  });
+
+  app.get("/clock", (c) => c.json({ now: service.clock.now().toISOString() }));
+  app.post("/clock/advance", async (c) => {
+    const { ms } = body(z.strictObject({ ms: z.number().int().min(0) }), await json(c));
+    const now = service.clock.advance(ms);
+    service.tick();
+    return c.json({ now: now.toISOString() });
+  });
+
+  app.get("/requests", (c) => c.json({ items: log.recent(Number(c.req.query("limit") ?? 100)) }));
+
+  app.post("/snapshot", (c) => c.json({ version: 1, tables: service.repo.snapshot() }));
+  app.post("/restore", async (c) => {
+    const snap = body(
+      z.object({
+        version: z.literal(1),
+        tables: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
+      }),
+      await json(c),
+    );
+    try {
+      tx(service.db, () => service.repo.restore(snap.tables as never));
+    } catch (e) {
+      throw new MockCloudError(
+        "ValidationError",
+        `snapshot does not fit this emulator: ${(e as Error).message}`,
+      );
+    }
+    service.clock.reload();
+    return c.json({ restored: true });
+  });
+
+  app.patch("/resources/:collection/:id", async (c) => {
+    const kind = kindOf[c.req.param("collection")];
+    if (!kind) throw new MockCloudError("NotFound", `no resource collection ${c.req.param("collection")}`);
+    const fields = body(z.record(z.string(), z.unknown()), await json(c));
+    return c.json(service.editOutOfBand(kind, c.req.param("id"), fields));
+  });
+  return app;
+}

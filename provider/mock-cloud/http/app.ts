@@ -1,0 +1,198 @@
+import { randomBytes } from "node:crypto";
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
+import type { CloudService } from "../core/service.ts";
+import { pickFault } from "../core/settings.ts";
+import { MockCloudError } from "../errors.ts";
+import { adminRoutes } from "./admin.ts";
+import type { TokenTable } from "./auth.ts";
+import { catalogRoutes } from "./catalog.ts";
+import { openApiDocument } from "./openapi.ts";
+import type { RequestLog } from "./request-log.ts";
+
+export interface AppDeps {
+  service: CloudService;
+  tokens: TokenTable;
+  log: RequestLog;
+  /** Print one line per request to stderr (no tokens, no bodies). */
+  verbose?: boolean;
+}
+
+type Env = { Variables: { requestId: string; account: string | null } };
+
+const kindOf: Record<string, ResourceKind> = Object.fromEntries(
+  resourceKinds.map((k) => [collectionOf[k], k]),
+);
+const verbs: Record<string, string> = { POST: "create", GET: "get", PATCH: "update", DELETE: "delete" };
+
+export function errorResponse(c: Context, e: MockCloudError): Response {
+  const requestId = c.get("requestId") ?? "req-unknown";
+  const body = {
+    error: { code: e.code, message: e.message, requestId, ...(e.details ? { details: e.details } : {}) },
+  };
+  return c.json(body, e.status as 400, e.headers);
+}
+
+/** One Hono app: served by the node server, the msw adapter and in-process `fetch` alike. */
+export function createApp(deps: AppDeps): Hono<Env> {
+  const { service, tokens, log } = deps;
+  const app = new Hono<Env>();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const requestId = `req-${randomBytes(8).toString("hex")}`;
+    c.set("requestId", requestId);
+    c.set("account", null);
+    await next();
+    c.header("x-request-id", requestId);
+    const failed =
+      c.res.status >= 400
+        ? ((await c.res
+            .clone()
+            .json()
+            .catch(() => null)) as { error?: { code?: string } } | null)
+        : null;
+    const code = failed?.error?.code ?? null;
+    const entry = {
+      time: new Date().toISOString(),
+      requestId,
+      account: c.get("account"),
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      status: c.res.status,
+      code,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+    };
+    log.push(entry);
+    if (deps.verbose)
+      process.stderr.write(
+        `${entry.method} ${entry.path} ${entry.status}${code ? ` ${code}` : ""} ${entry.durationMs}ms ${requestId}\n`,
+      );
+  });
+
+  app.onError((e, c) => {
+    if (e instanceof MockCloudError) return errorResponse(c, e);
+    process.stderr.write(`agentcloud-mock: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+    return errorResponse(c, new MockCloudError("InternalError", "internal error in the emulator"));
+  });
+  app.notFound((c) =>
+    errorResponse(
+      c,
+      new MockCloudError("NotFound", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),
+    ),
+  );
+
+  app.use(
+    bodyLimit({
+      maxSize: 256 * 1024,
+      onError: (c) =>
+        errorResponse(c, new MockCloudError("PayloadTooLarge", "request body larger than 256 KiB")),
+    }),
+  );
+
+  app.get("/_mock/health", (c) => c.json({ status: "ok", time: service.clock.now().toISOString() }));
+  app.get("/openapi.json", (c) => c.json(openApiDocument()));
+  app.route("/_mock", adminRoutes(deps));
+
+  app.use("/v1/*", async (c, next) => {
+    const account = tokens.account(c.req.header("authorization"));
+    if (!account) throw new MockCloudError("Unauthenticated", "missing or unknown bearer token");
+    c.set("account", account);
+    service.tick();
+    await next();
+  });
+
+  app.use("/v1/*", async (c, next) => {
+    const segments = new URL(c.req.url).pathname.split("/").filter(Boolean);
+    const kind = kindOf[segments[1] ?? ""];
+    const operation =
+      segments[1] === "operations"
+        ? "operation"
+        : c.req.method === "GET" && !segments[2]
+          ? "list"
+          : (verbs[c.req.method] ?? "get");
+    const region = c.req.query("region");
+    const fault = pickFault(service.faults, {
+      kind,
+      operation,
+      region,
+      account: c.get("account") ?? undefined,
+    });
+    if (!fault) return next();
+    if (fault.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
+    if (fault.drop) {
+      const incoming = (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming;
+      incoming?.socket?.destroy();
+      return Response.error();
+    }
+    if (!fault.status && !fault.code) return next();
+    const e = new MockCloudError(
+      (fault.code as "InternalError") ?? "InternalError",
+      fault.message ?? "injected fault",
+      undefined,
+      fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : {},
+    );
+    return errorResponse(c, Object.assign(e, { status: fault.status ?? e.status ?? 500 }));
+  });
+
+  app.route("/v1/catalog", catalogRoutes());
+
+  app.get("/v1/operations/:id", (c) => c.json(service.getOperation(ctx(c), c.req.param("id"))));
+
+  for (const kind of resourceKinds) {
+    const base = `/v1/${collectionOf[kind]}`;
+    app.post(base, async (c) => {
+      const out = service.create(ctx(c), kind, await json(c), c.req.header("idempotency-key") ?? null);
+      return c.json(out, 202);
+    });
+    app.get(base, (c) => {
+      const pageSize = c.req.query("pageSize");
+      if (pageSize !== undefined && !/^\d+$/.test(pageSize)) {
+        throw new MockCloudError("ValidationError", "pageSize: expected a whole number", {
+          issues: [{ path: "pageSize", message: "expected a whole number" }],
+        });
+      }
+      return c.json(
+        service.list(ctx(c), kind, {
+          region: c.req.query("region"),
+          pageSize: pageSize === undefined ? undefined : Number(pageSize),
+          pageToken: c.req.query("pageToken"),
+        }),
+      );
+    });
+    app.get(`${base}/:id`, (c) => {
+      const body = service.get(ctx(c), kind, c.req.param("id"));
+      c.header("etag", `"${body.etag}"`);
+      return c.json(body);
+    });
+    app.patch(`${base}/:id`, async (c) => {
+      const out = service.update(
+        ctx(c),
+        kind,
+        c.req.param("id"),
+        await json(c),
+        c.req.header("if-match") ?? null,
+      );
+      c.header("etag", `"${out.resource.etag}"`);
+      return c.json(out, 202);
+    });
+    app.delete(`${base}/:id`, (c) => c.json(service.delete(ctx(c), kind, c.req.param("id")), 202));
+  }
+
+  function ctx(c: Context<Env>) {
+    return service.ctx(c.get("account") as string, new URL(c.req.url).origin);
+  }
+  return app;
+}
+
+/** The request body as JSON; anything else is a ValidationError, never a 5xx. */
+export async function json(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") throw new MockCloudError("ValidationError", "request body is empty; expected JSON");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MockCloudError("ValidationError", "request body is not valid JSON");
+  }
+}

@@ -1,0 +1,50 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+
+export const defaultDevToken = "agentcloud-dev-token";
+export const defaultDevAccount = "dev";
+export const defaultAdminToken = "agentcloud-admin-token";
+
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/**
+ * Bearer tokens → accounts. Tokens are kept only as SHA-256 digests and compared in constant time
+ * (every entry is compared, whatever matches), so neither timing nor a heap dump gives them away.
+ */
+export class TokenTable {
+  readonly #entries: { digest: Buffer; account: string }[];
+  readonly #admin: Buffer;
+
+  constructor(tokens: Record<string, string>, adminToken: string) {
+    this.#entries = Object.entries(tokens).map(([token, account]) => ({ digest: digest(token), account }));
+    this.#admin = digest(adminToken);
+  }
+
+  account(header: string | undefined): string | null {
+    const token = bearer(header);
+    if (token === null) return null;
+    const d = digest(token);
+    let found: string | null = null;
+    for (const e of this.#entries) if (timingSafeEqual(e.digest, d)) found = e.account;
+    return found;
+  }
+
+  isAdmin(header: string | undefined): boolean {
+    const token = bearer(header);
+    return token !== null && timingSafeEqual(this.#admin, digest(token));
+  }
+}
+
+function bearer(header: string | undefined): string | null {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return m?.[1] ?? null;
+}
+
+/** "tok=acct,tok2=acct2" (AGENTCLOUD_MOCK_TOKENS). */
+export function parseTokenList(list: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of list.split(",")) {
+    const [token, account] = pair.split("=").map((s) => s.trim());
+    if (token && account) out[token] = account;
+  }
+  return out;
+}

@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { AgentRuntime, AgentRuntimePatch, AgentRuntimeSpec } from "../../api/agent-runtime.ts";
+import { ChipCluster, ChipClusterPatch, ChipClusterSpec } from "../../api/chip-cluster.ts";
+import { collectionOf, ErrorBody, Operation, type ResourceKind } from "../../api/common.ts";
+import { ModelEndpoint, ModelEndpointPatch, ModelEndpointSpec } from "../../api/model-endpoint.ts";
+
+const schemas: Record<ResourceKind, { spec: z.ZodType; patch: z.ZodType; resource: z.ZodType }> = {
+  ChipCluster: { spec: ChipClusterSpec, patch: ChipClusterPatch, resource: ChipCluster },
+  ModelEndpoint: { spec: ModelEndpointSpec, patch: ModelEndpointPatch, resource: ModelEndpoint },
+  AgentRuntime: { spec: AgentRuntimeSpec, patch: AgentRuntimePatch, resource: AgentRuntime },
+};
+
+const toSchema = (s: z.ZodType, io: "input" | "output") => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(s, {
+    io,
+    target: "draft-2020-12",
+    unrepresentable: "any",
+  }) as Record<string, unknown>;
+  return rest;
+};
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const jsonBody = (name: string) => ({ content: { "application/json": { schema: ref(name) } } });
+const errors = Object.fromEntries(
+  ["400", "401", "402", "404", "409", "412", "413", "422", "429", "503"].map((s) => [
+    s,
+    { description: "error", ...jsonBody("Error") },
+  ]),
+);
+const bearer = [{ bearer: [] }];
+
+let cached: Record<string, unknown> | null = null;
+
+/** OpenAPI 3.1 from the same zod schemas the emulator validates with and the client parses with. */
+export function openApiDocument(): Record<string, unknown> {
+  if (cached) return cached;
+  const components: Record<string, unknown> = {
+    Error: toSchema(ErrorBody, "output"),
+    Operation: toSchema(Operation, "output"),
+  };
+  const paths: Record<string, unknown> = {
+    "/v1/operations/{id}": {
+      get: {
+        operationId: "getOperation",
+        security: bearer,
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "the operation", ...jsonBody("Operation") }, ...errors },
+      },
+    },
+  };
+  for (const [kind, s] of Object.entries(schemas) as [ResourceKind, (typeof schemas)[ResourceKind]][]) {
+    components[kind] = toSchema(s.resource, "output");
+    components[`${kind}Spec`] = toSchema(s.spec, "input");
+    components[`${kind}Patch`] = toSchema(s.patch, "input");
+    components[`${kind}Accepted`] = {
+      type: "object",
+      required: ["operation", "resource"],
+      properties: { operation: ref("Operation"), resource: ref(kind) },
+    };
+    components[`${kind}Page`] = {
+      type: "object",
+      required: ["items", "nextPageToken"],
+      properties: { items: { type: "array", items: ref(kind) }, nextPageToken: { type: ["string", "null"] } },
+    };
+    const id = { name: "id", in: "path", required: true, schema: { type: "string" } };
+    const accepted = {
+      "202": { description: "accepted: a long-running operation", ...jsonBody(`${kind}Accepted`) },
+      ...errors,
+    };
+    paths[`/v1/${collectionOf[kind]}`] = {
+      post: {
+        operationId: `create${kind}`,
+        security: bearer,
+        parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } }],
+        requestBody: { required: true, ...jsonBody(`${kind}Spec`) },
+        responses: accepted,
+      },
+      get: {
+        operationId: `list${kind}s`,
+        security: bearer,
+        parameters: ["region", "pageSize", "pageToken"].map((name) => ({
+          name,
+          in: "query",
+          required: false,
+          schema: { type: "string" },
+        })),
+        responses: { "200": { description: "a page", ...jsonBody(`${kind}Page`) }, ...errors },
+      },
+    };
+    paths[`/v1/${collectionOf[kind]}/{id}`] = {
+      get: {
+        operationId: `get${kind}`,
+        security: bearer,
+        parameters: [id],
+        responses: { "200": { description: kind, ...jsonBody(kind) }, ...errors },
+      },
+      patch: {
+        operationId: `update${kind}`,
+        security: bearer,
+        parameters: [id, { name: "If-Match", in: "header", required: false, schema: { type: "string" } }],
+        requestBody: { required: true, ...jsonBody(`${kind}Patch`) },
+        responses: accepted,
+      },
+      delete: { operationId: `delete${kind}`, security: bearer, parameters: [id], responses: accepted },
+    };
+  }
+  cached = {
+    openapi: "3.1.0",
+    info: {
+      title: "AgentCloud mock cloud API",
+      version: "1.0.0",
+      description: "The AgentCloud emulator shipped with pulumi-agentcloud.",
+    },
+    servers: [{ url: "/" }],
+    paths,
+    components: { schemas: components, securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+  };
+  return cached;
+}

@@ -1,0 +1,33 @@
+/** The last requests the emulator answered: no headers, no bodies, so nothing secret to redact. */
+export interface LoggedRequest {
+  time: string;
+  requestId: string;
+  account: string | null;
+  method: string;
+  path: string;
+  status: number;
+  code: string | null;
+  durationMs: number;
+}
+
+export class RequestLog {
+  readonly #items: LoggedRequest[] = [];
+  readonly #capacity: number;
+
+  constructor(capacity = 1000) {
+    this.#capacity = capacity;
+  }
+
+  push(r: LoggedRequest): void {
+    this.#items.push(r);
+    if (this.#items.length > this.#capacity) this.#items.shift();
+  }
+
+  recent(limit = 100): LoggedRequest[] {
+    return this.#items.slice(-limit);
+  }
+
+  clear(): void {
+    this.#items.length = 0;
+  }
+}

@@ -1,0 +1,106 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import type { ResourceKind } from "../api/common.ts";
+import { CloudService } from "./core/service.ts";
+import { type FaultRule, Limits, type Transitions } from "./core/settings.ts";
+import { createApp } from "./http/app.ts";
+import { defaultAdminToken, defaultDevAccount, defaultDevToken, TokenTable } from "./http/auth.ts";
+import { RequestLog } from "./http/request-log.ts";
+import { openDb, tx } from "./store/db.ts";
+
+export type { FaultRule, Limits, Transitions } from "./core/settings.ts";
+export { defaultAdminToken, defaultDevAccount, defaultDevToken } from "./http/auth.ts";
+
+export interface MockCloudOptions {
+  /** Directory of the SQLite store, or ":memory:" (default). */
+  dataDir?: string;
+  /** Bearer token → account. Default: `agentcloud-dev-token` → `dev`. */
+  tokens?: Record<string, string>;
+  adminToken?: string;
+  limits?: Partial<Limits>;
+  transitions?: Transitions;
+  /** A snapshot (`POST /_mock/snapshot`) or `{ resources: [{ account?, kind, spec }] }` to start from. */
+  seed?: Seed;
+  /** One line per request on stderr. */
+  verbose?: boolean;
+}
+
+export type Seed =
+  | { version: 1; tables: Record<string, Record<string, unknown>[]> }
+  | { resources: { account?: string; kind: ResourceKind; spec: Record<string, unknown> }[] };
+
+export interface MockCloud {
+  /** The Hono app: `fetch(request)` answers like the server does. */
+  fetch(request: Request): Promise<Response>;
+  service: CloudService;
+  close(): void;
+}
+
+/** The emulator in this process: the same app the server runs, without a socket. */
+export function createMockCloud(options: MockCloudOptions = {}): MockCloud {
+  const db = openDb(options.dataDir ?? ":memory:");
+  const service = new CloudService(db);
+  if (options.limits) service.limits = Limits.parse({ ...service.limits, ...options.limits });
+  if (options.transitions) service.transitions = options.transitions;
+  const tokens = new TokenTable(
+    options.tokens ?? { [defaultDevToken]: defaultDevAccount },
+    options.adminToken ?? defaultAdminToken,
+  );
+  const app = createApp({ service, tokens, log: new RequestLog(), verbose: options.verbose });
+  if (options.seed) applySeed(service, options.seed);
+  return {
+    fetch: async (request) => app.fetch(request),
+    service,
+    close: () => db.close(),
+  };
+}
+
+function applySeed(service: CloudService, seed: Seed): void {
+  if ("tables" in seed) {
+    tx(service.db, () => service.repo.restore(seed.tables));
+    service.clock.reload();
+    return;
+  }
+  for (const r of seed.resources) {
+    service.create(service.ctx(r.account ?? defaultDevAccount, "http://127.0.0.1"), r.kind, r.spec, null);
+    service.tick();
+  }
+}
+
+export interface MockCloudServer extends MockCloud {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The emulator as an HTTP server (127.0.0.1 by default; port 0 picks a free one). */
+export async function startMockCloudServer(
+  options: MockCloudOptions & { host?: string; port?: number } = {},
+): Promise<MockCloudServer> {
+  const cloud = createMockCloud(options);
+  const host = options.host ?? "127.0.0.1";
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: cloud.fetch, hostname: host, port: options.port ?? 0 }, () => resolve(s));
+    s.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  // Duration-based transitions move on their own, not only when someone asks.
+  const timer = setInterval(() => cloud.service.tick(), 250);
+  timer.unref();
+  return {
+    ...cloud,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(timer);
+        server.close(() => {
+          cloud.close();
+          resolve();
+        });
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
+}
+
+export type { FaultRule as MockFaultRule };

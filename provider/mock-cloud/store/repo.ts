@@ -1,0 +1,230 @@
+import type { Operation, ResourceKind } from "../../api/common.ts";
+import type { Db } from "./db.ts";
+
+/** A stored resource: the API view (`body`) plus what the API never shows (`secret`). */
+export interface StoredResource {
+  id: string;
+  account: string;
+  kind: ResourceKind;
+  body: Record<string, unknown> & { id: string; name: string; region: string; status: string; etag: string };
+  secret: Record<string, string> | null;
+}
+
+export interface StoredOperation {
+  account: string;
+  op: Operation;
+  startedMs: number;
+  reads: number;
+}
+
+interface ResourceRow {
+  id: string;
+  account: string;
+  kind: string;
+  body: string;
+  secret: string | null;
+}
+
+interface OperationRow {
+  id: string;
+  account: string;
+  kind: string;
+  resource_id: string;
+  action: string;
+  status: string;
+  error: string | null;
+  started_ms: number;
+  reads: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const toResource = (r: ResourceRow): StoredResource => ({
+  id: r.id,
+  account: r.account,
+  kind: r.kind as ResourceKind,
+  body: JSON.parse(r.body),
+  secret: r.secret ? JSON.parse(r.secret) : null,
+});
+
+const toOperation = (r: OperationRow): StoredOperation => ({
+  account: r.account,
+  startedMs: r.started_ms,
+  reads: r.reads,
+  op: {
+    id: r.id,
+    kind: r.kind as ResourceKind,
+    resourceId: r.resource_id,
+    action: r.action as Operation["action"],
+    status: r.status as Operation["status"],
+    error: r.error ? JSON.parse(r.error) : null,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  },
+});
+
+/** Typed statements over the emulator's tables. Every read is scoped to an account unless it says so. */
+export class Repo {
+  readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  getResource(account: string, kind: ResourceKind, id: string): StoredResource | null {
+    const row = this.db
+      .prepare("SELECT * FROM resources WHERE account = ? AND kind = ? AND id = ?")
+      .get(account, kind, id) as ResourceRow | undefined;
+    return row ? toResource(row) : null;
+  }
+
+  /** For the admin plane, which sees every account. */
+  getAnyResource(kind: ResourceKind, id: string): StoredResource | null {
+    const row = this.db.prepare("SELECT * FROM resources WHERE kind = ? AND id = ?").get(kind, id) as
+      | ResourceRow
+      | undefined;
+    return row ? toResource(row) : null;
+  }
+
+  findByName(account: string, kind: ResourceKind, region: string, name: string): StoredResource | null {
+    const row = this.db
+      .prepare("SELECT * FROM resources WHERE account = ? AND kind = ? AND region = ? AND name = ?")
+      .get(account, kind, region, name) as ResourceRow | undefined;
+    return row ? toResource(row) : null;
+  }
+
+  listResources(
+    account: string,
+    kind: ResourceKind,
+    after: string | null,
+    limit: number,
+    region?: string,
+  ): StoredResource[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM resources WHERE account = ? AND kind = ? AND (? IS NULL OR region = ?)
+         AND (? IS NULL OR (created_at, id) > (SELECT created_at, id FROM resources WHERE id = ?))
+         ORDER BY created_at, id LIMIT ?`,
+      )
+      .all(account, kind, region ?? null, region ?? null, after, after, limit) as unknown as ResourceRow[];
+    return rows.map(toResource);
+  }
+
+  allResources(account: string, kind?: ResourceKind): StoredResource[] {
+    const rows = this.db
+      .prepare("SELECT * FROM resources WHERE account = ? AND (? IS NULL OR kind = ?)")
+      .all(account, kind ?? null, kind ?? null) as unknown as ResourceRow[];
+    return rows.map(toResource);
+  }
+
+  putResource(r: StoredResource): void {
+    this.db
+      .prepare(
+        `INSERT INTO resources (id, account, kind, region, name, body, secret, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body, secret = excluded.secret`,
+      )
+      .run(
+        r.id,
+        r.account,
+        r.kind,
+        r.body.region,
+        r.body.name,
+        JSON.stringify(r.body),
+        r.secret ? JSON.stringify(r.secret) : null,
+        String(r.body.createdAt),
+      );
+  }
+
+  deleteResource(id: string): void {
+    this.db.prepare("DELETE FROM resources WHERE id = ?").run(id);
+  }
+
+  getOperation(account: string, id: string): StoredOperation | null {
+    const row = this.db.prepare("SELECT * FROM operations WHERE account = ? AND id = ?").get(account, id) as
+      | OperationRow
+      | undefined;
+    return row ? toOperation(row) : null;
+  }
+
+  runningOperations(resourceId?: string): StoredOperation[] {
+    const rows = this.db
+      .prepare(
+        "SELECT * FROM operations WHERE status = 'RUNNING' AND (? IS NULL OR resource_id = ?) ORDER BY started_ms",
+      )
+      .all(resourceId ?? null, resourceId ?? null) as unknown as OperationRow[];
+    return rows.map(toOperation);
+  }
+
+  putOperation(s: StoredOperation): void {
+    const o = s.op;
+    this.db
+      .prepare(
+        `INSERT INTO operations (id, account, kind, resource_id, action, status, error, started_ms, reads, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, error = excluded.error, reads = excluded.reads,
+           updated_at = excluded.updated_at`,
+      )
+      .run(
+        o.id,
+        s.account,
+        o.kind,
+        o.resourceId,
+        o.action,
+        o.status,
+        o.error ? JSON.stringify(o.error) : null,
+        s.startedMs,
+        s.reads,
+        o.createdAt,
+        o.updatedAt,
+      );
+  }
+
+  getIdempotency(account: string, key: string) {
+    return this.db.prepare("SELECT * FROM idempotency WHERE account = ? AND key = ?").get(account, key) as
+      | { body_hash: string; resource_id: string; operation_id: string }
+      | undefined;
+  }
+
+  putIdempotency(
+    account: string,
+    key: string,
+    bodyHash: string,
+    resourceId: string,
+    operationId: string,
+  ): void {
+    this.db
+      .prepare(
+        `INSERT INTO idempotency (account, key, body_hash, resource_id, operation_id) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (account, key) DO UPDATE SET body_hash = excluded.body_hash, resource_id = excluded.resource_id,
+           operation_id = excluded.operation_id`,
+      )
+      .run(account, key, bodyHash, resourceId, operationId);
+  }
+
+  reset(account?: string): void {
+    for (const table of ["resources", "operations", "idempotency"]) {
+      if (account) this.db.prepare(`DELETE FROM ${table} WHERE account = ?`).run(account);
+      else this.db.exec(`DELETE FROM ${table}`);
+    }
+  }
+
+  snapshot(): Record<string, unknown[]> {
+    const out: Record<string, unknown[]> = {};
+    for (const table of ["resources", "operations", "idempotency", "meta"]) {
+      out[table] = this.db.prepare(`SELECT * FROM ${table}`).all();
+    }
+    return out;
+  }
+
+  restore(snapshot: Record<string, Record<string, unknown>[]>): void {
+    for (const table of ["resources", "operations", "idempotency", "meta"]) {
+      this.db.exec(`DELETE FROM ${table}`);
+      for (const row of snapshot[table] ?? []) {
+        const cols = Object.keys(row);
+        if (!cols.every((c) => /^[a-z_]+$/.test(c))) throw new Error(`unexpected column in ${table}`);
+        this.db
+          .prepare(`INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`)
+          .run(...(cols.map((c) => row[c]) as never[]));
+      }
+    }
+  }
+}
