@@ -257,7 +257,10 @@ export class CloudService {
   #advance(o: StoredOperation): void {
     const model = models[o.op.kind];
     const r = this.repo.getResource(o.account, o.op.kind, o.op.resourceId);
-    if (!r) return this.#finish(o, null);
+    if (!r) {
+      this.#finish(o, null);
+      return;
+    }
     const ctx = this.ctx(o.account);
     const t = this.transitions[o.op.kind] ?? { mode: "immediate" };
     const due =
@@ -290,12 +293,14 @@ export class CloudService {
       }
       const status = outcome ? model.states.failed : model.states.ready;
       this.repo.putResource({ ...r, body: this.#settled(r.body, status, outcome?.message ?? null) });
-      return this.#finish(o, outcome);
+      this.#finish(o, outcome);
+      return;
     }
     if (!due) return;
     if (o.op.action === "update") {
       this.repo.putResource({ ...r, body: this.#settled(r.body, model.states.ready, null) });
-      return this.#finish(o, null);
+      this.#finish(o, null);
+      return;
     }
     this.repo.deleteResource(r.id);
     this.#finish(o, null);
