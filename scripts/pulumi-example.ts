@@ -72,7 +72,7 @@ for (const kv of values.config) {
 
 const onOutput = (s: string) => process.stdout.write(s);
 try {
-  if (command === "preview") await stack.preview({ onOutput, diff: true });
+  if (command === "preview") await stack.preview({ onOutput });
   if (command === "refresh") await stack.refresh({ onOutput });
   if (command === "destroy") await stack.destroy({ onOutput });
   if (command === "up") {

@@ -12,11 +12,14 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 # The engine starts dynamic providers through this script of @pulumi/pulumi.
+# Beside the pulumi binary when we may write there (the CLI warns when it finds it elsewhere).
 pulumi_bin_dir="$(dirname "$(command -v pulumi)")"
-if [ ! -x "$pulumi_bin_dir/pulumi-resource-pulumi-nodejs" ]; then
+if [ -w "$pulumi_bin_dir" ]; then
+  install -m 0755 node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs "$pulumi_bin_dir/"
+elif [ ! -x "$pulumi_bin_dir/pulumi-resource-pulumi-nodejs" ]; then
   mkdir -p .agentcloud/bin
   install -m 0755 node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs .agentcloud/bin/
-  export PATH="$AGENTCLOUD_ROOT/.agentcloud/bin:$PATH"
+  export PATH="$PATH:$AGENTCLOUD_ROOT/.agentcloud/bin"
 fi
 [ -e node_modules/pulumi-agentcloud ] || ln -s .. node_modules/pulumi-agentcloud
 echo "[setup] compiling" >&2

@@ -67,9 +67,15 @@ describe("examples/agent-stack through the real Pulumi engine", { timeout: 300_0
 
   it("previews deployment.chipsPerReplica as a replace of the endpoint", async () => {
     await withConfig({ chipsPerReplica: "64" }, async () => {
-      const preview = await stack.preview({ onOutput: output.onOutput, diff: true });
-      expect(preview.changeSummary).toMatchObject({ replace: 1 });
-      expect(preview.stdout).toMatch(/\+-.*ModelEndpoint.*qwen|qwen.*replace/);
+      const preview = await stack.preview({ onOutput: output.onOutput });
+      expect(preview.changeSummary).toEqual({ same: 4, replace: 1, update: 1 });
+      expect(preview.stdout).toMatch(
+        /\+- pulumi-nodejs:dynamic\/agentcloud:ModelEndpoint qwen replace \[diff: ~deployment/,
+      );
+      // The assistant only follows qwen's new id, in place.
+      expect(preview.stdout).toMatch(
+        /~ {2}pulumi-nodejs:dynamic\/agentcloud:AgentRuntime assistant update \[diff: ~models\]/,
+      );
     });
   });
 

@@ -13,13 +13,10 @@ export function pulumiEnv(stateDir = join(repoRoot, ".agentcloud", "test", "stat
     join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "pulumi-agentcloud");
   const version = pinnedPulumiVersion();
   const cached = join(cache, `pulumi-${version}`, "bin");
-  const plugins = providerPluginDir();
-  const path = [
-    existsSync(join(cached, "pulumi")) ? cached : null,
-    plugins,
-    join(process.execPath, ".."),
-    process.env.PATH,
-  ]
+  const hasCached = existsSync(join(cached, "pulumi"));
+  // Beside the CLI when it is ours (the CLI warns when it finds the plugin elsewhere).
+  const plugins = providerPluginDir(hasCached ? cached : join(repoRoot, ".agentcloud", "bin"));
+  const path = [hasCached ? cached : null, join(process.execPath, ".."), process.env.PATH, plugins]
     .filter(Boolean)
     .join(delimiter);
   if (!onPath("pulumi", path)) {
@@ -53,8 +50,7 @@ function onPath(bin: string, path: string): boolean {
 }
 
 /** The engine starts dynamic providers through @pulumi/pulumi's `pulumi-resource-pulumi-nodejs` script. */
-function providerPluginDir(): string {
-  const dir = join(repoRoot, ".agentcloud", "bin");
+function providerPluginDir(dir: string): string {
   const target = join(dir, "pulumi-resource-pulumi-nodejs");
   if (!existsSync(target)) {
     mkdirSync(dir, { recursive: true });

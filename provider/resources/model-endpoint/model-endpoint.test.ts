@@ -95,3 +95,19 @@ describe("ModelEndpoint diff", () => {
     }
   });
 });
+
+describe("ModelEndpoint diff regressions", () => {
+  it("sees no change when the cloud returns optional fields as null (burstTokensPerMinute)", async () => {
+    const { inputs } = await h.check({}, dedicated);
+    const olds = {
+      ...inputs,
+      throughput: { ...(inputs.throughput as object), burstTokensPerMinute: null },
+      spilloverEndpointId: null,
+    };
+    expect(await h.diff("me-1", olds, inputs)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
+});
