@@ -84,7 +84,8 @@ try {
   }
 } catch (e) {
   process.exitCode = 1;
-  if (!(e instanceof Error && "commandResult" in e)) console.error(e);
+  // The CLI's own error text (stderr) is in the message; the progress was already streamed.
+  console.error(e instanceof Error ? e.message : e);
 } finally {
   await stopEmulator();
 }

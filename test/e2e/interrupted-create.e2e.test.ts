@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
@@ -73,11 +73,20 @@ describe("a pulumi up killed during a create", { timeout: 300_000 }, () => {
     expect(await clusters()).toHaveLength(1);
 
     await emulator.admin("PUT", "/_mock/transitions", { ChipCluster: { mode: "immediate" } });
+    // What the user does after a killed run: release the stack's lock, then up again.
+    execFileSync("pulumi", ["cancel", "--yes", "--stack", "interrupted", "--cwd", "examples/chip-cluster"], {
+      cwd: repoRoot,
+      env: env(),
+    });
     const second = await up().done;
     expect(second.code, second.output).toBe(0);
     const after = await clusters();
     expect(after).toHaveLength(1);
     expect(after[0].status).toBe("ACTIVE");
     expect(second.output).toContain(after[0].id);
+    // Both runs asked to create; the second was answered with the first one's resource.
+    const log = (await emulator.admin("GET", "/_mock/requests?limit=1000")).body.items;
+    const creates = log.filter((r: any) => r.method === "POST" && r.path === "/v1/chip-clusters");
+    expect(creates.map((r: any) => r.status)).toEqual([202, 202]);
   });
 });
