@@ -63,6 +63,7 @@ export interface FaultTarget {
 /** The first rule matching the target that fires (probability), with its count consumed. */
 export function pickFault(rules: FaultRule[], t: FaultTarget, random = Math.random): FaultRule | null {
   for (const rule of rules) {
+    if (rule.remaining !== undefined && rule.remaining <= 0) continue;
     if (rule.kind && rule.kind !== t.kind) continue;
     if (rule.operation && rule.operation !== t.operation) continue;
     if (!rule.operation && t.operation === "provision") continue;
