@@ -53,7 +53,7 @@ if [ -x "$pulumi_dir/pulumi" ]; then
   export PATH="$pulumi_dir:$PATH"
 elif ! _ac_pulumi_ok; then
   command -v go >/dev/null 2>&1 || { _ac_log "no pulumi on PATH and no Go toolchain to build one: install Go >= 1.26 or Pulumi >= 3.181"; return 1 2>/dev/null || exit 1; }
-  _ac_log "building the Pulumi CLI $AGENTCLOUD_PULUMI_VERSION from Go modules (cold build: 10-25 min on 2 cores; cached afterwards)"
+  _ac_log "building the Pulumi CLI $AGENTCLOUD_PULUMI_VERSION from Go modules (about 5 min on 2 cores with a cold Go cache; cached afterwards)"
   mkdir -p "$pulumi_dir"
   start=$(date +%s)
   ( cd "$AGENTCLOUD_ROOT/tools/pulumi" && go mod download -x 2>&1 | awk 'NR%200==0 { printf "[toolchain] go: %d module downloads so far\n", NR/2; fflush() }' >&2 )
