@@ -94,7 +94,7 @@ export class AgentCloudClient {
   async waitOperation(
     op: Operation,
     deadline: number,
-    pollMs = { baseMs: 50, maxMs: 2000 },
+    pollMs = { baseMs: 50, maxMs: 1000 },
   ): Promise<Operation> {
     let current = op;
     for (let attempt = 0; current.status === "RUNNING"; attempt++) {
