@@ -75,13 +75,7 @@ try {
   if (command === "preview") await stack.preview({ onOutput });
   if (command === "refresh") await stack.refresh({ onOutput });
   if (command === "destroy") await stack.destroy({ onOutput });
-  if (command === "up") {
-    const result = await stack.up({ onOutput });
-    console.log("\nOutputs:");
-    for (const [k, v] of Object.entries(result.outputs)) {
-      console.log(`  ${k}: ${v.secret ? "[secret]" : JSON.stringify(v.value)}`);
-    }
-  }
+  if (command === "up") await stack.up({ onOutput }); // the CLI prints the outputs
 } catch (e) {
   process.exitCode = 1;
   // The CLI's own error text (stderr) is in the message; the progress was already streamed.

@@ -1,3 +1,4 @@
+import { sleep } from "../client/backoff.ts";
 import { isAgentCloudError } from "../client/errors.ts";
 import { digest, jsonClean, sameValue } from "../resources/shared/canonical.ts";
 import { type CheckFailure, validate } from "../resources/shared/check.ts";
@@ -60,6 +61,24 @@ export function makeHandlers<Res extends { id: string; etag: string; status: str
       );
     }
     return res;
+  }
+
+  /** Waits until the resource is ready; fails with its reason when it ended in a failed state. */
+  async function settled(res: Res, deadline: number): Promise<Res> {
+    let current: Res | null = res;
+    for (let attempt = 0; current && !def.readyStates.includes(current.status); attempt++) {
+      if (def.failedStates.includes(current.status)) {
+        const reason = (current as { statusReason?: string | null }).statusReason;
+        throw new Error(
+          `${current.id} is ${current.status}${reason ? `: ${reason}` : ""}; replace it with \`pulumi up --replace <urn>\``,
+        );
+      }
+      if (Date.now() >= deadline) throw new Error(`${current.id} is still ${current.status} at the deadline`);
+      await sleep(Math.min(1000, 50 * 2 ** attempt));
+      current = await api().get(current.id, deadline);
+    }
+    if (!current) throw new Error(`${res.id} no longer exists; run \`pulumi refresh\``);
+    return current;
   }
 
   return {
@@ -146,8 +165,10 @@ export function makeHandlers<Res extends { id: string; etag: string; status: str
       const what = label(news.name);
       const deadline = deadlineFor("update", news.timeouts, def.timeouts);
       try {
-        const current = await api().get(id, deadline);
-        if (!current) throw new Error(`${id} no longer exists; run \`pulumi refresh\``);
+        const found = await api().get(id, deadline);
+        if (!found) throw new Error(`${id} no longer exists; run \`pulumi refresh\``);
+        // A resource left half-created, or busy with another operation, must settle first.
+        const current = await settled(found, deadline);
         const desired = toSpec(news);
         const currentSpec = def.specOf(current, olds);
         const patch: Props = {};

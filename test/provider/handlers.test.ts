@@ -1,3 +1,4 @@
+import { request } from "undici";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { setConfig } from "../../provider/runtime/config.ts";
 import { handlers } from "../../provider/runtime/index.ts";
@@ -115,5 +116,45 @@ describe("provider handlers against the emulator (testing kit)", () => {
     } finally {
       setConfig({ endpoint: cloud.url, token: cloud.token });
     }
+  });
+});
+
+describe("provider handlers after a partial create", () => {
+  beforeAll(async () => {
+    cloud = await startTestCloud();
+    setConfig({ endpoint: cloud.url, token: cloud.token });
+  });
+  afterAll(async () => {
+    await cloud.close();
+  });
+
+  it("tells the user to replace a resource that ended FAILED, on the next update", async () => {
+    await cloud.admin.fault({
+      kind: "ChipCluster",
+      operation: "provision",
+      code: "InternalError",
+      message: "burn-in failed",
+      remaining: 1,
+    });
+    const e = (await h.create(await inputs("halfway")).catch((x: unknown) => x)) as Error & {
+      id: string;
+      properties: Record<string, unknown>;
+    };
+    const next = await h.update(e.id, e.properties, await inputs("halfway")).catch((x: unknown) => x);
+    expect(String(next)).toMatch(/is FAILED: burn-in failed; replace it with `pulumi up --replace/);
+  });
+
+  it("waits for a resource still provisioning before updating it", async () => {
+    await cloud.admin.transitions({ ChipCluster: { mode: "reads", reads: 4 } });
+    const res = await request(`${cloud.url}/v1/chip-clusters`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${cloud.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ ...spec, name: "patient" }),
+    });
+    const { resource } = (await res.body.json()) as { resource: { id: string; status: string } };
+    expect(resource.status).toBe("ACCEPTED");
+    const { outs } = await h.update(resource.id, {}, await inputs("patient", { hyperNodeCount: 3 }));
+    expect(outs).toMatchObject({ status: "ACTIVE", hyperNodeCount: 3 });
+    await cloud.admin.transitions({ ChipCluster: { mode: "immediate" } });
   });
 });
