@@ -3,8 +3,8 @@
  *   node scripts/pulumi-example.ts <preview|up|refresh|destroy> <example dir> [--embedded] [--stack dev]
  *                                  [--config key=value]...
  * The example's index.ts is the program (loaded in this process, served to the CLI). With
- * --embedded, the AgentCloud emulator runs in this process on a loopback port with its data in
- * .agentcloud/emulator; otherwise AGENTCLOUD_ENDPOINT and AGENTCLOUD_TOKEN say where the cloud is.
+ * --embedded, the AgentCloud emulator runs in this process on 127.0.0.1:4600 (--port) with its data
+ * in .agentcloud/emulator; otherwise AGENTCLOUD_ENDPOINT and AGENTCLOUD_TOKEN say where the cloud is.
  * Why not `pulumi up` in the folder: that needs the pulumi-language-nodejs host, which the Go module
  * proxy here does not serve (see README).
  */
@@ -19,6 +19,8 @@ const { positionals, values } = parseArgs({
     embedded: { type: "boolean", default: false },
     stack: { type: "string", default: "dev" },
     config: { type: "string", multiple: true, default: [] },
+    // A stable port: refresh and destroy configure the provider from the config stored in state.
+    port: { type: "string", default: "4600" },
   },
 });
 const [command, dir] = positionals;
@@ -38,7 +40,7 @@ if (values.embedded) {
   const { startMockCloudServer } = await import("pulumi-agentcloud/mock-cloud");
   const dataDir = join(root, ".agentcloud", "emulator");
   mkdirSync(dataDir, { recursive: true });
-  const server = await startMockCloudServer({ host: "127.0.0.1", port: 0, dataDir });
+  const server = await startMockCloudServer({ host: "127.0.0.1", port: Number(values.port), dataDir });
   endpoint = server.url;
   token = "agentcloud-dev-token";
   stopEmulator = () => server.close();
@@ -73,7 +75,7 @@ for (const kv of values.config) {
 const onOutput = (s: string) => process.stdout.write(s);
 try {
   if (command === "preview") await stack.preview({ onOutput });
-  if (command === "refresh") await stack.refresh({ onOutput });
+  if (command === "refresh") await stack.refresh({ onOutput, diff: true } as never);
   if (command === "destroy") await stack.destroy({ onOutput });
   if (command === "up") await stack.up({ onOutput }); // the CLI prints the outputs
 } catch (e) {

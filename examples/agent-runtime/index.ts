@@ -11,9 +11,12 @@ const minimax = new ModelEndpoint("minimax", {
 });
 
 // An MCP-speaking agent in a microVM sandbox, paused when idle, with cross-task memory.
+const codeUri = config.get("codeUri"); // switching from an image to code replaces the runtime
 const agent = new AgentRuntime("researcher", {
   region: "ap-southeast-1",
-  artifact: { image: config.get("image") ?? "agents/researcher:2.1.0" },
+  artifact: codeUri
+    ? { code: { uri: codeUri, entrypoint: "main.py", runtime: "python3.12" } }
+    : { image: config.get("image") ?? "agents/researcher:2.1.0" }, // a new image: in place
   protocol: "mcp",
   models: [{ endpointId: minimax.id, role: "primary" }],
   sandbox: { cpu: 2, memoryMiB: 4096, isolation: "microvm" },

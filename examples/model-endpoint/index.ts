@@ -5,7 +5,7 @@ const config = new pulumi.Config();
 
 // A pooled endpoint: shared capacity, billed per token, with an elastic throughput ceiling.
 const kimi = new ModelEndpoint("kimi", {
-  region: "cn-shanghai",
+  region: (config.get("region") ?? "cn-shanghai") as "cn-shanghai", // replaces
   model: "kimi-k2.6",
   deployment: { mode: "pooled" },
   throughput: { tokensPerMinute: config.getNumber("tokensPerMinute") ?? 300_000, elastic: true },

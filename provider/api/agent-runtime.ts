@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { accepted, Name, page, Region, ResourceMeta, Tags } from "./common.ts";
+import { accepted, Name, page, patchOf, Region, ResourceMeta, Tags } from "./common.ts";
 
 export const Artifact = z.union([
   z.strictObject({ image: z.string().min(1).max(512) }),
@@ -91,7 +91,10 @@ export const AgentRuntimeSpec = z.strictObject({
 export type AgentRuntimeSpec = z.input<typeof AgentRuntimeSpec>;
 
 /** PATCH body: everything but name and region; switching artifact kind is ImmutableField. */
-export const AgentRuntimePatch = AgentRuntimeSpec.omit({ name: true, region: true }).partial().strict();
+export const AgentRuntimePatch = patchOf(
+  AgentRuntimeSpec,
+  Object.keys(AgentRuntimeSpec.shape).filter((k) => k !== "name" && k !== "region"),
+);
 
 export const agentRuntimeStates = [
   "CREATING",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { chipTypes, hyperNodeSizes } from "./catalog.ts";
-import { accepted, Name, page, Region, ResourceMeta, Tags, Timestamp } from "./common.ts";
+import { accepted, Name, page, patchOf, Region, ResourceMeta, Tags, Timestamp } from "./common.ts";
 
 export const Provisioning = z.discriminatedUnion("mode", [
   z.strictObject({ mode: z.literal("onDemand") }),
@@ -30,14 +30,7 @@ export type ChipClusterSpec = z.input<typeof ChipClusterSpec>;
 
 /** Fields that can change after creation (PATCH); all others are immutable. */
 export const chipClusterMutable = ["hyperNodeCount", "scheduling", "nodeRecovery", "tags"] as const;
-export const ChipClusterPatch = ChipClusterSpec.pick({
-  hyperNodeCount: true,
-  scheduling: true,
-  nodeRecovery: true,
-  tags: true,
-})
-  .partial()
-  .strict();
+export const ChipClusterPatch = patchOf(ChipClusterSpec, chipClusterMutable);
 
 export const chipClusterStates = [
   "ACCEPTED",

@@ -85,3 +85,17 @@ export function accepted<T extends z.ZodTypeAny>(resource: T) {
 export function page<T extends z.ZodTypeAny>(item: T) {
   return z.object({ items: z.array(item), nextPageToken: z.string().nullable() });
 }
+
+/**
+ * A PATCH body: some fields of a spec, each optional and without its default, so that a field left
+ * out stays as it is (zod's `.partial()` keeps defaults, which would reset fields not sent).
+ */
+export function patchOf(spec: z.ZodObject, keys: readonly string[]) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const k of keys) {
+    let field = spec.shape[k] as z.ZodType;
+    if (field instanceof z.ZodDefault) field = field.unwrap() as z.ZodType;
+    shape[k] = field.optional();
+  }
+  return z.strictObject(shape);
+}

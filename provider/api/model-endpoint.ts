@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { modelIds } from "./catalog.ts";
-import { accepted, Name, page, Region, ResourceMeta, Tags } from "./common.ts";
+import { accepted, Name, page, patchOf, Region, ResourceMeta, Tags } from "./common.ts";
 
 export const Deployment = z.discriminatedUnion("mode", [
   z.strictObject({ mode: z.literal("pooled") }),
@@ -41,16 +41,14 @@ export type ModelEndpointSpec = z.input<typeof ModelEndpointSpec>;
  * PATCH body. `deployment` may be sent whole: its mode, clusterId and chipsPerReplica must equal
  * the current ones (else ImmutableField); min/max replicas change in place.
  */
-export const ModelEndpointPatch = ModelEndpointSpec.pick({
-  model: true,
-  deployment: true,
-  throughput: true,
-  contextCache: true,
-  spilloverEndpointId: true,
-  tags: true,
-})
-  .partial()
-  .strict();
+export const ModelEndpointPatch = patchOf(ModelEndpointSpec, [
+  "model",
+  "deployment",
+  "throughput",
+  "contextCache",
+  "spilloverEndpointId",
+  "tags",
+]);
 
 export const modelEndpointStates = [
   "CREATING",
