@@ -37,13 +37,11 @@ try {
 }
 const { values } = args;
 if (values.help) {
-  process.stdout.write(
-    readFileSync(new URL(import.meta.url), "utf8")
-      .split("\n")
-      .slice(2, 7)
-      .join("\n")
-      .replace(/^ \*/gm, "") + "\n",
-  );
+  const usage = readFileSync(new URL(import.meta.url), "utf8")
+    .split("\n")
+    .slice(2, 6)
+    .join("\n");
+  process.stdout.write(`${usage.replace(/^ \*/gm, "")}\n`);
   process.exit(0);
 }
 const port = Number(values.port);

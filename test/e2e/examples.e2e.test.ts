@@ -90,7 +90,10 @@ describe.each(cases)("examples/$dir through the real engine", { timeout: 300_000
 
   it("sees an out-of-band edit on refresh", async () => {
     const [target] = (await emulator.api("GET", `/v1/${c.drift.collection}`)).body.items;
-    expect((await emulator.admin("PATCH", `/_mock/resources/${c.drift.collection}/${target.id}`, c.drift.fields)).status).toBe(200);
+    expect(
+      (await emulator.admin("PATCH", `/_mock/resources/${c.drift.collection}/${target.id}`, c.drift.fields))
+        .status,
+    ).toBe(200);
     const refresh = await stack.refresh();
     expect(refresh.summary.resourceChanges?.update).toBe(1);
     // The program did not change: the next up puts the declared values back.
@@ -101,7 +104,8 @@ describe.each(cases)("examples/$dir through the real engine", { timeout: 300_000
     const onDisk = stateOnDisk(stack);
     expect(onDisk).not.toContain(devToken);
     for (const collection of ["model-endpoints"]) {
-      for (const e of (await emulator.api("GET", `/v1/${collection}`)).body.items) expect(onDisk).not.toContain(e.apiKey);
+      for (const e of (await emulator.api("GET", `/v1/${collection}`)).body.items)
+        expect(onDisk).not.toContain(e.apiKey);
     }
     expect(onDisk).not.toMatch(/dev-(search-key|tickets-token)/);
   });
