@@ -31,7 +31,7 @@ export type Seed =
 
 export interface MockCloud {
   /** The Hono app: `fetch(request)` answers like the server does. */
-  fetch(request: Request): Promise<Response>;
+  fetch(request: Request, env?: unknown): Promise<Response>;
   service: CloudService;
   close(): void;
 }
@@ -49,7 +49,8 @@ export function createMockCloud(options: MockCloudOptions = {}): MockCloud {
   const app = createApp({ service, tokens, log: new RequestLog(), verbose: options.verbose });
   if (options.seed) applySeed(service, options.seed);
   return {
-    fetch: async (request) => app.fetch(request),
+    // The node server passes its bindings (the socket, for dropped-connection faults) as env.
+    fetch: async (request, env?: unknown) => app.fetch(request, env as never),
     service,
     close: () => db.close(),
   };
@@ -80,7 +81,11 @@ export async function startMockCloudServer(
   const cloud = createMockCloud(options);
   const host = options.host ?? "127.0.0.1";
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: cloud.fetch, hostname: host, port: options.port ?? 0 }, () => resolve(s));
+    // overrideGlobalObjects: false leaves the process's Request/Response alone (it is often a user's test process).
+    const s = serve(
+      { fetch: cloud.fetch, hostname: host, port: options.port ?? 0, overrideGlobalObjects: false },
+      () => resolve(s),
+    );
     s.once("error", reject);
   });
   const port = (server.address() as AddressInfo).port;

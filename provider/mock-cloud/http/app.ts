@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
 import type { CloudService } from "../core/service.ts";
 import { pickFault } from "../core/settings.ts";
@@ -10,6 +9,10 @@ import type { TokenTable } from "./auth.ts";
 import { catalogRoutes } from "./catalog.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { RequestLog } from "./request-log.ts";
+
+/** Marks an answer that the in-process adapter must turn into a dropped connection. */
+export const dropHeader = "x-agentcloud-mock-drop";
+const maxBodyBytes = 256 * 1024;
 
 export interface AppDeps {
   service: CloudService;
@@ -83,14 +86,6 @@ export function createApp(deps: AppDeps): Hono<Env> {
     ),
   );
 
-  app.use(
-    bodyLimit({
-      maxSize: 256 * 1024,
-      onError: (c) =>
-        errorResponse(c, new MockCloudError("PayloadTooLarge", "request body larger than 256 KiB")),
-    }),
-  );
-
   app.get("/_mock/health", (c) => c.json({ status: "ok", time: service.clock.now().toISOString() }));
   app.get("/openapi.json", (c) => c.json(openApiDocument()));
   app.route("/_mock", adminRoutes(deps));
@@ -123,8 +118,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (fault.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
     if (fault.drop) {
       const incoming = (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming;
-      incoming?.socket?.destroy();
-      return Response.error();
+      if (incoming?.socket) {
+        incoming.socket.destroy();
+        return c.body(null, 500);
+      }
+      // In process (msw adapter): the adapter turns this marker into a network error.
+      return c.body(null, 500, { [dropHeader]: "1" });
     }
     if (!fault.status && !fault.code) return next();
     const e = new MockCloudError(
@@ -188,7 +187,14 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
 /** The request body as JSON; anything else is a ValidationError, never a 5xx. */
 export async function json(c: Context): Promise<unknown> {
+  const tooLarge = () =>
+    // The rest of the body may be unread, so the connection cannot be reused: say so.
+    new MockCloudError("PayloadTooLarge", "request body larger than 256 KiB", undefined, {
+      connection: "close",
+    });
+  if (Number(c.req.header("content-length") ?? 0) > maxBodyBytes) throw tooLarge();
   const text = await c.req.text();
+  if (Buffer.byteLength(text) > maxBodyBytes) throw tooLarge();
   if (text.trim() === "") throw new MockCloudError("ValidationError", "request body is empty; expected JSON");
   try {
     return JSON.parse(text);

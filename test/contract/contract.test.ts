@@ -1,0 +1,525 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { mockCloudNetwork } from "../../provider/mock-cloud/http/msw-network.ts";
+import { createMockCloud, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
+import { type Answer, type Call, client } from "./client.ts";
+
+const dev = "agentcloud-dev-token";
+const other = "other-account-token";
+const admin = "agentcloud-admin-token";
+const tokens = { [dev]: "dev", [other]: "other" };
+
+interface Adapter {
+  name: string;
+  start(): Promise<{ baseUrl: string; stop(): Promise<void> }>;
+}
+
+const adapters: Adapter[] = [
+  {
+    name: "the node server on 127.0.0.1:0",
+    async start() {
+      const server = await startMockCloudServer({ port: 0, tokens });
+      return { baseUrl: server.url, stop: () => server.close() };
+    },
+  },
+  {
+    name: "the msw network adapter (in process)",
+    async start() {
+      const cloud = createMockCloud({ tokens });
+      const net = await mockCloudNetwork(cloud, "http://agentcloud.test");
+      return {
+        baseUrl: "http://agentcloud.test",
+        stop: async () => {
+          await net.close();
+          cloud.close();
+        },
+      };
+    },
+  },
+];
+
+const cluster = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  region: "cn-hangzhou",
+  chipType: "zhenwu-m890",
+  chipsPerHyperNode: 8,
+  hyperNodeCount: 1,
+  ...extra,
+});
+
+function expectError(a: Answer, status: number, code: string) {
+  expect(a.status).toBe(status);
+  expect(a.body.error).toMatchObject({
+    code,
+    message: expect.any(String),
+    requestId: expect.stringMatching(/^req-/),
+  });
+  expect(a.headers["x-request-id"]).toBe(a.body.error.requestId);
+}
+
+describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
+  let stop: () => Promise<void>;
+  let call: Call;
+  let closeClient: () => Promise<void>;
+  const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: admin });
+
+  async function ready(collection: string, body: unknown): Promise<any> {
+    const created = await call("POST", `/v1/${collection}`, body);
+    expect(created.status).toBe(202);
+    return (await call("GET", `/v1/${collection}/${created.body.resource.id}`)).body;
+  }
+
+  beforeAll(async () => {
+    const started = await adapter.start();
+    stop = started.stop;
+    ({ call, close: closeClient } = client(started.baseUrl, dev));
+  });
+  afterAll(async () => {
+    await closeClient();
+    await stop();
+  });
+  beforeEach(async () => {
+    expect((await adminCall("POST", "/_mock/reset", {})).status).toBe(200);
+    await adminCall("PUT", "/_mock/transitions", {
+      ChipCluster: { mode: "immediate" },
+      ModelEndpoint: { mode: "immediate" },
+      AgentRuntime: { mode: "immediate" },
+    });
+    await adminCall("PUT", "/_mock/limits", {
+      chipsPerType: 2048,
+      capacityPerRegion: 4096,
+      tokensPerMinutePerRegion: 10_000_000,
+    });
+  });
+
+  describe("authentication and tenancy", () => {
+    it("answers 401 Unauthenticated without a token, with an unknown one, and on the admin plane with an API token", async () => {
+      expectError(await call("GET", "/v1/chip-clusters", undefined, { token: null }), 401, "Unauthenticated");
+      expectError(
+        await call("GET", "/v1/chip-clusters", undefined, { token: "nope" }),
+        401,
+        "Unauthenticated",
+      );
+      expectError(await call("GET", "/_mock/faults"), 401, "Unauthenticated");
+    });
+
+    it("hides one account's resources from another: 404 on get, update and delete, absent from lists", async () => {
+      const c = await ready("chip-clusters", cluster("mine"));
+      const as = { token: other };
+      expectError(await call("GET", `/v1/chip-clusters/${c.id}`, undefined, as), 404, "NotFound");
+      expectError(
+        await call("PATCH", `/v1/chip-clusters/${c.id}`, { hyperNodeCount: 2 }, as),
+        404,
+        "NotFound",
+      );
+      expectError(await call("DELETE", `/v1/chip-clusters/${c.id}`, undefined, as), 404, "NotFound");
+      expect((await call("GET", "/v1/chip-clusters", undefined, as)).body.items).toEqual([]);
+      // The same name is free in the other account.
+      expect((await call("POST", "/v1/chip-clusters", cluster("mine"), as)).status).toBe(202);
+    });
+
+    it("never records a token in the request log", async () => {
+      await call("GET", "/v1/chip-clusters");
+      const log = await adminCall("GET", "/_mock/requests?limit=50");
+      expect(log.body.items.length).toBeGreaterThan(0);
+      expect(JSON.stringify(log.body)).not.toContain(dev);
+      expect(JSON.stringify(log.body)).not.toContain(admin);
+    });
+  });
+
+  describe("validation", () => {
+    it("rejects unknown fields, bad enums and wrong types with field paths, never a 5xx", async () => {
+      const a = await call(
+        "POST",
+        "/v1/chip-clusters",
+        cluster("v", { colour: "red", chipsPerHyperNode: 96, scheduling: "often" }),
+      );
+      expectError(a, 400, "ValidationError");
+      const paths = a.body.error.details.issues.map((i: { path: string }) => i.path).sort();
+      expect(paths).toEqual(["", "chipsPerHyperNode", "scheduling"]);
+      expect(a.body.error.message).toContain("chipsPerHyperNode");
+    });
+
+    it("answers malformed and empty JSON with 400 ValidationError", async () => {
+      expectError(
+        await call("POST", "/v1/chip-clusters", undefined, { raw: "{not json" }),
+        400,
+        "ValidationError",
+      );
+      expectError(await call("POST", "/v1/chip-clusters", undefined, { raw: "" }), 400, "ValidationError");
+      expectError(await call("GET", "/v1/chip-clusters?pageSize=lots"), 400, "ValidationError");
+      expectError(await call("GET", "/v1/chip-clusters?pageToken=%%%"), 400, "ValidationError");
+    });
+
+    it("refuses a body over 256 KiB with 413 PayloadTooLarge", async () => {
+      const tags = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, "x".repeat(256)]));
+      const huge = { ...cluster("big"), tags, padding: "y".repeat(300 * 1024) };
+      expectError(await call("POST", "/v1/chip-clusters", huge), 413, "PayloadTooLarge");
+    });
+
+    it("rejects more chips per hyper-node than the chip allows, naming the field", async () => {
+      const a = await call(
+        "POST",
+        "/v1/chip-clusters",
+        cluster("wide", { chipType: "zhenwu-810e", chipsPerHyperNode: 64 }),
+      );
+      expectError(a, 400, "ValidationError");
+      expect(a.body.error.details.issues[0].path).toBe("chipsPerHyperNode");
+    });
+
+    it("refuses a roadmap chip with ChipNotAvailable until its date on the emulator clock", async () => {
+      const a = await call("POST", "/v1/chip-clusters", cluster("early", { chipType: "zhenwu-v900" }));
+      expectError(a, 400, "ChipNotAvailable");
+      expect(a.body.error.details.availableFrom).toBe("2027-07-01");
+      const now = Date.parse((await adminCall("GET", "/_mock/clock")).body.now);
+      await adminCall("POST", "/_mock/clock/advance", { ms: Date.parse("2027-07-02T00:00:00Z") - now });
+      expect(
+        (await call("POST", "/v1/chip-clusters", cluster("later", { chipType: "zhenwu-v900" }))).status,
+      ).toBe(202);
+    });
+  });
+
+  describe("lifecycle", () => {
+    it("creates through an operation to ACTIVE, with an ETag, then deletes to 404", async () => {
+      const created = await call("POST", "/v1/chip-clusters", cluster("life"));
+      expect(created.status).toBe(202);
+      expect(created.body.operation).toMatchObject({
+        action: "create",
+        status: "RUNNING",
+        kind: "ChipCluster",
+      });
+      expect(created.body.resource).toMatchObject({
+        status: "ACCEPTED",
+        totalChips: 8,
+        totalMemoryGiB: 1152,
+      });
+      const op = await call("GET", `/v1/operations/${created.body.operation.id}`);
+      expect(op.body.status).toBe("SUCCEEDED");
+      const got = await call("GET", `/v1/chip-clusters/${created.body.resource.id}`);
+      expect(got.body).toMatchObject({
+        status: "ACTIVE",
+        readyHyperNodes: 1,
+        interconnect: { chipToChipGBps: 800 },
+      });
+      expect(got.headers.etag).toBe(`"${got.body.etag}"`);
+      const del = await call("DELETE", `/v1/chip-clusters/${got.body.id}`);
+      expect(del.status).toBe(202);
+      expect((await call("GET", `/v1/operations/${del.body.operation.id}`)).body.status).toBe("SUCCEEDED");
+      expectError(await call("GET", `/v1/chip-clusters/${got.body.id}`), 404, "NotFound");
+    });
+
+    it("moves through PROVISIONING after a duration on the emulator clock", async () => {
+      await adminCall("PUT", "/_mock/transitions", { ChipCluster: { mode: "duration", ms: 600_000 } });
+      const created = await call("POST", "/v1/chip-clusters", cluster("slow"));
+      const id = created.body.resource.id;
+      expect((await call("GET", `/v1/chip-clusters/${id}`)).body.status).toBe("PROVISIONING");
+      await adminCall("POST", "/_mock/clock/advance", { ms: 600_000 });
+      expect((await call("GET", `/v1/chip-clusters/${id}`)).body.status).toBe("ACTIVE");
+      expect((await call("GET", `/v1/operations/${created.body.operation.id}`)).body.status).toBe(
+        "SUCCEEDED",
+      );
+    });
+
+    it("finishes after N reads, and refuses an update while an operation runs", async () => {
+      await adminCall("PUT", "/_mock/transitions", { ChipCluster: { mode: "reads", reads: 3 } });
+      const c = await call("POST", "/v1/chip-clusters", cluster("reads"));
+      const id = c.body.resource.id;
+      expect((await call("GET", `/v1/chip-clusters/${id}`)).body.status).toBe("PROVISIONING");
+      expectError(await call("PATCH", `/v1/chip-clusters/${id}`, { hyperNodeCount: 2 }), 409, "Conflict");
+      await call("GET", `/v1/chip-clusters/${id}`);
+      expect((await call("GET", `/v1/chip-clusters/${id}`)).body.status).toBe("ACTIVE");
+    });
+
+    it("keeps a queued cluster WAITING_FOR_CAPACITY, then fails it at its deadline", async () => {
+      await adminCall("PUT", "/_mock/limits", { capacityPerRegion: 8 });
+      await ready("chip-clusters", cluster("first"));
+      const now = Date.parse((await adminCall("GET", "/_mock/clock")).body.now);
+      const queued = await call(
+        "POST",
+        "/v1/chip-clusters",
+        cluster("queued", {
+          provisioning: { mode: "queued", queueDeadline: new Date(now + 3_600_000).toISOString() },
+        }),
+      );
+      expect(queued.status).toBe(202);
+      const id = queued.body.resource.id;
+      expect((await call("GET", `/v1/chip-clusters/${id}`)).body.status).toBe("WAITING_FOR_CAPACITY");
+      await adminCall("POST", "/_mock/clock/advance", { ms: 3_600_001 });
+      const failed = await call("GET", `/v1/chip-clusters/${id}`);
+      expect(failed.body).toMatchObject({
+        status: "FAILED",
+        statusReason: expect.stringContaining("capacity"),
+      });
+      expect((await call("GET", `/v1/operations/${queued.body.operation.id}`)).body).toMatchObject({
+        status: "FAILED",
+        error: { code: "CapacityUnavailable" },
+      });
+    });
+  });
+
+  describe("idempotency, ETags and names", () => {
+    it("answers the same Idempotency-Key and body with the same resource and operation", async () => {
+      const headers = { "idempotency-key": "k-1" };
+      const a = await call("POST", "/v1/chip-clusters", cluster("idem"), { headers });
+      const b = await call("POST", "/v1/chip-clusters", cluster("idem"), { headers });
+      expect(b.status).toBe(202);
+      expect(b.body.resource.id).toBe(a.body.resource.id);
+      expect(b.body.operation.id).toBe(a.body.operation.id);
+      expect((await call("GET", "/v1/chip-clusters")).body.items).toHaveLength(1);
+    });
+
+    it("refuses the same key with another body (409 IdempotencyMismatch), and starts afresh once its resource is deleted", async () => {
+      const headers = { "idempotency-key": "k-2" };
+      const a = await call("POST", "/v1/chip-clusters", cluster("idem2"), { headers });
+      expectError(
+        await call("POST", "/v1/chip-clusters", cluster("idem2", { hyperNodeCount: 2 }), { headers }),
+        409,
+        "IdempotencyMismatch",
+      );
+      await call("DELETE", `/v1/chip-clusters/${a.body.resource.id}`);
+      await call("GET", "/v1/chip-clusters");
+      const again = await call("POST", "/v1/chip-clusters", cluster("idem2"), { headers });
+      expect(again.status).toBe(202);
+      expect(again.body.resource.id).not.toBe(a.body.resource.id);
+    });
+
+    it("refuses a second resource with the same name in the same region (409 Conflict)", async () => {
+      await ready("chip-clusters", cluster("dup"));
+      expectError(await call("POST", "/v1/chip-clusters", cluster("dup")), 409, "Conflict");
+      expect((await call("POST", "/v1/chip-clusters", cluster("dup", { region: "cn-beijing" }))).status).toBe(
+        202,
+      );
+    });
+
+    it("updates with a current If-Match and refuses a stale one with 412", async () => {
+      const c = await ready("chip-clusters", cluster("etag"));
+      const ok = await call(
+        "PATCH",
+        `/v1/chip-clusters/${c.id}`,
+        { hyperNodeCount: 2 },
+        { headers: { "if-match": `"${c.etag}"` } },
+      );
+      expect(ok.status).toBe(202);
+      await call("GET", `/v1/chip-clusters/${c.id}`);
+      expectError(
+        await call(
+          "PATCH",
+          `/v1/chip-clusters/${c.id}`,
+          { hyperNodeCount: 3 },
+          { headers: { "if-match": `"${c.etag}"` } },
+        ),
+        412,
+        "PreconditionFailed",
+      );
+    });
+
+    it("names the immutable field a PATCH tries to change, and accepts it unchanged", async () => {
+      const c = await ready("chip-clusters", cluster("immut"));
+      const a = await call("PATCH", `/v1/chip-clusters/${c.id}`, { chipType: "zhenwu-810e" });
+      expectError(a, 400, "ImmutableField");
+      expect(a.body.error.details.field).toBe("chipType");
+      expect(
+        (await call("PATCH", `/v1/chip-clusters/${c.id}`, { chipType: "zhenwu-m890", hyperNodeCount: 2 }))
+          .status,
+      ).toBe(202);
+    });
+  });
+
+  describe("quotas, capacity and fit", () => {
+    it("answers 402 QuotaExceeded with limit, current and requested", async () => {
+      await adminCall("PUT", "/_mock/limits", { chipsPerType: 16 });
+      await ready("chip-clusters", cluster("q1"));
+      const a = await call("POST", "/v1/chip-clusters", cluster("q2", { hyperNodeCount: 2 }));
+      expectError(a, 402, "QuotaExceeded");
+      expect(a.body.error.details).toEqual({ limit: 16, current: 8, requested: 16 });
+    });
+
+    it("answers 503 CapacityUnavailable with Retry-After for on-demand capacity", async () => {
+      await adminCall("PUT", "/_mock/limits", { capacityPerRegion: 8, retryAfterSeconds: 7 });
+      const a = await call("POST", "/v1/chip-clusters", cluster("cap", { hyperNodeCount: 2 }));
+      expectError(a, 503, "CapacityUnavailable");
+      expect(a.headers["retry-after"]).toBe("7");
+    });
+
+    it("answers 400 InsufficientQuota past the tokens-per-minute quota", async () => {
+      await adminCall("PUT", "/_mock/limits", { tokensPerMinutePerRegion: 50_000 });
+      const body = {
+        name: "tpm",
+        region: "cn-hangzhou",
+        model: "glm-5.1",
+        deployment: { mode: "pooled" },
+        throughput: { tokensPerMinute: 60_000 },
+      };
+      expectError(await call("POST", "/v1/model-endpoints", body), 400, "InsufficientQuota");
+    });
+
+    it("answers 422 ModelTooLarge with required and available memory", async () => {
+      const c = await ready("chip-clusters", cluster("fit", { chipsPerHyperNode: 32 }));
+      const body = {
+        name: "qwen",
+        region: "cn-hangzhou",
+        model: "qwen3.7-max",
+        deployment: {
+          mode: "dedicated",
+          clusterId: c.id,
+          chipsPerReplica: 16,
+          minReplicas: 1,
+          maxReplicas: 1,
+        },
+        throughput: { tokensPerMinute: 10_000 },
+      };
+      const a = await call("POST", "/v1/model-endpoints", body);
+      expectError(a, 422, "ModelTooLarge");
+      expect(a.body.error.details).toMatchObject({ requiredGiB: 2600, availableGiB: 2304 });
+    });
+  });
+
+  describe("references and dependencies", () => {
+    it("refuses to delete a cluster with an endpoint on it, or an endpoint a runtime uses (409 DependencyViolation)", async () => {
+      const c = await ready("chip-clusters", cluster("base", { chipsPerHyperNode: 32 }));
+      const e = await ready("model-endpoints", {
+        name: "glm",
+        region: "cn-hangzhou",
+        model: "glm-5.1",
+        deployment: { mode: "dedicated", clusterId: c.id, chipsPerReplica: 8 },
+        throughput: { tokensPerMinute: 10_000 },
+      });
+      const r = await ready("agent-runtimes", {
+        name: "agent",
+        region: "cn-hangzhou",
+        artifact: { image: "a:1" },
+        models: [{ endpointId: e.id, role: "primary" }],
+      });
+      const a = await call("DELETE", `/v1/chip-clusters/${c.id}`);
+      expectError(a, 409, "DependencyViolation");
+      expect(a.body.error.details.dependents).toEqual([e.id]);
+      expect((await call("DELETE", `/v1/model-endpoints/${e.id}`)).body.error.details.dependents).toEqual([
+        r.id,
+      ]);
+      expect((await call("DELETE", `/v1/agent-runtimes/${r.id}`)).status).toBe(202);
+      await call("GET", "/v1/agent-runtimes");
+      expect((await call("DELETE", `/v1/model-endpoints/${e.id}`)).status).toBe(202);
+    });
+
+    it("refuses references to resources that do not exist, naming the field", async () => {
+      const a = await call("POST", "/v1/agent-runtimes", {
+        name: "lost",
+        region: "cn-hangzhou",
+        artifact: { image: "a:1" },
+        models: [{ endpointId: "me-000000000000", role: "primary" }],
+      });
+      expectError(a, 400, "ValidationError");
+      expect(a.body.error.details.issues[0].path).toBe("models[0].endpointId");
+    });
+  });
+
+  describe("lists", () => {
+    it("pages with pageSize and pageToken, each resource once, and filters by region", async () => {
+      for (let i = 0; i < 5; i++)
+        await call(
+          "POST",
+          "/v1/chip-clusters",
+          cluster(`p${i}`, { region: i < 3 ? "cn-hangzhou" : "cn-beijing" }),
+        );
+      const seen: string[] = [];
+      let token: string | null = null;
+      let pages = 0;
+      do {
+        const page: Answer = await call(
+          "GET",
+          `/v1/chip-clusters?pageSize=2${token ? `&pageToken=${token}` : ""}`,
+        );
+        seen.push(...page.body.items.map((c: { name: string }) => c.name));
+        token = page.body.nextPageToken;
+        pages++;
+      } while (token);
+      expect(pages).toBe(3);
+      expect(seen.sort()).toEqual(["p0", "p1", "p2", "p3", "p4"]);
+      expect(
+        (await call("GET", "/v1/chip-clusters?region=cn-beijing")).body.items
+          .map((c: { name: string }) => c.name)
+          .sort(),
+      ).toEqual(["p3", "p4"]);
+    });
+  });
+
+  describe("the admin plane", () => {
+    it("resets one account and leaves the other", async () => {
+      await ready("chip-clusters", cluster("a"));
+      await call("POST", "/v1/chip-clusters", cluster("b"), { token: other });
+      await adminCall("POST", "/_mock/reset", { account: "dev" });
+      expect((await call("GET", "/v1/chip-clusters")).body.items).toEqual([]);
+      expect((await call("GET", "/v1/chip-clusters", undefined, { token: other })).body.items).toHaveLength(
+        1,
+      );
+    });
+
+    it("injects faults: a 429 Throttled with Retry-After for a number of requests, then normal answers", async () => {
+      await adminCall("POST", "/_mock/faults", {
+        kind: "ChipCluster",
+        operation: "list",
+        status: 429,
+        code: "Throttled",
+        retryAfterSeconds: 2,
+        remaining: 2,
+      });
+      for (let i = 0; i < 2; i++) {
+        const a = await call("GET", "/v1/chip-clusters");
+        expectError(a, 429, "Throttled");
+        expect(a.headers["retry-after"]).toBe("2");
+      }
+      expect((await call("GET", "/v1/chip-clusters")).status).toBe(200);
+    });
+
+    it("injects a dropped connection", async () => {
+      await adminCall("POST", "/_mock/faults", { operation: "list", drop: true, remaining: 1 });
+      await expect(call("GET", "/v1/chip-clusters")).rejects.toThrow();
+      expect((await call("GET", "/v1/chip-clusters")).status).toBe(200);
+    });
+
+    it("fails a create after it was accepted with a provision fault", async () => {
+      await adminCall("POST", "/_mock/faults", {
+        kind: "ChipCluster",
+        operation: "provision",
+        code: "InternalError",
+        message: "burn-in failed",
+      });
+      const c = await call("POST", "/v1/chip-clusters", cluster("burn"));
+      expect(c.status).toBe(202);
+      const op = await call("GET", `/v1/operations/${c.body.operation.id}`);
+      expect(op.body).toMatchObject({
+        status: "FAILED",
+        error: { code: "InternalError", message: "burn-in failed" },
+      });
+      expect((await call("GET", `/v1/chip-clusters/${c.body.resource.id}`)).body).toMatchObject({
+        status: "FAILED",
+        statusReason: "burn-in failed",
+      });
+    });
+
+    it("restores a snapshot", async () => {
+      const c = await ready("chip-clusters", cluster("snap"));
+      const snap = await adminCall("POST", "/_mock/snapshot");
+      await adminCall("POST", "/_mock/reset", {});
+      expectError(await call("GET", `/v1/chip-clusters/${c.id}`), 404, "NotFound");
+      expect((await adminCall("POST", "/_mock/restore", snap.body)).status).toBe(200);
+      expect((await call("GET", `/v1/chip-clusters/${c.id}`)).body).toMatchObject({
+        name: "snap",
+        status: "ACTIVE",
+      });
+      expectError(
+        await adminCall("POST", "/_mock/restore", { version: 1, tables: { resources: [{ "id; DROP": 1 }] } }),
+        400,
+        "ValidationError",
+      );
+    });
+
+    it("edits a resource out of band, with derived outputs recomputed", async () => {
+      const c = await ready("chip-clusters", cluster("drift"));
+      const edited = await adminCall("PATCH", `/_mock/resources/chip-clusters/${c.id}`, {
+        hyperNodeCount: 4,
+      });
+      expect(edited.body).toMatchObject({ hyperNodeCount: 4, totalChips: 32 });
+      expect(edited.body.etag).not.toBe(c.etag);
+    });
+  });
+});
