@@ -9,6 +9,7 @@
  *   await cloud.close();
  */
 import {
+  createMockCloud,
   defaultAdminToken,
   defaultDevAccount,
   defaultDevToken,
@@ -38,5 +39,30 @@ export async function startTestCloud(options: MockCloudOptions = {}): Promise<Te
     token: Object.keys(tokens)[0] ?? defaultDevToken,
     admin: new MockCloudAdmin(server.url, adminToken),
     close: () => server.close(),
+  };
+}
+
+/**
+ * The emulator inside this process behind msw: every HTTP request to `baseUrl` (default
+ * `http://agentcloud.test`) from undici's `request`/`fetch`, node:http or global fetch is answered
+ * in process; requests to other hosts fail. Needs the optional peers `msw` and `@mswjs/interceptors`.
+ */
+export async function startMockNetwork(
+  options: MockCloudOptions & { baseUrl?: string } = {},
+): Promise<TestCloud> {
+  const baseUrl = (options.baseUrl ?? "http://agentcloud.test").replace(/\/+$/, "");
+  const tokens = options.tokens ?? { [defaultDevToken]: defaultDevAccount };
+  const adminToken = options.adminToken ?? defaultAdminToken;
+  const { mockCloudNetwork } = await import("../mock-cloud/http/msw-network.ts");
+  const cloud = createMockCloud({ ...options, tokens, adminToken });
+  const net = await mockCloudNetwork(cloud, baseUrl);
+  return {
+    url: baseUrl,
+    token: Object.keys(tokens)[0] ?? defaultDevToken,
+    admin: new MockCloudAdmin(baseUrl, adminToken, cloud.fetch),
+    close: async () => {
+      await net.close();
+      cloud.close();
+    },
   };
 }
