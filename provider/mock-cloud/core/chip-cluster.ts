@@ -21,32 +21,25 @@ function derive(body: Body): Body {
   };
 }
 
+const holding = [
+  "ACCEPTED",
+  "WAITING_FOR_CAPACITY",
+  "PROVISIONING",
+  "ACTIVE",
+  "SCALING",
+  "DEGRADED",
+  "DELETING",
+];
+const running = ["ACCEPTED", "PROVISIONING", "ACTIVE", "SCALING", "DEGRADED"];
+
 /** Chips this account already holds (or has asked for) of a type in a region. */
 function chipsInUse(ctx: Ctx, region: string, chipType: string, except?: string): number {
-  return ctx.repo
-    .allResources(ctx.account, "ChipCluster")
-    .filter(
-      (r) =>
-        r.id !== except &&
-        r.body.region === region &&
-        r.body.chipType === chipType &&
-        r.body.status !== "FAILED",
-    )
-    .reduce((n, r) => n + Number(r.body.totalChips), 0);
+  return ctx.repo.chipsInUse({ region, chipType, statuses: holding, account: ctx.account, except });
 }
 
+/** On-demand capacity in use in a region, across accounts. */
 function onDemandInUse(ctx: Ctx, region: string, chipType: string, except?: string): number {
-  const rows = ctx.repo.db
-    .prepare("SELECT body FROM resources WHERE kind = 'ChipCluster' AND region = ? AND id IS NOT ?")
-    .all(region, except ?? null) as { body: string }[];
-  return rows
-    .map((r) => JSON.parse(r.body) as Body)
-    .filter(
-      (b) =>
-        b.chipType === chipType &&
-        ["ACCEPTED", "PROVISIONING", "ACTIVE", "SCALING", "DEGRADED"].includes(b.status),
-    )
-    .reduce((n, b) => n + Number(b.totalChips), 0);
+  return ctx.repo.chipsInUse({ region, chipType, statuses: running, except });
 }
 
 function checkChips(ctx: Ctx, spec: Spec, requested: number, except?: string): void {

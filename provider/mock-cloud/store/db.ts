@@ -23,6 +23,13 @@ const migrations: string[] = [
    CREATE TABLE idempotency (
      account TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL, resource_id TEXT NOT NULL,
      operation_id TEXT NOT NULL, PRIMARY KEY (account, key));`,
+  // 2: chip counts as columns, so quota and capacity sums read an index instead of every body.
+  `ALTER TABLE resources ADD COLUMN chip_type TEXT;
+   ALTER TABLE resources ADD COLUMN chips INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE resources ADD COLUMN status TEXT NOT NULL DEFAULT '';
+   UPDATE resources SET chip_type = json_extract(body, '$.chipType'),
+     chips = COALESCE(json_extract(body, '$.totalChips'), 0), status = json_extract(body, '$.status');
+   CREATE INDEX resources_chips ON resources (kind, region, chip_type, status, account, chips);`,
 ];
 
 export function openDb(dataDir: string): Db {

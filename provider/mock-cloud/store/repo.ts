@@ -119,8 +119,10 @@ export class Repo {
   putResource(r: StoredResource): void {
     this.db
       .prepare(
-        `INSERT INTO resources (id, account, kind, region, name, body, secret, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET body = excluded.body, secret = excluded.secret`,
+        `INSERT INTO resources (id, account, kind, region, name, body, secret, created_at, chip_type, chips, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body, secret = excluded.secret, chip_type = excluded.chip_type,
+           chips = excluded.chips, status = excluded.status`,
       )
       .run(
         r.id,
@@ -131,7 +133,37 @@ export class Repo {
         JSON.stringify(r.body),
         r.secret ? JSON.stringify(r.secret) : null,
         String(r.body.createdAt),
+        typeof r.body.chipType === "string" ? r.body.chipType : null,
+        typeof r.body.totalChips === "number" ? r.body.totalChips : 0,
+        r.body.status,
       );
+  }
+
+  /** Chips in ChipClusters of a type in a region (of one account, or all), from an index. */
+  chipsInUse(filter: {
+    region: string;
+    chipType: string;
+    statuses: readonly string[];
+    account?: string;
+    except?: string;
+  }): number {
+    const statuses = filter.statuses.map(() => "?").join(", ");
+    const row = this.db
+      .prepare(
+        `SELECT COALESCE(SUM(chips), 0) AS n FROM resources WHERE kind = 'ChipCluster' AND region = ? AND chip_type = ?
+         AND status IN (${statuses}) AND (? IS NULL OR account = ?) AND id IS NOT ?`,
+      )
+      .get(
+        filter.region,
+        filter.chipType,
+        ...filter.statuses,
+        filter.account ?? null,
+        filter.account ?? null,
+        filter.except ?? null,
+      ) as {
+      n: number;
+    };
+    return row.n;
   }
 
   deleteResource(id: string): void {
