@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { sleep } from "../client/backoff.ts";
 import { isAgentCloudError } from "../client/errors.ts";
 import { digest, jsonClean, sameValue } from "../resources/shared/canonical.ts";
@@ -19,6 +20,12 @@ export function makeHandlers<Res extends { id: string; etag: string; status: str
   const api = () => getClient().resources(def.kind, def.resource);
   const label = (name: unknown) => `${def.kind} "${typeof name === "string" ? name : "?"}"`;
   const createOnlyValues = (spec: Props) => def.createOnly.map((c) => c.of(spec));
+  // What each field is when left out: state written by an older release that did not know a field
+  // yet compares equal to today's default, so an upgrade alone never shows a change.
+  const shape = (def.spec as unknown as { shape: Record<string, z.ZodType> }).shape;
+  const defaults: Props = Object.fromEntries(
+    def.specKeys.map((k) => [k, shape[k]?.safeParse(undefined).data]),
+  );
 
   function toSpec(inputs: Props): Props {
     const spec: Props = {};
@@ -103,7 +110,7 @@ export function makeHandlers<Res extends { id: string; etag: string; status: str
     },
 
     async diff(_id: string, olds: Props, news: Props) {
-      const changed = def.specKeys.filter((k) => !sameValue(olds[k], news[k]));
+      const changed = def.specKeys.filter((k) => !sameValue(olds[k] ?? defaults[k], news[k] ?? defaults[k]));
       const replaces = def.createOnly
         .filter((c) => !sameValue(c.of(olds), c.of(news)) || containsUnknown(c.of(news)))
         .map((c) => c.property);

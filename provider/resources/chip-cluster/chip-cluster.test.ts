@@ -154,4 +154,15 @@ describe("ChipCluster diff", () => {
     const news = (await checked({ ...base, chipType: unknownValue }, olds)).inputs;
     expect((await h.diff("cc-1", olds, news)).replaces).toContain("chipType");
   });
+
+  it("sees no change in state written by an older release that lacked a field with a default", async () => {
+    const olds = await outputsOf(base);
+    delete (olds as Record<string, unknown>).nodeRecovery;
+    const news = (await checked({ ...base }, olds)).inputs;
+    expect(await h.diff("cc-1", olds, news)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
 });
