@@ -19,7 +19,7 @@ export interface MockCloudOptions {
   adminToken?: string;
   limits?: Partial<Limits>;
   transitions?: Transitions;
-  /** A snapshot (`POST /_mock/snapshot`) or `{ resources: [{ account?, kind, spec }] }` to start from. */
+  /** A snapshot (`POST /_mock/snapshot`) or `{ resources: [{ account?, kind, spec }] }` to start from; applied to an empty store only. */
   seed?: Seed;
   /** One line per request on stderr. */
   verbose?: boolean;
@@ -56,7 +56,10 @@ export function createMockCloud(options: MockCloudOptions = {}): MockCloud {
   };
 }
 
+/** Seeds a fresh store only: restarting on a seeded data directory keeps what is there. */
 function applySeed(service: CloudService, seed: Seed): void {
+  const { n } = service.db.prepare("SELECT COUNT(*) AS n FROM resources").get() as { n: number };
+  if (n > 0) return;
   if ("tables" in seed) {
     tx(service.db, () => service.repo.restore(seed.tables));
     service.clock.reload();
