@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
@@ -38,6 +39,28 @@ function up(): { pid: number; done: Promise<{ code: number | null; output: strin
   };
 }
 
+/** Every process below pid, from /proc (Linux). */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {}
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
 async function clusters(): Promise<any[]> {
   return (await emulator.api("GET", "/v1/chip-clusters")).body.items;
 }
@@ -68,7 +91,13 @@ describe("a pulumi up killed during a create", { timeout: 300_000 }, () => {
     expect(slow.status).toBeLessThan(300);
     const first = up();
     while ((await clusters()).length === 0) await new Promise((r) => setTimeout(r, 100));
-    process.kill(-first.pid, "SIGKILL");
+    // Like a machine losing the process tree: the runner, the CLI and the plugins it started (which
+    // live in process groups of their own).
+    for (const pid of [first.pid, ...descendants(first.pid)]) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {}
+    }
     await first.done;
     expect(await clusters()).toHaveLength(1);
 

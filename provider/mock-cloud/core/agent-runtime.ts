@@ -1,7 +1,7 @@
 import { AgentRuntimePatch, AgentRuntimeSpec } from "../../api/agent-runtime.ts";
 import { secretEnvDigest } from "../../api/digest.ts";
 import { fail, invalid } from "../errors.ts";
-import type { Body, Ctx, KindModel } from "./model.ts";
+import { type Body, type Ctx, checkCountQuota, type KindModel } from "./model.ts";
 
 const artifactKind = (a: unknown) => (a && typeof a === "object" && "image" in a ? "image" : "code");
 
@@ -50,16 +50,7 @@ export const agentRuntimeModel: KindModel = {
 
   checkCreate(ctx, spec) {
     const region = String(spec.region);
-    const count = ctx.repo
-      .allResources(ctx.account, "AgentRuntime")
-      .filter((r) => r.body.region === region).length;
-    if (count + 1 > ctx.limits.runtimesPerRegion) {
-      fail("QuotaExceeded", `agent runtimes in ${region}: quota ${ctx.limits.runtimesPerRegion}`, {
-        limit: ctx.limits.runtimesPerRegion,
-        current: count,
-        requested: 1,
-      });
-    }
+    checkCountQuota(ctx, "AgentRuntime", region, ctx.limits.runtimesPerRegion, "agent runtimes");
     checkReferences(ctx, spec);
   },
 

@@ -1,5 +1,10 @@
 import { chipAvailable, chipCatalog } from "../../api/catalog.ts";
-import { ChipClusterPatch, ChipClusterSpec, chipClusterMutable } from "../../api/chip-cluster.ts";
+import {
+  ChipClusterPatch,
+  ChipClusterSpec,
+  chipClusterMutable,
+  chipClusterStates,
+} from "../../api/chip-cluster.ts";
 import { fail, invalid, MockCloudError } from "../errors.ts";
 import type { Body, Ctx, KindModel } from "./model.ts";
 
@@ -21,15 +26,7 @@ function derive(body: Body): Body {
   };
 }
 
-const holding = [
-  "ACCEPTED",
-  "WAITING_FOR_CAPACITY",
-  "PROVISIONING",
-  "ACTIVE",
-  "SCALING",
-  "DEGRADED",
-  "DELETING",
-];
+const holding = chipClusterStates.filter((s) => s !== "FAILED");
 const running = ["ACCEPTED", "PROVISIONING", "ACTIVE", "SCALING", "DEGRADED"];
 
 /** Chips this account already holds (or has asked for) of a type in a region. */

@@ -3,7 +3,7 @@ import { type chipCatalog, type ModelId, memoryFit, modelCatalog } from "../../a
 import { ModelEndpointPatch, ModelEndpointSpec } from "../../api/model-endpoint.ts";
 import { fail, invalid } from "../errors.ts";
 import type { StoredResource } from "../store/repo.ts";
-import type { Body, Ctx, KindModel } from "./model.ts";
+import { type Body, type Ctx, checkCountQuota, type KindModel } from "./model.ts";
 
 type Deployment =
   | { mode: "pooled" }
@@ -126,16 +126,7 @@ export const modelEndpointModel: KindModel = {
 
   checkCreate(ctx, spec) {
     const region = String(spec.region);
-    const count = ctx.repo
-      .allResources(ctx.account, "ModelEndpoint")
-      .filter((e) => e.body.region === region).length;
-    if (count + 1 > ctx.limits.endpointsPerRegion) {
-      fail("QuotaExceeded", `endpoints in ${region}: quota ${ctx.limits.endpointsPerRegion}`, {
-        limit: ctx.limits.endpointsPerRegion,
-        current: count,
-        requested: 1,
-      });
-    }
+    checkCountQuota(ctx, "ModelEndpoint", region, ctx.limits.endpointsPerRegion, "endpoints");
     checkDeployment(ctx, region, spec.model as ModelId, spec.deployment as Deployment);
     checkTokens(ctx, region, (spec.throughput as Throughput).tokensPerMinute);
     checkSpillover(ctx, spec.spilloverEndpointId);

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ResourceKind } from "../../api/common.ts";
+import { fail } from "../errors.ts";
 import type { Repo, StoredResource } from "../store/repo.ts";
 import type { Limits } from "./settings.ts";
 
@@ -47,4 +48,19 @@ export interface KindModel {
   progress?(ctx: Ctx, r: StoredResource): string;
   /** Whether a finishing create succeeds; an error code and message when it fails. */
   finishCreate?(ctx: Ctx, r: StoredResource): { code: string; message: string } | null;
+}
+
+/** 402 QuotaExceeded when one more resource of a kind would pass the per-region count quota. */
+export function checkCountQuota(
+  ctx: Ctx,
+  kind: ResourceKind,
+  region: string,
+  limit: number,
+  what: string,
+): void {
+  const { n } = ctx.repo.db
+    .prepare("SELECT COUNT(*) AS n FROM resources WHERE account = ? AND kind = ? AND region = ?")
+    .get(ctx.account, kind, region) as { n: number };
+  if (n + 1 > limit)
+    fail("QuotaExceeded", `${what} in ${region}: quota ${limit}`, { limit, current: n, requested: 1 });
 }
