@@ -20,7 +20,7 @@ export interface RunningEmulator {
 
 /** Starts `agentcloud-mock` as its own process on 127.0.0.1:0, as a user would. */
 export async function startEmulator(
-  options: { dataDir?: string; args?: string[]; compiled?: boolean } = {},
+  options: { dataDir?: string; args?: string[]; compiled?: boolean; port?: number } = {},
 ): Promise<RunningEmulator> {
   const dataDir = options.dataDir ?? mkdtempSync(join(scratchRoot, "emulator-"));
   const cli =
@@ -28,9 +28,13 @@ export async function startEmulator(
     (options.compiled
       ? join(repoRoot, "dist/mock-cloud/cli.js")
       : join(repoRoot, "provider/mock-cloud/cli.ts"));
-  const child = spawn(process.execPath, [cli, "--port", "0", "--data", dataDir, ...(options.args ?? [])], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, "--port", String(options.port ?? 0), "--data", dataDir, ...(options.args ?? [])],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
     stderr += d.toString();
