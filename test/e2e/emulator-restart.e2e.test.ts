@@ -51,7 +51,12 @@ describe("the emulator killed while pulumi up waits on it", { timeout: 300_000 }
       output += d;
     });
     const done = new Promise<number | null>((r) => up.once("exit", r));
+    let exited = false;
+    void done.then(() => {
+      exited = true;
+    });
     while (((await emulator.api("GET", "/v1/chip-clusters")).body.items ?? []).length === 0) {
+      if (exited) throw new Error(`pulumi up ended before creating anything:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     await emulator.stop("SIGKILL");

@@ -90,7 +90,14 @@ describe("a pulumi up killed during a create", { timeout: 300_000 }, () => {
     });
     expect(slow.status).toBeLessThan(300);
     const first = up();
-    while ((await clusters()).length === 0) await new Promise((r) => setTimeout(r, 100));
+    let exited = false;
+    void first.done.then(() => {
+      exited = true;
+    });
+    while ((await clusters()).length === 0) {
+      if (exited) throw new Error(`pulumi up ended before creating anything:\n${(await first.done).output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     // Like a machine losing the process tree: the runner, the CLI and the plugins it started (which
     // live in process groups of their own).
     for (const pid of [first.pid, ...descendants(first.pid)]) {
