@@ -14,9 +14,9 @@ type Props = Record<string, unknown>;
 /** Inputs of ours that never reach the cloud: `__provider`, `__autoname`, hints, and timeouts. */
 const isInternal = (k: string) => k.startsWith("__") || k === "timeouts";
 
-export function makeHandlers<Res extends { id: string; etag: string; status: string; name: string }>(
-  def: KindDefinition<Res>,
-) {
+export function makeHandlers<
+  Res extends { id: string; etag: string; status: string; name: string; statusReason: string | null },
+>(def: KindDefinition<Res>) {
   const api = () => getClient().resources(def.kind, def.resource);
   const label = (name: unknown) => `${def.kind} "${typeof name === "string" ? name : "?"}"`;
   const createOnlyValues = (spec: Props) => def.createOnly.map((c) => c.of(spec));
@@ -26,6 +26,8 @@ export function makeHandlers<Res extends { id: string; etag: string; status: str
   const defaults: Props = Object.fromEntries(
     def.specKeys.map((k) => [k, shape[k]?.safeParse(undefined).data]),
   );
+
+  const describe = (r: Res) => `${r.id} is ${r.status}${r.statusReason ? `: ${r.statusReason}` : ""}`;
 
   function toSpec(inputs: Props): Props {
     const spec: Props = {};
@@ -62,11 +64,7 @@ export function makeHandlers<Res extends { id: string; etag: string; status: str
     await getClient().waitOperation(op, deadline);
     const res = await api().get(id, deadline);
     if (!res) throw providerError(def.kind, new Error(`${id} disappeared while being provisioned`));
-    if (!def.readyStates.includes(res.status)) {
-      throw new Error(
-        `${res.id} is ${res.status}${(res as { statusReason?: string | null }).statusReason ? `: ${(res as { statusReason?: string }).statusReason}` : ""}`,
-      );
-    }
+    if (!def.readyStates.includes(res.status)) throw new Error(describe(res));
     return res;
   }
 
@@ -75,10 +73,7 @@ export function makeHandlers<Res extends { id: string; etag: string; status: str
     let current: Res | null = res;
     for (let attempt = 0; current && !def.readyStates.includes(current.status); attempt++) {
       if (def.failedStates.includes(current.status)) {
-        const reason = (current as { statusReason?: string | null }).statusReason;
-        throw new Error(
-          `${current.id} is ${current.status}${reason ? `: ${reason}` : ""}; replace it with \`pulumi up --replace <urn>\``,
-        );
+        throw new Error(`${describe(current)}; replace it with \`pulumi up --replace <urn>\``);
       }
       if (Date.now() >= deadline) throw new Error(`${current.id} is still ${current.status} at the deadline`);
       await sleep(Math.min(1000, 50 * 2 ** attempt));

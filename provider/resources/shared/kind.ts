@@ -9,7 +9,9 @@ export interface CreateOnly {
 }
 
 /** Everything the generic handlers need to know about one resource kind. */
-export interface KindDefinition<Res extends { id: string; etag: string; status: string; name: string }> {
+export interface KindDefinition<
+  Res extends { id: string; etag: string; status: string; name: string; statusReason: string | null },
+> {
   kind: ResourceKind;
   /** Bumped when the shape of outputs changes; lets later releases migrate old state in read/diff. */
   schemaVersion: number;
