@@ -1,0 +1,91 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
+import { repoRoot, scratchRoot } from "../support/paths.ts";
+import { pulumiEnv } from "../support/pulumi-env.ts";
+
+Object.assign(process.env, pulumiEnv());
+let app: string;
+let emulator: RunningEmulator;
+
+/**
+ * What a user gets: `npm pack`, installed into a project of its own (a real directory under
+ * node_modules, not our repo), the program importing the compiled package, the provider process
+ * loading `pulumi-agentcloud/runtime` from there, the bin starting the emulator.
+ */
+describe("the packed package, installed into a fresh project", { timeout: 300_000 }, () => {
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(scratchRoot, "packed-"));
+    execFileSync("npm", ["pack", "--pack-destination", dir], { cwd: repoRoot, stdio: "ignore" });
+    const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz")) as string;
+    app = join(dir, "app");
+    mkdirSync(app);
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+    const pulumiVersion = JSON.parse(
+      execFileSync("npm", ["pkg", "get", "devDependencies"], { cwd: repoRoot }).toString(),
+    )["@pulumi/pulumi"];
+    execFileSync(
+      "npm",
+      [
+        "install",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        join(dir, tarball),
+        `@pulumi/pulumi@${pulumiVersion}`,
+      ],
+      {
+        cwd: app,
+        stdio: "ignore",
+      },
+    );
+    emulator = await startEmulator({ compiled: true });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+
+  it("starts agentcloud-mock from the installed bin", () => {
+    const help = execFileSync(join(app, "node_modules/.bin/agentcloud-mock"), ["--help"]).toString();
+    expect(help).toContain("agentcloud-mock [--host 127.0.0.1]");
+  });
+
+  it("runs a program of the user's through up and destroy with the installed provider", async () => {
+    // The user's own process, with its own @pulumi/pulumi (one copy per process, as in real life).
+    writeFileSync(
+      join(app, "run.mjs"),
+      `import { LocalWorkspace } from "@pulumi/pulumi/automation/index.js";
+       import { ChipCluster } from "pulumi-agentcloud";
+       const program = async () => ({
+         chips: new ChipCluster("c", { region: "cn-hangzhou", chipType: "zhenwu-810e", chipsPerHyperNode: 8, hyperNodeCount: 2 }).totalChips,
+       });
+       const stack = await LocalWorkspace.createOrSelectStack({ projectName: "app", stackName: "packed", program }, { workDir: process.cwd() });
+       await stack.setConfig("agentcloud:endpoint", { value: process.env.ENDPOINT });
+       await stack.setConfig("agentcloud:token", { value: process.env.TOKEN, secret: true });
+       const up = await stack.up();
+       const state = await stack.exportStack();
+       const destroy = await stack.destroy();
+       console.log(JSON.stringify({ up: up.summary.resourceChanges, chips: up.outputs.chips.value, state, destroy: destroy.summary.resourceChanges }));`,
+    );
+    const out = execFileSync(process.execPath, ["run.mjs"], {
+      cwd: app,
+      env: {
+        ...process.env,
+        ...pulumiEnv(join(scratchRoot, "packed-state")),
+        ENDPOINT: emulator.url,
+        TOKEN: devToken,
+      },
+    }).toString();
+    const result = JSON.parse(out.trim().split("\n").pop() as string);
+    expect(result.up).toEqual({ create: 2 });
+    expect(result.chips).toBe(16);
+    const cluster = result.state.deployment.resources.find(
+      (r: any) => r.type === "pulumi-nodejs:dynamic/agentcloud:ChipCluster",
+    );
+    expect(cluster.outputs.__provider).toContain('require("pulumi-agentcloud/runtime")');
+    expect(result.destroy).toEqual({ delete: 2 });
+    expect((await emulator.api("GET", "/v1/chip-clusters")).body.items).toEqual([]);
+  });
+});
