@@ -324,6 +324,64 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
     });
   });
 
+  describe("model endpoints and agent runtimes", () => {
+    const pooled = (name: string) => ({
+      name,
+      region: "cn-hangzhou",
+      model: "glm-5.1",
+      deployment: { mode: "pooled" },
+      throughput: { tokensPerMinute: 10_000 },
+    });
+
+    it("scales an endpoint for a throughput change and rolls out a new version for a model change", async () => {
+      await adminCall("PUT", "/_mock/transitions", { ModelEndpoint: { mode: "reads", reads: 1 } });
+      const created = await call("POST", "/v1/model-endpoints", pooled("ep"));
+      const id = created.body.resource.id;
+      await call("GET", `/v1/model-endpoints/${id}`);
+      const scaled = await call("PATCH", `/v1/model-endpoints/${id}`, {
+        throughput: { tokensPerMinute: 20_000, elastic: true },
+      });
+      expect(scaled.body.resource).toMatchObject({
+        status: "SCALING",
+        effectiveTokensPerMinute: 40_000,
+        activeVersion: 1,
+      });
+      expect((await call("GET", `/v1/model-endpoints/${id}`)).body.status).toBe("IN_SERVICE");
+      const rolled = await call("PATCH", `/v1/model-endpoints/${id}`, { model: "kimi-k2.6" });
+      expect(rolled.body.resource).toMatchObject({ status: "UPDATING", activeVersion: 2 });
+    });
+
+    it("refuses to change an endpoint's deployment mode or chips per replica in place", async () => {
+      const e = await ready("model-endpoints", pooled("fixed"));
+      const a = await call("PATCH", `/v1/model-endpoints/${e.id}`, {
+        deployment: { mode: "dedicated", clusterId: "cc-1", chipsPerReplica: 8 },
+      });
+      expectError(a, 400, "ImmutableField");
+      expect(a.body.error.details.field).toBe("deployment.mode");
+    });
+
+    it("bumps a runtime's version on every update, keeps secret env write-only, and refuses an artifact kind switch", async () => {
+      const e = await ready("model-endpoints", pooled("rt-model"));
+      const r = await ready("agent-runtimes", {
+        name: "rt",
+        region: "cn-hangzhou",
+        artifact: { image: "a:1" },
+        models: [{ endpointId: e.id, role: "primary" }],
+        secretEnv: { API_KEY: "s3cr3t-value" },
+      });
+      expect(r).toMatchObject({ version: 1, secretEnvKeys: ["API_KEY"] });
+      expect(JSON.stringify(r)).not.toContain("s3cr3t-value");
+      const updated = await call("PATCH", `/v1/agent-runtimes/${r.id}`, { artifact: { image: "a:2" } });
+      expect(updated.body.resource).toMatchObject({ version: 2, status: "UPDATING" });
+      await call("GET", `/v1/agent-runtimes/${r.id}`);
+      const switched = await call("PATCH", `/v1/agent-runtimes/${r.id}`, {
+        artifact: { code: { uri: "oss://b/a.zip", entrypoint: "main.py", runtime: "python3.12" } },
+      });
+      expectError(switched, 400, "ImmutableField");
+      expect(switched.body.error.details.field).toBe("artifact");
+    });
+  });
+
   describe("quotas, capacity and fit", () => {
     it("answers 402 QuotaExceeded with limit, current and requested", async () => {
       await adminCall("PUT", "/_mock/limits", { chipsPerType: 16 });

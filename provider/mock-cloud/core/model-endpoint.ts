@@ -124,6 +124,12 @@ export const modelEndpointModel: KindModel = {
     deleting: "DELETING",
   },
 
+  // Capacity-only changes scale the endpoint; a new model or cache setting rolls out a version.
+  updatingState: (patch) =>
+    Object.keys(patch).every((k) => k === "deployment" || k === "throughput" || k === "tags")
+      ? "SCALING"
+      : "UPDATING",
+
   checkCreate(ctx, spec) {
     const region = String(spec.region);
     checkCountQuota(ctx, "ModelEndpoint", region, ctx.limits.endpointsPerRegion, "endpoints");

@@ -44,6 +44,8 @@ export interface KindModel {
   derive(body: Body): Body;
   /** Ids of live resources that depend on this one (delete is refused while any exist). */
   dependents(ctx: Ctx, r: StoredResource): string[];
+  /** The status while an update runs, when it depends on what changes (default: states.updating). */
+  updatingState?(patch: Record<string, unknown>): string;
   /** A status to show while a create is still in progress (e.g. PROVISIONING, WAITING_FOR_CAPACITY). */
   progress?(ctx: Ctx, r: StoredResource): string;
   /** Whether a finishing create succeeds; an error code and message when it fails. */

@@ -145,7 +145,7 @@ export class CloudService {
         ...current,
         body: {
           ...next.body,
-          status: model.states.updating,
+          status: model.updatingState?.(patch) ?? model.states.updating,
           etag: newEtag(),
           updatedAt: ctx.now.toISOString(),
         },
