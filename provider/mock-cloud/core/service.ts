@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import type { Operation, ResourceKind } from "../../api/common.ts";
 import { canonicalJson, sha256 } from "../../api/digest.ts";
@@ -7,11 +6,9 @@ import { type Db, getMeta, setMeta, tx } from "../store/db.ts";
 import { Repo, type StoredOperation, type StoredResource } from "../store/repo.ts";
 import { Clock } from "./clock.ts";
 import { models } from "./kinds.ts";
+import { advance, finish, newEtag, newId, observe, startOperation } from "./lifecycle.ts";
 import type { Body, Ctx } from "./model.ts";
-import { defaultLimits, type FaultRule, type Limits, pickFault, type Transitions } from "./settings.ts";
-
-const newId = (prefix: string) => `${prefix}-${randomBytes(6).toString("hex")}`;
-const newEtag = () => randomBytes(6).toString("hex");
+import { defaultLimits, type FaultRule, type Limits, type Transitions } from "./settings.ts";
 
 /** The emulated cloud: every API operation, in one transaction each, on the emulator's clock. */
 export class CloudService {
@@ -74,7 +71,7 @@ export class CloudService {
         secret: built.secret,
       };
       this.repo.putResource(r);
-      const op = this.#startOperation(ctx, kind, id, "create");
+      const op = startOperation(this, ctx, kind, id, "create");
       if (idempotencyKey) this.repo.putIdempotency(ctx.account, idempotencyKey, hash, id, op.op.id);
       return { operation: op.op, resource: r.body };
     });
@@ -82,7 +79,7 @@ export class CloudService {
 
   get(ctx: Ctx, kind: ResourceKind, id: string): Body {
     return tx(this.db, () => {
-      this.#observe(ctx, id);
+      observe(this, ctx, id);
       const r = this.repo.getResource(ctx.account, kind, id);
       if (!r) fail("NotFound", `${kind} ${id} not found`);
       return r.body;
@@ -128,7 +125,7 @@ export class CloudService {
       raw && typeof raw === "object" ? omit(raw as Record<string, unknown>, model.immutable) : raw;
     const patch = parse(model.patch, stripped);
     return tx(this.db, () => {
-      this.#observe(ctx, id);
+      observe(this, ctx, id);
       const current = this.repo.getResource(ctx.account, kind, id);
       if (!current) fail("NotFound", `${kind} ${id} not found`);
       if (ifMatch !== null && ifMatch.replace(/^W\//, "").replace(/"/g, "") !== current.body.etag) {
@@ -152,7 +149,7 @@ export class CloudService {
         secret: next.secret,
       };
       this.repo.putResource(r);
-      const op = this.#startOperation(ctx, kind, id, "update");
+      const op = startOperation(this, ctx, kind, id, "update");
       return { operation: op.op, resource: r.body };
     });
   }
@@ -160,7 +157,7 @@ export class CloudService {
   delete(ctx: Ctx, kind: ResourceKind, id: string) {
     const model = models[kind];
     return tx(this.db, () => {
-      this.#observe(ctx, id);
+      observe(this, ctx, id);
       const current = this.repo.getResource(ctx.account, kind, id);
       if (!current) fail("NotFound", `${kind} ${id} not found`);
       const running = this.repo.runningOperations(id);
@@ -172,10 +169,10 @@ export class CloudService {
           dependents,
         });
       }
-      for (const o of running) this.#finish(o, { code: "Cancelled", message: "superseded by a delete" });
+      for (const o of running) finish(this, o, { code: "Cancelled", message: "superseded by a delete" });
       const r = { ...current, body: { ...current.body, status: model.states.deleting, etag: newEtag() } };
       this.repo.putResource(r);
-      const op = this.#startOperation(ctx, kind, id, "delete");
+      const op = startOperation(this, ctx, kind, id, "delete");
       return { operation: op.op, resource: r.body };
     });
   }
@@ -186,7 +183,7 @@ export class CloudService {
       if (!found) fail("NotFound", `operation ${id} not found`);
       if (found.op.status === "RUNNING") {
         this.repo.putOperation({ ...found, reads: found.reads + 1 });
-        this.#advance(this.repo.getOperation(ctx.account, id) as StoredOperation);
+        advance(this, this.repo.getOperation(ctx.account, id) as StoredOperation);
       }
       return (this.repo.getOperation(ctx.account, id) as StoredOperation).op;
     });
@@ -197,7 +194,7 @@ export class CloudService {
     const running = this.repo.runningOperations();
     if (running.length === 0) return;
     tx(this.db, () => {
-      for (const o of running) this.#advance(o);
+      for (const o of running) advance(this, o);
     });
   }
 
@@ -215,114 +212,6 @@ export class CloudService {
       } as Body);
       this.repo.putResource({ ...current, body });
       return body;
-    });
-  }
-
-  #startOperation(
-    ctx: Ctx,
-    kind: ResourceKind,
-    resourceId: string,
-    action: Operation["action"],
-  ): StoredOperation {
-    const now = ctx.now.toISOString();
-    const op: StoredOperation = {
-      account: ctx.account,
-      startedMs: ctx.now.getTime(),
-      reads: 0,
-      op: {
-        id: newId("op"),
-        kind,
-        resourceId,
-        action,
-        status: "RUNNING",
-        error: null,
-        createdAt: now,
-        updatedAt: now,
-      },
-    };
-    this.repo.putOperation(op);
-    return op;
-  }
-
-  /** A read of the resource counts toward "after N reads" transitions of its running operations. */
-  #observe(ctx: Ctx, resourceId: string): void {
-    for (const o of this.repo.runningOperations(resourceId)) {
-      if (o.account !== ctx.account) continue;
-      const read = { ...o, reads: o.reads + 1 };
-      this.repo.putOperation(read);
-      this.#advance(read);
-    }
-  }
-
-  #advance(o: StoredOperation): void {
-    const model = models[o.op.kind];
-    const r = this.repo.getResource(o.account, o.op.kind, o.op.resourceId);
-    if (!r) {
-      this.#finish(o, null);
-      return;
-    }
-    const ctx = this.ctx(o.account);
-    const t = this.transitions[o.op.kind] ?? { mode: "immediate" };
-    const due =
-      t.mode === "immediate" ||
-      (t.mode === "duration" && ctx.now.getTime() >= o.startedMs + t.ms) ||
-      (t.mode === "reads" && o.reads >= t.reads);
-    if (o.op.action === "create") {
-      const waiting = model.progress?.(ctx, r);
-      if (!due) {
-        if (waiting && waiting !== r.body.status)
-          this.repo.putResource({ ...r, body: { ...r.body, status: waiting } });
-        return;
-      }
-      const fault = pickFault(this.faults, {
-        kind: o.op.kind,
-        operation: "provision",
-        region: r.body.region,
-        account: o.account,
-      });
-      const outcome = fault
-        ? {
-            code: fault.code ?? "InternalError",
-            message: fault.message ?? "provisioning failed (injected fault)",
-          }
-        : (model.finishCreate?.(ctx, r) ?? null);
-      if (outcome?.code === "Waiting") {
-        if (r.body.status !== "WAITING_FOR_CAPACITY")
-          this.repo.putResource({ ...r, body: { ...r.body, status: "WAITING_FOR_CAPACITY" } });
-        return;
-      }
-      const status = outcome ? model.states.failed : model.states.ready;
-      this.repo.putResource({ ...r, body: this.#settled(r.body, status, outcome?.message ?? null) });
-      this.#finish(o, outcome);
-      return;
-    }
-    if (!due) return;
-    if (o.op.action === "update") {
-      this.repo.putResource({ ...r, body: this.#settled(r.body, model.states.ready, null) });
-      this.#finish(o, null);
-      return;
-    }
-    this.repo.deleteResource(r.id);
-    this.#finish(o, null);
-  }
-
-  #settled(body: Body, status: string, reason: string | null): Body {
-    const ready = status === "ACTIVE" ? { readyHyperNodes: body.hyperNodeCount } : {};
-    return {
-      ...body,
-      ...ready,
-      status,
-      statusReason: reason,
-      etag: newEtag(),
-      updatedAt: this.clock.now().toISOString(),
-    };
-  }
-
-  #finish(o: StoredOperation, error: { code: string; message: string } | null): void {
-    const status = error ? "FAILED" : "SUCCEEDED";
-    this.repo.putOperation({
-      ...o,
-      op: { ...o.op, status, error, updatedAt: this.clock.now().toISOString() },
     });
   }
 }
