@@ -554,6 +554,34 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       });
     });
 
+    it("rolls a failed update back to the resource as it was, with the reason", async () => {
+      const c = await ready("chip-clusters", cluster("rollback", { tags: { v: "1" } }));
+      await adminCall("POST", "/_mock/faults", {
+        kind: "ChipCluster",
+        operation: "provision",
+        code: "InternalError",
+        message: "hyper-node 2 failed burn-in",
+        remaining: 1,
+      });
+      const patched = await call("PATCH", `/v1/chip-clusters/${c.id}`, {
+        hyperNodeCount: 2,
+        tags: { v: "2" },
+      });
+      expect(patched.body.resource).toMatchObject({ status: "SCALING", hyperNodeCount: 2 });
+      const op = await call("GET", `/v1/operations/${patched.body.operation.id}`);
+      expect(op.body).toMatchObject({
+        status: "FAILED",
+        error: { code: "InternalError", message: "hyper-node 2 failed burn-in" },
+      });
+      expect((await call("GET", `/v1/chip-clusters/${c.id}`)).body).toMatchObject({
+        status: "ACTIVE",
+        hyperNodeCount: 1,
+        totalChips: 8,
+        tags: { v: "1" },
+        statusReason: "update rolled back: hyper-node 2 failed burn-in",
+      });
+    });
+
     it("restores a snapshot", async () => {
       const c = await ready("chip-clusters", cluster("snap"));
       const snap = await adminCall("POST", "/_mock/snapshot");

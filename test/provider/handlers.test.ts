@@ -99,6 +99,24 @@ describe("provider handlers against the emulator (testing kit)", () => {
     expect(patches).toHaveLength(1);
   });
 
+  it("fails an update the cloud rolled back, naming the cause, and leaves the cluster as it was", async () => {
+    const { id, outs } = await h.create(await inputs("rollback"));
+    await cloud.admin.fault({
+      kind: "ChipCluster",
+      operation: "provision",
+      code: "InternalError",
+      message: "burn-in failed",
+      remaining: 1,
+    });
+    const e = (await h
+      .update(id, outs, await inputs("rollback", { hyperNodeCount: 2 }))
+      .catch((x: unknown) => x)) as Error;
+    expect(e.message).toMatch(
+      /ChipCluster "rollback": OperationFailed: update of ChipCluster .* failed: InternalError: burn-in failed/,
+    );
+    expect((await h.read(id, outs)).props).toMatchObject({ hyperNodeCount: 1, status: "ACTIVE" });
+  });
+
   it("reports a quota error by code with the request id, without the token", async () => {
     await cloud.admin.limits({ chipsPerType: 4 });
     const e = (await h.create(await inputs("big")).catch((x: unknown) => x)) as Error;

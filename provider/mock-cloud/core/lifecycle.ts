@@ -27,12 +27,14 @@ export function startOperation(
   kind: ResourceKind,
   resourceId: string,
   action: Operation["action"],
+  previous: StoredOperation["previous"] = null,
 ): StoredOperation {
   const now = ctx.now.toISOString();
   const op: StoredOperation = {
     account: ctx.account,
     startedMs: ctx.now.getTime(),
     reads: 0,
+    previous,
     op: {
       id: newId("op"),
       kind,
@@ -102,6 +104,20 @@ export function advance(host: LifecycleHost, o: StoredOperation): void {
   }
   if (!due) return;
   if (o.op.action === "update") {
+    const fault = pickFault(host.faults, {
+      kind: o.op.kind,
+      operation: "provision",
+      region: r.body.region,
+      account: o.account,
+    });
+    if (fault && o.previous) {
+      // The change did not take: back to the resource as it was, still serving, with the reason.
+      const message = fault.message ?? "update failed (injected fault)";
+      const body = settled(host, o.previous.body, model.states.ready, `update rolled back: ${message}`);
+      host.repo.putResource({ ...r, body, secret: o.previous.secret });
+      finish(host, o, { code: fault.code ?? "InternalError", message });
+      return;
+    }
     host.repo.putResource({ ...r, body: settled(host, r.body, model.states.ready, null) });
     finish(host, o, null);
     return;

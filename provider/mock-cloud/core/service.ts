@@ -149,7 +149,10 @@ export class CloudService {
         secret: next.secret,
       };
       this.repo.putResource(r);
-      const op = startOperation(this, ctx, kind, id, "update");
+      const op = startOperation(this, ctx, kind, id, "update", {
+        body: current.body,
+        secret: current.secret,
+      });
       return { operation: op.op, resource: r.body };
     });
   }

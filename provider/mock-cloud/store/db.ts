@@ -30,6 +30,8 @@ const migrations: string[] = [
    UPDATE resources SET chip_type = json_extract(body, '$.chipType'),
      chips = COALESCE(json_extract(body, '$.totalChips'), 0), status = json_extract(body, '$.status');
    CREATE INDEX resources_chips ON resources (kind, region, chip_type, status, account, chips);`,
+  // 3: an update keeps the resource as it was, to roll back to when the update fails.
+  "ALTER TABLE operations ADD COLUMN previous TEXT;",
 ];
 
 export function openDb(dataDir: string): Db {

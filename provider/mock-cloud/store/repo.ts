@@ -15,6 +15,8 @@ export interface StoredOperation {
   op: Operation;
   startedMs: number;
   reads: number;
+  /** For updates: the resource before the change (body and secret), to roll back to. */
+  previous?: { body: StoredResource["body"]; secret: StoredResource["secret"] } | null;
 }
 
 interface ResourceRow {
@@ -35,6 +37,7 @@ interface OperationRow {
   error: string | null;
   started_ms: number;
   reads: number;
+  previous: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -51,6 +54,7 @@ const toOperation = (r: OperationRow): StoredOperation => ({
   account: r.account,
   startedMs: r.started_ms,
   reads: r.reads,
+  previous: r.previous ? JSON.parse(r.previous) : null,
   op: {
     id: r.id,
     kind: r.kind as ResourceKind,
@@ -190,8 +194,8 @@ export class Repo {
     const o = s.op;
     this.db
       .prepare(
-        `INSERT INTO operations (id, account, kind, resource_id, action, status, error, started_ms, reads, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO operations (id, account, kind, resource_id, action, status, error, started_ms, reads, created_at, updated_at, previous)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, error = excluded.error, reads = excluded.reads,
            updated_at = excluded.updated_at`,
       )
@@ -207,6 +211,7 @@ export class Repo {
         s.reads,
         o.createdAt,
         o.updatedAt,
+        s.previous ? JSON.stringify(s.previous) : null,
       );
   }
 
