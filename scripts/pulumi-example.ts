@@ -40,7 +40,15 @@ if (values.embedded) {
   const { startMockCloudServer } = await import("pulumi-agentcloud/mock-cloud");
   const dataDir = join(root, ".agentcloud", "emulator");
   mkdirSync(dataDir, { recursive: true });
-  const server = await startMockCloudServer({ host: "127.0.0.1", port: Number(values.port), dataDir });
+  const server = await startMockCloudServer({ host: "127.0.0.1", port: Number(values.port), dataDir }).catch(
+    (e) => {
+      const inUse = (e as { code?: string }).code === "EADDRINUSE";
+      console.error(
+        inUse ? `port ${values.port} is in use; pass --port <another> (or stop what listens there)` : e,
+      );
+      process.exit(1);
+    },
+  );
   endpoint = server.url;
   token = "agentcloud-dev-token";
   stopEmulator = () => server.close();
