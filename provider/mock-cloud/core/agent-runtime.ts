@@ -1,4 +1,4 @@
-import { AgentRuntimePatch, AgentRuntimeSpec } from "../../api/agent-runtime.ts";
+import { AgentRuntime, AgentRuntimePatch, AgentRuntimeSpec } from "../../api/agent-runtime.ts";
 import { secretEnvDigest } from "../../api/digest.ts";
 import { fail, invalid } from "../errors.ts";
 import { type Body, type Ctx, checkCountQuota, type KindModel } from "./model.ts";
@@ -38,6 +38,7 @@ export const agentRuntimeModel: KindModel = {
   kind: "AgentRuntime",
   idPrefix: "ar",
   create: AgentRuntimeSpec,
+  view: AgentRuntime,
   patch: AgentRuntimePatch,
   immutable: ["name", "region"],
   states: {

@@ -1,5 +1,6 @@
 import { chipAvailable, chipCatalog } from "../../api/catalog.ts";
 import {
+  ChipCluster,
   ChipClusterPatch,
   ChipClusterSpec,
   chipClusterMutable,
@@ -69,6 +70,7 @@ export const chipClusterModel: KindModel = {
   kind: "ChipCluster",
   idPrefix: "cc",
   create: ChipClusterSpec,
+  view: ChipCluster,
   patch: ChipClusterPatch,
   immutable: Object.keys(ChipClusterSpec.shape).filter(
     (k) => !(chipClusterMutable as readonly string[]).includes(k),
@@ -97,6 +99,13 @@ export const chipClusterModel: KindModel = {
     const spec = current.body as unknown as Spec;
     const requested = spec.chipsPerHyperNode * Number(patch.hyperNodeCount);
     checkChips(ctx, { ...spec, hyperNodeCount: Number(patch.hyperNodeCount) }, requested, current.id);
+    // Growing an on-demand cluster needs free capacity too (shrinking never does).
+    const provisioning = current.body.provisioning as { mode: string };
+    if (provisioning.mode === "onDemand" && requested > Number(current.body.totalChips)) {
+      const used = onDemandInUse(ctx, spec.region, spec.chipType, current.id);
+      if (used + requested > ctx.limits.capacityPerRegion)
+        throwCapacity(ctx, spec.region, spec.chipType, used, requested);
+    }
   },
 
   build(ctx, id, spec) {

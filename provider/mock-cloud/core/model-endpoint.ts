@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type chipCatalog, type ModelId, memoryFit, modelCatalog } from "../../api/catalog.ts";
-import { ModelEndpointPatch, ModelEndpointSpec } from "../../api/model-endpoint.ts";
+import { ModelEndpoint, ModelEndpointPatch, ModelEndpointSpec } from "../../api/model-endpoint.ts";
 import { fail, invalid } from "../errors.ts";
 import type { StoredResource } from "../store/repo.ts";
 import { type Body, type Ctx, checkCountQuota, type KindModel } from "./model.ts";
@@ -114,6 +114,7 @@ export const modelEndpointModel: KindModel = {
   kind: "ModelEndpoint",
   idPrefix: "me",
   create: ModelEndpointSpec,
+  view: ModelEndpoint,
   patch: ModelEndpointPatch,
   immutable: ["name", "region"],
   states: {

@@ -21,6 +21,8 @@ export interface KindModel {
   kind: ResourceKind;
   idPrefix: string;
   create: z.ZodType<Record<string, unknown>>;
+  /** The API view of a resource: what an out-of-band edit must still satisfy. */
+  view: z.ZodObject;
   patch: z.ZodType<Record<string, unknown>>;
   /** Top-level fields a PATCH may not change. */
   immutable: readonly string[];

@@ -203,16 +203,23 @@ export class CloudService {
 
   /** An out-of-band edit (drift): any fields, outputs recomputed, a new etag. */
   editOutOfBand(kind: ResourceKind, id: string, fields: Record<string, unknown>): Body {
+    const model = models[kind];
+    const known = Object.keys(model.view.shape).filter(
+      (k) => !["id", "kind", "etag", "secretEnvKeys", "secretEnvDigest"].includes(k),
+    );
+    const unknown = Object.keys(fields).filter((k) => !known.includes(k));
+    if (unknown.length > 0) invalid(unknown.map((path) => ({ path, message: `not a field of ${kind}` })));
     return tx(this.db, () => {
       const current = this.repo.getAnyResource(kind, id);
       if (!current) fail("NotFound", `${kind} ${id} not found`);
-      const { id: _id, kind: _kind, ...rest } = fields;
-      const body = models[kind].derive({
+      const body = model.derive({
         ...current.body,
-        ...rest,
+        ...fields,
         etag: newEtag(),
         updatedAt: this.clock.now().toISOString(),
       } as Body);
+      // The edit must leave a resource the API can still return (and the provider can still read).
+      parse(model.view as unknown as z.ZodType<Record<string, unknown>>, body);
       this.repo.putResource({ ...current, body });
       return body;
     });

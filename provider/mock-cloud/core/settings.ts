@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { resourceKinds } from "../../api/common.ts";
+import { collectionOf, resourceKinds } from "../../api/common.ts";
 
 /** How long a kind's long-running operations take, on the emulator's clock. */
 export const Transition = z.discriminatedUnion("mode", [
@@ -35,7 +35,12 @@ export const defaultLimits: Limits = Limits.parse({});
 /** A fault rule, LocalStack-shaped: what to match, and what to do instead of (or before) answering. */
 export const FaultRule = z.strictObject({
   id: z.string().optional(),
-  kind: z.enum(resourceKinds).optional(),
+  /** A kind (`ChipCluster`) or its collection (`chip-clusters`). */
+  kind: z
+    .string()
+    .transform((k) => resourceKinds.find((r) => r === k || collectionOf[r] === k) ?? k)
+    .pipe(z.enum(resourceKinds))
+    .optional(),
   /** create, get, list, update, delete, operation (GET /v1/operations), or provision (fails a transition). */
   operation: z.enum(["create", "get", "list", "update", "delete", "operation", "provision"]).optional(),
   region: z.string().optional(),

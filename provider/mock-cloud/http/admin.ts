@@ -38,7 +38,7 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
     const text = await c.req.text();
     const { account } = body(
       z.strictObject({ account: z.string().optional() }),
-      text ? JSON.parse(text) : {},
+      text.trim() ? await json(c) : {},
     );
     tx(service.db, () => service.repo.reset(account));
     if (!account) {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
+import { regions } from "../../api/catalog.ts";
 import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
 import type { CloudService } from "../core/service.ts";
 import { pickFault } from "../core/settings.ts";
@@ -107,7 +108,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
         : c.req.method === "GET" && !segments[2]
           ? "list"
           : (verbs[c.req.method] ?? "get");
-    const region = c.req.query("region");
+    const region = await regionOf(c, kind, segments[2]);
     const fault = pickFault(service.faults, {
       kind,
       operation,
@@ -147,6 +148,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
     });
     app.get(base, (c) => {
       const pageSize = c.req.query("pageSize");
+      const region = c.req.query("region");
+      if (region !== undefined && !(regions as readonly string[]).includes(region)) {
+        throw new MockCloudError("ValidationError", `region: unknown region ${region}`, {
+          issues: [{ path: "region", message: `expected one of ${regions.join(", ")}` }],
+        });
+      }
       if (pageSize !== undefined && !/^\d+$/.test(pageSize)) {
         throw new MockCloudError("ValidationError", "pageSize: expected a whole number", {
           issues: [{ path: "pageSize", message: "expected a whole number" }],
@@ -177,6 +184,18 @@ export function createApp(deps: AppDeps): Hono<Env> {
       return c.json(out, 202);
     });
     app.delete(`${base}/:id`, (c) => c.json(service.delete(ctx(c), kind, c.req.param("id")), 202));
+  }
+
+  /** The region a request concerns: the query, a create's body, or the stored resource. */
+  async function regionOf(c: Context<Env>, kind: ResourceKind | undefined, id: string | undefined) {
+    const fromQuery = c.req.query("region");
+    if (fromQuery || !kind) return fromQuery;
+    if (c.req.method === "POST" && !id) {
+      const parsed = (await c.req.json().catch(() => null)) as { region?: unknown } | null;
+      return typeof parsed?.region === "string" ? parsed.region : undefined;
+    }
+    if (!id) return undefined;
+    return service.repo.getResource(c.get("account") as string, kind, id)?.body.region;
   }
 
   function ctx(c: Context<Env>) {
