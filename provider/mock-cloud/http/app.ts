@@ -100,6 +100,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   app.use("/v1/*", async (c, next) => {
+    if (service.faults.length === 0) return next();
     const segments = new URL(c.req.url).pathname.split("/").filter(Boolean);
     const kind = kindOf[segments[1] ?? ""];
     const operation =
