@@ -528,6 +528,19 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       expect((await call("GET", "/v1/chip-clusters")).status).toBe(200);
     });
 
+    it("gives an injected Throttled answer a Retry-After even when the rule names none", async () => {
+      await adminCall("PUT", "/_mock/limits", { retryAfterSeconds: 3 });
+      await adminCall("POST", "/_mock/faults", { operation: "list", code: "Throttled", remaining: 1 });
+      const a = await call("GET", "/v1/chip-clusters");
+      expectError(a, 429, "Throttled");
+      expect(a.headers["retry-after"]).toBe("3");
+    });
+
+    it("rejects a request-log limit that is not a positive whole number", async () => {
+      expectError(await adminCall("GET", "/_mock/requests?limit=abc"), 400, "ValidationError");
+      expectError(await adminCall("GET", "/_mock/requests?limit=0"), 400, "ValidationError");
+    });
+
     it("injects a dropped connection", async () => {
       await adminCall("POST", "/_mock/faults", { operation: "list", drop: true, remaining: 1 });
       await expect(call("GET", "/v1/chip-clusters")).rejects.toThrow();

@@ -87,7 +87,12 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
     return c.json({ now: now.toISOString() });
   });
 
-  app.get("/requests", (c) => c.json({ items: log.recent(Number(c.req.query("limit") ?? 100)) }));
+  app.get("/requests", (c) => {
+    const { limit } = body(z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(100) }), {
+      limit: c.req.query("limit"),
+    });
+    return c.json({ items: log.recent(limit) });
+  });
 
   app.post("/snapshot", (c) => c.json({ version: 1, tables: service.repo.snapshot() }));
   app.post("/restore", async (c) => {

@@ -128,11 +128,18 @@ export function createApp(deps: AppDeps): Hono<Env> {
       return c.body(null, 500, { [dropHeader]: "1" });
     }
     if (!fault.status && !fault.code) return next();
+    // Throttled and CapacityUnavailable always say when to come back, as the real answers do.
+    const retryable =
+      fault.code === "Throttled" ||
+      fault.code === "CapacityUnavailable" ||
+      fault.status === 429 ||
+      fault.status === 503;
+    const retryAfter = fault.retryAfterSeconds ?? (retryable ? service.limits.retryAfterSeconds : undefined);
     const e = new MockCloudError(
       (fault.code as "InternalError") ?? "InternalError",
       fault.message ?? "injected fault",
       undefined,
-      fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : {},
+      retryAfter === undefined ? {} : { "retry-after": String(retryAfter) },
     );
     return errorResponse(c, Object.assign(e, { status: fault.status ?? e.status ?? 500 }));
   });
