@@ -256,6 +256,81 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
     });
   });
 
+  describe.each([
+    { mode: { mode: "immediate" }, settle: async () => {} },
+    { mode: { mode: "reads", reads: 2 }, settle: async () => {} },
+    {
+      mode: { mode: "duration", ms: 30_000 },
+      settle: () => adminCall("POST", "/_mock/clock/advance", { ms: 30_000 }),
+    },
+  ])(
+    "every kind's create → update → delete with transitions $mode.mode (regression: a delete finished by a read was rolled back by its own 404)",
+    ({ mode, settle }) => {
+      async function settled(collection: string, id: string, status: string) {
+        for (let i = 0; i < 5; i++) {
+          const got = await call("GET", `/v1/${collection}/${id}`);
+          if (got.status === 404 || got.body.status === status) return got;
+          await settle();
+        }
+        return call("GET", `/v1/${collection}/${id}`);
+      }
+
+      it("moves a cluster, an endpoint on it and a runtime using it through their states", async () => {
+        await adminCall("PUT", "/_mock/transitions", {
+          ChipCluster: mode,
+          ModelEndpoint: mode,
+          AgentRuntime: mode,
+        });
+        const kinds = [
+          { collection: "chip-clusters", ready: "ACTIVE", patch: { hyperNodeCount: 2 } },
+          {
+            collection: "model-endpoints",
+            ready: "IN_SERVICE",
+            patch: { throughput: { tokensPerMinute: 20_000 } },
+          },
+          { collection: "agent-runtimes", ready: "READY", patch: { protocol: "mcp" } },
+        ];
+        const ids: string[] = [];
+        for (const k of kinds) {
+          const body =
+            k.collection === "chip-clusters"
+              ? cluster("states", { chipsPerHyperNode: 32 })
+              : k.collection === "model-endpoints"
+                ? {
+                    name: "states",
+                    region: "cn-hangzhou",
+                    model: "glm-5.1",
+                    deployment: { mode: "dedicated", clusterId: ids[0], chipsPerReplica: 8 },
+                    throughput: { tokensPerMinute: 10_000 },
+                  }
+                : {
+                    name: "states",
+                    region: "cn-hangzhou",
+                    artifact: { image: "a:1" },
+                    models: [{ endpointId: ids[1], role: "primary" }],
+                  };
+          const created = await call("POST", `/v1/${k.collection}`, body);
+          expect(created.status).toBe(202);
+          const id = created.body.resource.id;
+          ids.push(id);
+          expect((await settled(k.collection, id, k.ready)).body.status).toBe(k.ready);
+          const patched = await call("PATCH", `/v1/${k.collection}/${id}`, k.patch);
+          expect(patched.status, JSON.stringify(patched.body)).toBe(202);
+          expect((await settled(k.collection, id, k.ready)).body.status).toBe(k.ready);
+          expect((await call("GET", `/v1/operations/${patched.body.operation.id}`)).body.status).toBe(
+            "SUCCEEDED",
+          );
+        }
+        for (const [i, k] of [...kinds.entries()].reverse()) {
+          const deleted = await call("DELETE", `/v1/${k.collection}/${ids[i]}`);
+          expect(deleted.status, JSON.stringify(deleted.body)).toBe(202);
+          const gone = await settled(k.collection, ids[i] as string, "gone");
+          expect(gone.status, `${k.collection} ${JSON.stringify(gone.body)}`).toBe(404);
+        }
+      });
+    },
+  );
+
   describe("idempotency, ETags and names", () => {
     it("answers the same Idempotency-Key and body with the same resource and operation", async () => {
       const headers = { "idempotency-key": "k-1" };

@@ -78,8 +78,10 @@ export class CloudService {
   }
 
   get(ctx: Ctx, kind: ResourceKind, id: string): Body {
+    // The read moves running operations on in a transaction of its own: an answer that fails below
+    // (404 for a delete that just finished, 412, 409) must not roll that progress back.
+    tx(this.db, () => observe(this, ctx, id));
     return tx(this.db, () => {
-      observe(this, ctx, id);
       const r = this.repo.getResource(ctx.account, kind, id);
       if (!r) fail("NotFound", `${kind} ${id} not found`);
       return r.body;
@@ -124,8 +126,10 @@ export class CloudService {
     const stripped =
       raw && typeof raw === "object" ? omit(raw as Record<string, unknown>, model.immutable) : raw;
     const patch = parse(model.patch, stripped);
+    // The read moves running operations on in a transaction of its own: an answer that fails below
+    // (404 for a delete that just finished, 412, 409) must not roll that progress back.
+    tx(this.db, () => observe(this, ctx, id));
     return tx(this.db, () => {
-      observe(this, ctx, id);
       const current = this.repo.getResource(ctx.account, kind, id);
       if (!current) fail("NotFound", `${kind} ${id} not found`);
       if (ifMatch !== null && ifMatch.replace(/^W\//, "").replace(/"/g, "") !== current.body.etag) {
@@ -159,8 +163,10 @@ export class CloudService {
 
   delete(ctx: Ctx, kind: ResourceKind, id: string) {
     const model = models[kind];
+    // The read moves running operations on in a transaction of its own: an answer that fails below
+    // (404 for a delete that just finished, 412, 409) must not roll that progress back.
+    tx(this.db, () => observe(this, ctx, id));
     return tx(this.db, () => {
-      observe(this, ctx, id);
       const current = this.repo.getResource(ctx.account, kind, id);
       if (!current) fail("NotFound", `${kind} ${id} not found`);
       const running = this.repo.runningOperations(id);
