@@ -3,7 +3,7 @@ import { sleep } from "../client/backoff.ts";
 import { isAgentCloudError } from "../client/errors.ts";
 import { digest, jsonClean, sameValue } from "../resources/shared/canonical.ts";
 import { type CheckFailure, validate } from "../resources/shared/check.ts";
-import type { KindDefinition } from "../resources/shared/kind.ts";
+import { type KindDefinition, pick, specOf } from "../resources/shared/kind.ts";
 import { autoName } from "../resources/shared/names.ts";
 import { checkTimeouts, deadlineFor } from "../resources/shared/timeouts.ts";
 import { containsUnknown, unknownValue } from "../resources/shared/unknowns.ts";
@@ -37,8 +37,8 @@ export function makeHandlers<
 
   function outputs(res: Res, inputs: Props): Props {
     return jsonClean({
-      ...def.specOf(res, inputs),
-      ...def.outputsOf(res),
+      ...specOf(def, res, inputs),
+      ...pick(res, def.outputKeys),
       __autoname: inputs.__autoname ?? null,
       ...(inputs.timeouts ? { timeouts: inputs.timeouts } : {}),
       schemaVersion: def.schemaVersion,
@@ -158,7 +158,7 @@ export function makeHandlers<
       }
       if (!res) return { id: "", props: {} };
       const outs = outputs(res, props);
-      const inputs: Props = { ...def.specOf(res, props), __autoname: props.__autoname ?? null };
+      const inputs: Props = { ...specOf(def, res, props), __autoname: props.__autoname ?? null };
       if (props.timeouts) inputs.timeouts = props.timeouts;
       return { id: res.id, props: outs, inputs: jsonClean(inputs) };
     },
@@ -172,7 +172,7 @@ export function makeHandlers<
         // A resource left half-created, or busy with another operation, must settle first.
         const current = await settled(found, deadline);
         const desired = toSpec(news);
-        const currentSpec = def.specOf(current, olds);
+        const currentSpec = specOf(def, current, olds);
         const patch: Props = {};
         for (const k of def.mutable) {
           if (!sameValue(currentSpec[k], desired[k])) patch[k] = desired[k] ?? null;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { handlers } from "../../runtime/index.ts";
+import { specOf } from "../shared/kind.ts";
 import { agentRuntimeKind, secretEnvDigest } from "./schema.ts";
 
 const h = handlers.AgentRuntime;
@@ -72,12 +73,12 @@ describe("AgentRuntime secretEnv, write-only in the API", () => {
   const cloud = { secretEnvKeys: ["API_TOKEN"], secretEnvDigest: secretEnvDigest({ API_TOKEN: "s3cr3t" }) };
 
   it("keeps the stored values while the cloud's digest matches them", () => {
-    const spec = agentRuntimeKind.specOf(cloud as never, { secretEnv: { API_TOKEN: "s3cr3t" } });
+    const spec = specOf(agentRuntimeKind, cloud as never, { secretEnv: { API_TOKEN: "s3cr3t" } });
     expect(spec.secretEnv).toEqual({ API_TOKEN: "s3cr3t" });
   });
 
   it("shows values changed outside Pulumi as drift, without knowing them", () => {
-    const spec = agentRuntimeKind.specOf(cloud as never, { secretEnv: { API_TOKEN: "old" } });
+    const spec = specOf(agentRuntimeKind, cloud as never, { secretEnv: { API_TOKEN: "old" } });
     expect(spec.secretEnv).toEqual({ API_TOKEN: "(changed outside Pulumi)" });
   });
 });

@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RegionId } from "../../api/catalog.ts";
-import { type CommonArgs, commonOutputKeys, resourceProps, withSecretOutputs } from "../shared/resource.ts";
+import { registeredOutputs } from "../shared/kind.ts";
+import { type CommonArgs, resourceProps, withSecretOutputs } from "../shared/resource.ts";
 import { shim } from "../shared/shim.ts";
+import { agentRuntimeKind } from "./schema.ts";
 
 const provider = shim("AgentRuntime");
 
@@ -55,25 +57,7 @@ export interface AgentRuntimeArgs extends CommonArgs {
   secretEnv?: In<Record<string, In<string>>>;
 }
 
-const outputKeys = [
-  ...commonOutputKeys,
-  "region",
-  "artifact",
-  "protocol",
-  "models",
-  "sandbox",
-  "lifecycle",
-  "scaling",
-  "skills",
-  "memory",
-  "channels",
-  "env",
-  "secretEnv",
-  "status",
-  "invokeUrl",
-  "version",
-  "activeInstances",
-];
+const outputKeys = registeredOutputs(agentRuntimeKind);
 
 /**
  * A lightweight agent sandbox that combines models, skills, memory and channels to other agents.

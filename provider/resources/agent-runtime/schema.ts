@@ -23,37 +23,16 @@ export const agentRuntimeKind: KindDefinition<AgentRuntime> = {
   mutable: Object.keys(AgentRuntimePatch.shape),
   createOnly: [field("region"), artifactKind],
   resource: AgentRuntime,
-  specOf: (r, previous) => ({
-    name: r.name,
-    region: r.region,
-    artifact: r.artifact,
-    protocol: r.protocol,
-    models: r.models,
-    sandbox: r.sandbox,
-    lifecycle: r.lifecycle,
-    scaling: r.scaling,
-    skills: r.skills,
-    memory: r.memory,
-    channels: r.channels,
-    env: r.env,
-    // Write-only in the API: keep what we sent while its digest still matches; otherwise show the
-    // keys as changed so the next update puts the declared values back.
+  // Write-only in the API: keep what we sent while its digest still matches; otherwise show the
+  // keys as changed so the next update puts the declared values back.
+  writeOnly: (r, previous) => ({
     secretEnv:
       previous &&
       r.secretEnvDigest === secretEnvDigest(previous.secretEnv as Record<string, string> | undefined)
         ? (previous.secretEnv ?? {})
         : Object.fromEntries(r.secretEnvKeys.map((k) => [k, "(changed outside Pulumi)"])),
-    tags: r.tags,
   }),
-  outputsOf: (r) => ({
-    status: r.status,
-    statusReason: r.statusReason,
-    invokeUrl: r.invokeUrl,
-    version: r.version,
-    activeInstances: r.activeInstances,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-  }),
+  outputKeys: ["status", "statusReason", "invokeUrl", "version", "activeInstances", "createdAt", "updatedAt"],
   readyStates: ["READY"],
   failedStates: ["CREATE_FAILED", "UPDATE_FAILED"],
   timeouts: { create: 10 * 60, update: 10 * 60, delete: 10 * 60 },

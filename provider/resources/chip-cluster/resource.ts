@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ChipType, RegionId } from "../../api/catalog.ts";
-import { type CommonArgs, commonOutputKeys, resourceProps } from "../shared/resource.ts";
+import { registeredOutputs } from "../shared/kind.ts";
+import { type CommonArgs, resourceProps } from "../shared/resource.ts";
 import { shim } from "../shared/shim.ts";
+import { chipClusterKind } from "./schema.ts";
 
 const provider = shim("ChipCluster");
 
@@ -30,22 +32,7 @@ export interface ChipClusterArgs extends CommonArgs {
   nodeRecovery?: pulumi.Input<"auto" | "manual">;
 }
 
-const outputKeys = [
-  ...commonOutputKeys,
-  "region",
-  "zone",
-  "chipType",
-  "chipsPerHyperNode",
-  "hyperNodeCount",
-  "scheduling",
-  "provisioning",
-  "nodeRecovery",
-  "status",
-  "totalChips",
-  "totalMemoryGiB",
-  "interconnect",
-  "readyHyperNodes",
-];
+const outputKeys = registeredOutputs(chipClusterKind);
 
 /**
  * A cluster of accelerator hyper-nodes.

@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ModelId, RegionId } from "../../api/catalog.ts";
 import type { ChipCluster } from "../chip-cluster/resource.ts";
-import { type CommonArgs, commonOutputKeys, resourceProps, withSecretOutputs } from "../shared/resource.ts";
+import { registeredOutputs } from "../shared/kind.ts";
+import { type CommonArgs, resourceProps, withSecretOutputs } from "../shared/resource.ts";
 import { shim } from "../shared/shim.ts";
+import { modelEndpointKind } from "./schema.ts";
 
 const provider = shim("ModelEndpoint");
 
@@ -44,22 +46,7 @@ export interface ModelEndpointArgs extends CommonArgs {
   spilloverEndpointId?: pulumi.Input<string>;
 }
 
-const outputKeys = [
-  ...commonOutputKeys,
-  "region",
-  "model",
-  "deployment",
-  "throughput",
-  "contextCache",
-  "spilloverEndpointId",
-  "status",
-  "url",
-  "apiKey",
-  "activeVersion",
-  "currentReplicas",
-  "effectiveTokensPerMinute",
-  "pricing",
-];
+const outputKeys = registeredOutputs(modelEndpointKind);
 
 /**
  * A model served for inference: pooled, or dedicated replicas on a chip cluster.

@@ -28,13 +28,13 @@ export interface KindDefinition<
    * are the raw inputs, including provider-only ones such as `__chipType`.
    */
   catalogCheck?(spec: Record<string, unknown>, now: Date, hints: Record<string, unknown>): CheckFailure[];
+  /** Outputs the cloud computes (status, urls, counts...), read from the resource as they are. */
+  outputKeys: readonly string[];
   /**
-   * The spec view of a cloud resource: what refresh reports as the inputs. `previous` is what the
-   * provider last stored, for write-only fields the API does not return.
+   * Spec fields the API never returns (write-only), rebuilt from what the provider last stored.
+   * Every other spec field is read from the resource as it is.
    */
-  specOf(res: Res, previous?: Record<string, unknown>): Record<string, unknown>;
-  /** Cloud-computed outputs (status, urls, counts...). */
-  outputsOf(res: Res): Record<string, unknown>;
+  writeOnly?(res: Res, previous: Record<string, unknown> | undefined): Record<string, unknown>;
   /** Ready state after create/update; anything else that is terminal is a failure. */
   readyStates: readonly string[];
   failedStates: readonly string[];
@@ -54,4 +54,38 @@ export function nested(property: string, key: string): CreateOnly {
       return v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : v;
     },
   };
+}
+
+/** The spec view of a cloud resource: what refresh reports as the inputs. */
+export function specOf<Res extends object>(
+  def: Pick<KindDefinition<never>, "specKeys"> & {
+    writeOnly?: (res: Res, previous?: Record<string, unknown>) => Record<string, unknown>;
+  },
+  res: Res,
+  previous?: Record<string, unknown>,
+): Record<string, unknown> {
+  return { ...pick(res, def.specKeys), ...def.writeOnly?.(res, previous) };
+}
+
+export function pick(o: object, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (k in o) out[k] = (o as Record<string, unknown>)[k];
+  return out;
+}
+
+/** Every property a resource class registers as an output: spec fields, cloud outputs, common ones. */
+export function registeredOutputs(def: {
+  specKeys: readonly string[];
+  outputKeys: readonly string[];
+}): string[] {
+  return [
+    ...new Set([
+      ...def.specKeys,
+      ...def.outputKeys,
+      "statusReason",
+      "createdAt",
+      "updatedAt",
+      "schemaVersion",
+    ]),
+  ];
 }

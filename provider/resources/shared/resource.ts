@@ -28,8 +28,6 @@ export function resourceProps(
   return props;
 }
 
-export const commonOutputKeys = ["name", "tags", "createdAt", "updatedAt", "schemaVersion", "statusReason"];
-
 /** Marks outputs the cloud derives (API keys...) as secrets, whatever the inputs were. */
 export function withSecretOutputs(
   opts: pulumi.CustomResourceOptions | undefined,
