@@ -11,6 +11,7 @@ export const Provisioning = z.discriminatedUnion("mode", [
 
 const HyperNodeSize = z.union(
   hyperNodeSizes.map((n) => z.literal(n)) as [z.ZodLiteral<8>, ...z.ZodLiteral<number>[]],
+  { error: `must be one of ${hyperNodeSizes.join(", ")}` },
 );
 
 /** Everything a caller declares; the body of POST /v1/chip-clusters. */
