@@ -14,6 +14,8 @@ import type { RequestLog } from "./request-log.ts";
 /** Marks an answer that the in-process adapter must turn into a dropped connection. */
 export const dropHeader = "x-agentcloud-mock-drop";
 const maxBodyBytes = 256 * 1024;
+/** Deepest nesting of objects and arrays a body may have (the body itself is level 1). */
+export const maxJsonDepth = 64;
 
 export interface AppDeps {
   service: CloudService;
@@ -223,9 +225,34 @@ export async function json(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (Buffer.byteLength(text) > maxBodyBytes) throw tooLarge();
   if (text.trim() === "") throw new MockCloudError("ValidationError", "request body is empty; expected JSON");
+  // Before anything walks the value: canonical JSON, zod and the logs all recurse over it.
+  if (nestingExceeds(text, maxJsonDepth)) {
+    throw new MockCloudError(
+      "ValidationError",
+      `request body nests objects and arrays more than ${maxJsonDepth} levels deep`,
+      { maxDepth: maxJsonDepth },
+    );
+  }
   try {
     return JSON.parse(text);
   } catch {
     throw new MockCloudError("ValidationError", "request body is not valid JSON");
   }
+}
+
+/** Whether JSON text opens more than `limit` objects/arrays at once; one pass, no recursion. */
+export function nestingExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c /* backslash: skip what it escapes */) i++;
+      else if (ch === 0x22 /* " */) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x7b /* { */ || ch === 0x5b /* [ */) {
+      if (++depth > limit) return true;
+    } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) depth--;
+  }
+  return false;
 }

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { mockCloudNetwork } from "../../provider/mock-cloud/http/msw-network.ts";
+import { createMockCloud, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
+import { type Answer, type Call, client } from "./client.ts";
+
+/** The HTTP layer's edges (body shape, auth, media types, preconditions), on both adapters. */
+
+const dev = "agentcloud-dev-token";
+const admin = "agentcloud-admin-token";
+const tokens = { [dev]: "dev" };
+
+interface Adapter {
+  name: string;
+  start(): Promise<{ baseUrl: string; stop(): Promise<void> }>;
+}
+
+const adapters: Adapter[] = [
+  {
+    name: "the node server on 127.0.0.1:0",
+    async start() {
+      const server = await startMockCloudServer({ port: 0, tokens });
+      return { baseUrl: server.url, stop: () => server.close() };
+    },
+  },
+  {
+    name: "the msw network adapter (in process)",
+    async start() {
+      const cloud = createMockCloud({ tokens });
+      const net = await mockCloudNetwork(cloud, "http://agentcloud.test");
+      return {
+        baseUrl: "http://agentcloud.test",
+        stop: async () => {
+          await net.close();
+          cloud.close();
+        },
+      };
+    },
+  },
+];
+
+const cluster = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  region: "cn-hangzhou",
+  chipType: "zhenwu-m890",
+  chipsPerHyperNode: 8,
+  hyperNodeCount: 1,
+  ...extra,
+});
+
+function expectError(a: Answer, status: number, code: string) {
+  expect(a.status).toBe(status);
+  expect(a.body.error).toMatchObject({
+    code,
+    message: expect.any(String),
+    requestId: expect.stringMatching(/^req-/),
+  });
+  expect(a.headers["x-request-id"]).toBe(a.body.error.requestId);
+}
+
+describe.each(adapters)("HTTP hardening on $name", (adapter) => {
+  let baseUrl: string;
+  let stop: () => Promise<void>;
+  let call: Call;
+  let closeClient: () => Promise<void>;
+  const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: admin });
+
+  /** A ChipCluster that is READY (immediate transitions). */
+  async function ready(name: string): Promise<{ id: string; etag: string }> {
+    const created = await call("POST", "/v1/chip-clusters", cluster(name));
+    expect(created.status).toBe(202);
+    return (await call("GET", `/v1/chip-clusters/${created.body.resource.id}`)).body;
+  }
+
+  beforeAll(async () => {
+    const started = await adapter.start();
+    baseUrl = started.baseUrl;
+    stop = started.stop;
+    ({ call, close: closeClient } = client(baseUrl, dev));
+  });
+  afterAll(async () => {
+    await closeClient();
+    await stop();
+  });
+  beforeEach(async () => {
+    expect((await adminCall("POST", "/_mock/reset", {})).status).toBe(200);
+    await adminCall("PUT", "/_mock/transitions", {
+      ChipCluster: { mode: "immediate" },
+      ModelEndpoint: { mode: "immediate" },
+      AgentRuntime: { mode: "immediate" },
+    });
+  });
+
+  describe("deeply nested JSON", () => {
+    const deep = (depth: number) => `{"name":${"[".repeat(depth)}${"]".repeat(depth)}}`;
+
+    it("answers a 5,000-deep body with 400 ValidationError naming the limit, on PATCH, POST and the admin plane", async () => {
+      const c = await ready("deep");
+      for (const [method, path, token] of [
+        ["PATCH", `/v1/chip-clusters/${c.id}`, dev],
+        ["POST", "/v1/chip-clusters", dev],
+        ["PATCH", `/_mock/resources/chip-clusters/${c.id}`, admin],
+      ] as const) {
+        const a = await call(method, path, undefined, { raw: deep(5000), token });
+        expectError(a, 400, "ValidationError");
+        expect(a.body.error.message).toMatch(/64/);
+        expect(a.body.error.details).toMatchObject({ maxDepth: 64 });
+      }
+      // The resource is untouched, and the emulator still answers.
+      expect((await call("GET", `/v1/chip-clusters/${c.id}`)).body.etag).toBe(c.etag);
+    });
+
+    it("accepts nesting up to the limit: 64 levels are parsed, 65 are not", async () => {
+      const c = await ready("edge");
+      // 64 levels deep in all: the body object is level 1.
+      const at = await call("PATCH", `/v1/chip-clusters/${c.id}`, undefined, { raw: deep(63) });
+      // Refused for what it says (name cannot change), not for its depth.
+      expectError(at, 400, "ImmutableField");
+      const over = await call("PATCH", `/v1/chip-clusters/${c.id}`, undefined, { raw: deep(64) });
+      expectError(over, 400, "ValidationError");
+      expect(over.body.error.details).toMatchObject({ maxDepth: 64 });
+      // Brackets inside strings are not nesting.
+      const inString = await call("PATCH", `/v1/chip-clusters/${c.id}`, {
+        tags: { note: `${"[{".repeat(100)}\\"` },
+      });
+      expect(inString.status).toBe(202);
+    });
+  });
+});
