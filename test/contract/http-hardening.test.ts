@@ -125,4 +125,29 @@ describe.each(adapters)("HTTP hardening on $name", (adapter) => {
       expect(inString.status).toBe(202);
     });
   });
+
+  describe("the admin plane", () => {
+    it("keeps only GET /_mock/health public: other paths ending in /health need the admin token", async () => {
+      const health = await call("GET", "/_mock/health", undefined, { token: null });
+      expect(health.status).toBe(200);
+      expect(health.body.status).toBe("ok");
+      const rule = { id: "health", kind: "AgentRuntime", operation: "delete", status: 500 };
+      expect((await adminCall("POST", "/_mock/faults", rule)).status).toBe(201);
+      expectError(
+        await call("DELETE", "/_mock/faults/health", undefined, { token: null }),
+        401,
+        "Unauthenticated",
+      );
+      expectError(await call("DELETE", "/_mock/faults/health"), 401, "Unauthenticated"); // an API token
+      expectError(
+        await call("GET", "/_mock/requests/health", undefined, { token: null }),
+        401,
+        "Unauthenticated",
+      );
+      expectError(await call("POST", "/_mock/health", {}, { token: null }), 401, "Unauthenticated");
+      expect((await adminCall("GET", "/_mock/faults")).body.items).toMatchObject([rule]);
+      // With the admin token the same request does what it says.
+      expect((await adminCall("DELETE", "/_mock/faults/health")).body).toEqual({ deleted: "health" });
+    });
+  });
 });
