@@ -150,4 +150,22 @@ describe.each(adapters)("HTTP hardening on $name", (adapter) => {
       expect((await adminCall("DELETE", "/_mock/faults/health")).body).toEqual({ deleted: "health" });
     });
   });
+
+  describe("401 answers", () => {
+    it('carry WWW-Authenticate: Bearer realm="agentcloud" on /v1 and on /_mock (RFC 9110 §11.6.1)', async () => {
+      const answers = [
+        await call("GET", "/v1/chip-clusters", undefined, { token: null }),
+        await call("GET", "/v1/chip-clusters", undefined, { token: "nope" }),
+        await call("POST", "/v1/chip-clusters", cluster("x"), { token: null }),
+        await call("GET", "/_mock/faults", undefined, { token: null }),
+        await call("GET", "/_mock/faults"), // an API token on the admin plane
+      ];
+      for (const a of answers) {
+        expectError(a, 401, "Unauthenticated");
+        expect(a.headers["www-authenticate"]).toBe('Bearer realm="agentcloud"');
+      }
+      // Only 401s carry it.
+      expect((await call("GET", "/v1/chip-clusters")).headers["www-authenticate"]).toBeUndefined();
+    });
+  });
 });

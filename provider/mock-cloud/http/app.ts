@@ -14,6 +14,7 @@ import type { RequestLog } from "./request-log.ts";
 /** Marks an answer that the in-process adapter must turn into a dropped connection. */
 export const dropHeader = "x-agentcloud-mock-drop";
 const maxBodyBytes = 256 * 1024;
+const authChallenge = 'Bearer realm="agentcloud"';
 /** Deepest nesting of objects and arrays a body may have (the body itself is level 1). */
 export const maxJsonDepth = 64;
 
@@ -37,7 +38,9 @@ export function errorResponse(c: Context, e: MockCloudError): Response {
   const body = {
     error: { code: e.code, message: e.message, requestId, ...(e.details ? { details: e.details } : {}) },
   };
-  return c.json(body, e.status as 400, e.headers);
+  // RFC 9110 §11.6.1: a 401 names the scheme and realm the client must authenticate with.
+  const headers = e.status === 401 ? { ...e.headers, "www-authenticate": authChallenge } : e.headers;
+  return c.json(body, e.status as 400, headers);
 }
 
 /** One Hono app: served by the node server, the msw adapter and in-process `fetch` alike. */
