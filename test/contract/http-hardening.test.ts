@@ -168,4 +168,42 @@ describe.each(adapters)("HTTP hardening on $name", (adapter) => {
       expect((await call("GET", "/v1/chip-clusters")).headers["www-authenticate"]).toBeUndefined();
     });
   });
+
+  describe("If-Match (RFC 9110 §13.1.1)", () => {
+    const patch = (id: string, ifMatch: string, hyperNodeCount: number) =>
+      call("PATCH", `/v1/chip-clusters/${id}`, { hyperNodeCount }, { headers: { "if-match": ifMatch } });
+    const etagOf = async (id: string) => (await call("GET", `/v1/chip-clusters/${id}`)).body.etag as string;
+
+    it("passes * for an existing resource", async () => {
+      const c = await ready("star");
+      const a = await patch(c.id, "*", 2);
+      expect(a.status).toBe(202);
+      expect(a.body.resource.hyperNodeCount).toBe(2);
+    });
+
+    it("passes a list that contains the current strong ETag", async () => {
+      const c = await ready("list");
+      expect((await patch(c.id, `"0000stale000", "${c.etag}"`, 2)).status).toBe(202);
+      const now = await etagOf(c.id);
+      expect((await patch(c.id, `"${now}","0000stale000"`, 3)).status).toBe(202);
+    });
+
+    it("never matches a weak ETag, a list without the current one, a stale one or a bare token: 412", async () => {
+      const c = await ready("weak");
+      for (const header of [
+        `W/"${c.etag}"`,
+        `W/"${c.etag}", "0000stale000"`,
+        `"0000stale000", "1111stale111"`,
+        c.etag, // not an entity-tag: entity-tags are quoted
+      ]) {
+        const a = await patch(c.id, header, 2);
+        expectError(a, 412, "PreconditionFailed");
+        expect(a.body.error.details.etag).toBe(c.etag);
+      }
+      expect(await etagOf(c.id)).toBe(c.etag);
+      // Stale (the resource changed since): still 412.
+      expect((await patch(c.id, `"${c.etag}"`, 2)).status).toBe(202);
+      expectError(await patch(c.id, `"${c.etag}"`, 3), 412, "PreconditionFailed");
+    });
+  });
 });

@@ -132,7 +132,7 @@ export class CloudService {
     return tx(this.db, () => {
       const current = this.repo.getResource(ctx.account, kind, id);
       if (!current) fail("NotFound", `${kind} ${id} not found`);
-      if (ifMatch !== null && ifMatch.replace(/^W\//, "").replace(/"/g, "") !== current.body.etag) {
+      if (ifMatch !== null && !ifMatchPasses(ifMatch, current.body.etag)) {
         fail("PreconditionFailed", `${kind} ${id} changed since you read it (etag ${current.body.etag})`, {
           etag: current.body.etag,
         });
@@ -248,4 +248,30 @@ function parse(schema: z.ZodType<Record<string, unknown>>, raw: unknown): Record
 
 function omit(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
+}
+
+/**
+ * RFC 9110 §13.1.1 for a resource that exists: `*` passes; otherwise the field is a comma-separated
+ * list of entity-tags and passes when one of them is the current ETag by strong comparison (a weak
+ * `W/"…"` tag never matches). A field that is not such a list matches nothing.
+ */
+export function ifMatchPasses(field: string, etag: string): boolean {
+  if (field.trim() === "*") return true;
+  const tag = /\s*(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*(?:,|$)/y;
+  let at = 0;
+  let matched = false;
+  while (at < field.length) {
+    // Empty list elements ("a, , b") are allowed by the list syntax.
+    const skip = /[\s,]*/y;
+    skip.lastIndex = at;
+    skip.exec(field);
+    at = skip.lastIndex;
+    if (at >= field.length) break;
+    tag.lastIndex = at;
+    const m = tag.exec(field);
+    if (!m) return false;
+    if (!m[1] && m[2] === etag) matched = true;
+    at = tag.lastIndex;
+  }
+  return matched;
 }
