@@ -15,6 +15,7 @@ export const errorStatus = {
   IdempotencyMismatch: 409,
   PreconditionFailed: 412,
   PayloadTooLarge: 413,
+  UnsupportedMediaType: 415,
   ModelTooLarge: 422,
   Throttled: 429,
   InternalError: 500,

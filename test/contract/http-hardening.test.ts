@@ -1,3 +1,4 @@
+import { Agent, request } from "undici";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { mockCloudNetwork } from "../../provider/mock-cloud/http/msw-network.ts";
 import { createMockCloud, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
@@ -62,6 +63,7 @@ describe.each(adapters)("HTTP hardening on $name", (adapter) => {
   let stop: () => Promise<void>;
   let call: Call;
   let closeClient: () => Promise<void>;
+  let raw: Agent;
   const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: admin });
 
   /** A ChipCluster that is READY (immediate transitions). */
@@ -76,9 +78,11 @@ describe.each(adapters)("HTTP hardening on $name", (adapter) => {
     baseUrl = started.baseUrl;
     stop = started.stop;
     ({ call, close: closeClient } = client(baseUrl, dev));
+    raw = new Agent({ connections: 4 });
   });
   afterAll(async () => {
     await closeClient();
+    await raw.close();
     await stop();
   });
   beforeEach(async () => {
@@ -204,6 +208,94 @@ describe.each(adapters)("HTTP hardening on $name", (adapter) => {
       // Stale (the resource changed since): still 412.
       expect((await patch(c.id, `"${c.etag}"`, 2)).status).toBe(202);
       expectError(await patch(c.id, `"${c.etag}"`, 3), 412, "PreconditionFailed");
+    });
+  });
+
+  describe("media types", () => {
+    /** Exactly these headers (plus the dev token unless given): no content type unless one is passed. */
+    async function send(method: string, path: string, body: string | null, headers: Record<string, string>) {
+      const res = await request(`${baseUrl}${path}`, {
+        method: method as "POST",
+        dispatcher: raw,
+        headers: { authorization: `Bearer ${dev}`, ...headers },
+        body,
+      });
+      const text = await res.body.text();
+      return {
+        status: res.statusCode,
+        headers: res.headers,
+        body: text ? JSON.parse(text) : null,
+      } as Answer;
+    }
+    const spec = JSON.stringify(cluster("typed"));
+
+    it("refuses a body that is not application/json with 415 UnsupportedMediaType, and creates nothing", async () => {
+      const cases: [string, string | null][] = [
+        [spec, "text/plain"],
+        [spec, "text/plain; charset=utf-8"],
+        ["<cluster><name>typed</name></cluster>", "application/xml"],
+        ["name=typed&region=cn-hangzhou", "application/x-www-form-urlencoded"],
+        [spec, null],
+        [spec, "application/json; charset=utf-16"],
+        [spec, "application/jsonx"],
+      ];
+      for (const [body, type] of cases) {
+        const a = await send(
+          "POST",
+          "/v1/chip-clusters",
+          body,
+          type === null ? {} : { "content-type": type },
+        );
+        expectError(a, 415, "UnsupportedMediaType");
+        expect(a.body.error.details).toMatchObject({ contentType: type });
+      }
+      expect((await call("GET", "/v1/chip-clusters")).body.items).toEqual([]);
+    });
+
+    it("accepts application/json with a UTF-8 charset or none, in any case", async () => {
+      for (const [i, type] of [
+        "application/json",
+        "application/json; charset=UTF-8",
+        "Application/JSON;charset=utf-8",
+        'application/json; charset="utf-8"',
+      ].entries()) {
+        const a = await send("POST", "/v1/chip-clusters", JSON.stringify(cluster(`typed-${i}`)), {
+          "content-type": type,
+        });
+        expect(a.status).toBe(202);
+      }
+    });
+
+    it("applies to PATCH, DELETE with a body and the admin plane, after authentication", async () => {
+      const c = await ready("typed-patch");
+      const text = { "content-type": "text/plain" };
+      const patch = JSON.stringify({ hyperNodeCount: 2 });
+      expectError(await send("PATCH", `/v1/chip-clusters/${c.id}`, patch, text), 415, "UnsupportedMediaType");
+      expectError(await send("DELETE", `/v1/chip-clusters/${c.id}`, "{}", text), 415, "UnsupportedMediaType");
+      const rule = JSON.stringify({ kind: "ChipCluster", status: 500 });
+      const asAdmin = { ...text, authorization: `Bearer ${admin}` };
+      expectError(await send("POST", "/_mock/faults", rule, asAdmin), 415, "UnsupportedMediaType");
+      expect((await adminCall("GET", "/_mock/faults")).body.items).toEqual([]);
+      // Who you are is checked first.
+      expectError(
+        await send("PATCH", `/v1/chip-clusters/${c.id}`, patch, { ...text, authorization: "Bearer nope" }),
+        401,
+        "Unauthenticated",
+      );
+      // Nothing changed; bodiless requests need no content type.
+      const now = await send("GET", `/v1/chip-clusters/${c.id}`, null, text);
+      expect(now.status).toBe(200);
+      expect(now.body).toMatchObject({ etag: c.etag, hyperNodeCount: 1 });
+      expect((await send("DELETE", `/v1/chip-clusters/${c.id}`, null, {})).status).toBe(202);
+    });
+
+    it("is documented: POST and PATCH list 415 in the OpenAPI document", async () => {
+      const doc = (await call("GET", "/openapi.json", undefined, { token: null })).body;
+      for (const collection of ["chip-clusters", "model-endpoints", "agent-runtimes"]) {
+        expect(doc.paths[`/v1/${collection}`].post.responses["415"]).toBeDefined();
+        expect(doc.paths[`/v1/${collection}/{id}`].patch.responses["415"]).toBeDefined();
+        expect(doc.paths[`/v1/${collection}/{id}`].get.responses["415"]).toBeUndefined();
+      }
     });
   });
 });

@@ -6,7 +6,7 @@ import { FaultRule, Limits, Transitions } from "../core/settings.ts";
 import { MockCloudError } from "../errors.ts";
 import { tx } from "../store/db.ts";
 import type { AppDeps } from "./app.ts";
-import { json } from "./app.ts";
+import { json, requireJsonBody } from "./app.ts";
 
 const kindOf: Record<string, ResourceKind> = Object.fromEntries(
   resourceKinds.map((k) => [collectionOf[k], k]),
@@ -32,6 +32,7 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
     if (!tokens.isAdmin(c.req.header("authorization"))) {
       throw new MockCloudError("Unauthenticated", "the admin plane needs the admin token");
     }
+    requireJsonBody(c);
     await next();
   });
 

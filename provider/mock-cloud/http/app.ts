@@ -100,6 +100,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const account = tokens.account(c.req.header("authorization"));
     if (!account) throw new MockCloudError("Unauthenticated", "missing or unknown bearer token");
     c.set("account", account);
+    requireJsonBody(c);
     service.tick();
     await next();
   });
@@ -224,9 +225,12 @@ export async function json(c: Context): Promise<unknown> {
     new MockCloudError("PayloadTooLarge", "request body larger than 256 KiB", undefined, {
       connection: "close",
     });
+  requireJsonBody(c);
   if (Number(c.req.header("content-length") ?? 0) > maxBodyBytes) throw tooLarge();
   const text = await c.req.text();
   if (Buffer.byteLength(text) > maxBodyBytes) throw tooLarge();
+  // An in-process Request may carry a body without saying so in its headers.
+  if (text !== "") requireJsonBody(c, true);
   if (text.trim() === "") throw new MockCloudError("ValidationError", "request body is empty; expected JSON");
   // Before anything walks the value: canonical JSON, zod and the logs all recurse over it.
   if (nestingExceeds(text, maxJsonDepth)) {
@@ -241,6 +245,46 @@ export async function json(c: Context): Promise<unknown> {
   } catch {
     throw new MockCloudError("ValidationError", "request body is not valid JSON");
   }
+}
+
+/**
+ * A request with a body must send it as application/json, with no charset or UTF-8 (RFC 8259 §8.1):
+ * anything else is 415 UnsupportedMediaType. `hasBody` when the body was read; otherwise the headers
+ * tell (a Content-Length above 0, or a Transfer-Encoding).
+ */
+export function requireJsonBody(c: Context, hasBody = declaresBody(c)): void {
+  if (!hasBody) return;
+  const type = c.req.header("content-type");
+  if (isJsonMediaType(type)) return;
+  throw new MockCloudError(
+    "UnsupportedMediaType",
+    `request body must be application/json (UTF-8), not ${type ?? "without a Content-Type"}`,
+    { contentType: type ?? null, expected: "application/json" },
+  );
+}
+
+function declaresBody(c: Context): boolean {
+  const length = c.req.header("content-length");
+  return (length !== undefined && Number(length) !== 0) || c.req.header("transfer-encoding") !== undefined;
+}
+
+/** `application/json`, any case, whose charset parameter (if any) is UTF-8. */
+export function isJsonMediaType(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const [type = "", ...params] = value.split(";");
+  if (type.trim().toLowerCase() !== "application/json") return false;
+  for (const param of params) {
+    const eq = param.indexOf("=");
+    if (eq < 0) continue;
+    if (param.slice(0, eq).trim().toLowerCase() !== "charset") continue;
+    const charset = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, "$1")
+      .toLowerCase();
+    if (charset !== "utf-8") return false;
+  }
+  return true;
 }
 
 /** Whether JSON text opens more than `limit` objects/arrays at once; one pass, no recursion. */

@@ -66,13 +66,15 @@ export function openApiDocument(): Record<string, unknown> {
       "202": { description: "accepted: a long-running operation", ...jsonBody(`${kind}Accepted`) },
       ...errors,
     };
+    // A request body that is not application/json (UTF-8) is refused before it is read.
+    const acceptedWithBody = { ...accepted, "415": { description: "error", ...jsonBody("Error") } };
     paths[`/v1/${collectionOf[kind]}`] = {
       post: {
         operationId: `create${kind}`,
         security: bearer,
         parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } }],
         requestBody: { required: true, ...jsonBody(`${kind}Spec`) },
-        responses: accepted,
+        responses: acceptedWithBody,
       },
       get: {
         operationId: `list${kind}s`,
@@ -98,7 +100,7 @@ export function openApiDocument(): Record<string, unknown> {
         security: bearer,
         parameters: [id, { name: "If-Match", in: "header", required: false, schema: { type: "string" } }],
         requestBody: { required: true, ...jsonBody(`${kind}Patch`) },
-        responses: accepted,
+        responses: acceptedWithBody,
       },
       delete: { operationId: `delete${kind}`, security: bearer, parameters: [id], responses: accepted },
     };
