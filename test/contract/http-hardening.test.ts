@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { Agent, request } from "undici";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { mockCloudNetwork } from "../../provider/mock-cloud/http/msw-network.ts";
@@ -296,6 +297,58 @@ describe.each(adapters)("HTTP hardening on $name", (adapter) => {
         expect(doc.paths[`/v1/${collection}/{id}`].patch.responses["415"]).toBeDefined();
         expect(doc.paths[`/v1/${collection}/{id}`].get.responses["415"]).toBeUndefined();
       }
+    });
+  });
+
+  describe("body size limit on a streamed body", () => {
+    const limit = 256 * 1024;
+    const total = 64 * 1024 * 1024;
+    const chunk = Buffer.alloc(64 * 1024, "x");
+
+    /** Streams `{"name":"xxxx…` (64 MiB, chunked) and counts what the server let the client write. */
+    async function stream(path: string, token: string) {
+      let written = 0;
+      async function* body() {
+        yield Buffer.from('{"name":"');
+        while (written < total) {
+          written += chunk.length;
+          yield chunk;
+          // Like a network: the server gets to run between chunks.
+          await new Promise((r) => setImmediate(r));
+        }
+        yield Buffer.from('"}');
+      }
+      const agent = new Agent({ connections: 1 });
+      try {
+        const res = await request(`${baseUrl}${path}`, {
+          method: "POST",
+          dispatcher: agent,
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: Readable.from(body()),
+        });
+        const text = await res.body.text();
+        return { status: res.statusCode, headers: res.headers, body: JSON.parse(text), written } as Answer & {
+          written: number;
+        };
+      } finally {
+        await agent.destroy();
+      }
+    }
+
+    it("answers 413 PayloadTooLarge with connection: close while the body is still arriving", async () => {
+      for (const [path, token] of [
+        ["/v1/chip-clusters", dev],
+        ["/_mock/faults", admin],
+      ] as const) {
+        const a = await stream(path, token);
+        expectError(a, 413, "PayloadTooLarge");
+        expect(a.headers.connection).toBe("close");
+        // The emulator stopped reading near the limit: the client never got to send the rest.
+        expect(a.written).toBeGreaterThan(limit - chunk.length);
+        expect(a.written).toBeLessThan(total / 4);
+      }
+      // And it still answers on a new connection.
+      expect((await call("GET", "/v1/chip-clusters")).status).toBe(200);
     });
   });
 });

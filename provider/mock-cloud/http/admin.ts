@@ -37,10 +37,9 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
   });
 
   app.post("/reset", async (c) => {
-    const text = await c.req.text();
     const { account } = body(
       z.strictObject({ account: z.string().optional() }),
-      text.trim() ? await json(c) : {},
+      await json(c, { empty: {} }),
     );
     tx(service.db, () => service.repo.reset(account));
     if (!account) {

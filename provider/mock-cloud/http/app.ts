@@ -205,7 +205,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const fromQuery = c.req.query("region");
     if (fromQuery || !kind) return fromQuery;
     if (c.req.method === "POST" && !id) {
-      const parsed = (await c.req.json().catch(() => null)) as { region?: unknown } | null;
+      const parsed = (await json(c).catch(() => null)) as { region?: unknown } | null;
       return typeof parsed?.region === "string" ? parsed.region : undefined;
     }
     if (!id) return undefined;
@@ -218,20 +218,19 @@ export function createApp(deps: AppDeps): Hono<Env> {
   return app;
 }
 
-/** The request body as JSON; anything else is a ValidationError, never a 5xx. */
-export async function json(c: Context): Promise<unknown> {
-  const tooLarge = () =>
-    // The rest of the body may be unread, so the connection cannot be reused: say so.
-    new MockCloudError("PayloadTooLarge", "request body larger than 256 KiB", undefined, {
-      connection: "close",
-    });
+/**
+ * The request body as JSON; anything else is a 4xx, never a 5xx. `empty`: the value of a bodiless
+ * request, which is otherwise a ValidationError.
+ */
+export async function json(c: Context, options: { empty?: unknown } = {}): Promise<unknown> {
   requireJsonBody(c);
-  if (Number(c.req.header("content-length") ?? 0) > maxBodyBytes) throw tooLarge();
-  const text = await c.req.text();
-  if (Buffer.byteLength(text) > maxBodyBytes) throw tooLarge();
+  const text = await bodyText(c);
   // An in-process Request may carry a body without saying so in its headers.
   if (text !== "") requireJsonBody(c, true);
-  if (text.trim() === "") throw new MockCloudError("ValidationError", "request body is empty; expected JSON");
+  if (text.trim() === "") {
+    if ("empty" in options) return options.empty;
+    throw new MockCloudError("ValidationError", "request body is empty; expected JSON");
+  }
   // Before anything walks the value: canonical JSON, zod and the logs all recurse over it.
   if (nestingExceeds(text, maxJsonDepth)) {
     throw new MockCloudError(
@@ -245,6 +244,46 @@ export async function json(c: Context): Promise<unknown> {
   } catch {
     throw new MockCloudError("ValidationError", "request body is not valid JSON");
   }
+}
+
+const bodies = new WeakMap<Request, Promise<string>>();
+
+/**
+ * The body as text, read once per request (the fault middleware and the route share it). At most
+ * 256 KiB is read: past that, reading stops (the rest is never buffered) and the answer is 413.
+ */
+export function bodyText(c: Context): Promise<string> {
+  let text = bodies.get(c.req.raw);
+  if (!text) {
+    text = readLimited(c);
+    bodies.set(c.req.raw, text);
+  }
+  return text;
+}
+
+async function readLimited(c: Context): Promise<string> {
+  const tooLarge = () =>
+    // The rest of the body is unread, so the connection cannot be reused: say so.
+    new MockCloudError("PayloadTooLarge", `request body larger than ${maxBodyBytes / 1024} KiB`, undefined, {
+      connection: "close",
+    });
+  if (Number(c.req.header("content-length") ?? 0) > maxBodyBytes) throw tooLarge();
+  const stream = c.req.raw.body;
+  if (!stream) return "";
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBodyBytes) {
+      reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 /**
