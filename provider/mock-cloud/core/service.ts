@@ -8,6 +8,7 @@ import { Clock } from "./clock.ts";
 import { models } from "./kinds.ts";
 import { advance, finish, newEtag, newId, observe, startOperation } from "./lifecycle.ts";
 import type { Body, Ctx } from "./model.ts";
+import { decodePageToken, encodePageToken } from "./page-token.ts";
 import { defaultLimits, type FaultRule, type Limits, type Transitions } from "./settings.ts";
 
 /** The emulated cloud: every API operation, in one transaction each, on the emulator's clock. */
@@ -90,19 +91,17 @@ export class CloudService {
 
   list(ctx: Ctx, kind: ResourceKind, query: { region?: string; pageSize?: number; pageToken?: string }) {
     const size = Math.min(Math.max(query.pageSize ?? 50, 1), 500);
-    let after: string | null = null;
-    if (query.pageToken) {
-      after = Buffer.from(query.pageToken, "base64url").toString();
-      if (!/^[a-z]{2}-[0-9a-f]+$/.test(after))
-        invalid([{ path: "pageToken", message: "not a page token of this API" }]);
-    }
+    const after = query.pageToken ? decodePageToken(query.pageToken) : null;
     return tx(this.db, () => {
       const rows = this.repo.listResources(ctx.account, kind, after, size + 1, query.region);
       const items = rows.slice(0, size).map((r) => r.body);
       const last = items.at(-1);
       return {
         items,
-        nextPageToken: rows.length > size && last ? Buffer.from(last.id).toString("base64url") : null,
+        nextPageToken:
+          rows.length > size && last
+            ? encodePageToken({ createdAt: String(last.createdAt), id: last.id })
+            : null,
       };
     });
   }

@@ -99,17 +99,27 @@ export class Repo {
   listResources(
     account: string,
     kind: ResourceKind,
-    after: string | null,
+    after: { createdAt: string; id: string } | null,
     limit: number,
     region?: string,
   ): StoredResource[] {
+    // The cursor is a position, not a row: it still holds when the row it names was deleted.
     const rows = this.db
       .prepare(
         `SELECT * FROM resources WHERE account = ? AND kind = ? AND (? IS NULL OR region = ?)
-         AND (? IS NULL OR (created_at, id) > (SELECT created_at, id FROM resources WHERE id = ?))
+         AND (? IS NULL OR (created_at, id) > (?, ?))
          ORDER BY created_at, id LIMIT ?`,
       )
-      .all(account, kind, region ?? null, region ?? null, after, after, limit) as unknown as ResourceRow[];
+      .all(
+        account,
+        kind,
+        region ?? null,
+        region ?? null,
+        after ? 1 : null,
+        after?.createdAt ?? null,
+        after?.id ?? null,
+        limit,
+      ) as unknown as ResourceRow[];
     return rows.map(toResource);
   }
 

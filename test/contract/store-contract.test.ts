@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { mockCloudNetwork } from "../../provider/mock-cloud/http/msw-network.ts";
+import { createMockCloud, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
+import { type Answer, type Call, client } from "./client.ts";
+
+/** The store's side of the contract (page tokens, snapshots, idempotency keys, names), on both adapters. */
+const dev = "agentcloud-dev-token";
+const other = "other-account-token";
+const admin = "agentcloud-admin-token";
+const tokens = { [dev]: "dev", [other]: "other" };
+
+const adapters = [
+  {
+    name: "the node server on 127.0.0.1:0",
+    async start() {
+      const server = await startMockCloudServer({ port: 0, tokens });
+      return { baseUrl: server.url, stop: () => server.close() };
+    },
+  },
+  {
+    name: "the msw network adapter (in process)",
+    async start() {
+      const cloud = createMockCloud({ tokens });
+      const net = await mockCloudNetwork(cloud, "http://agentcloud.test");
+      return {
+        baseUrl: "http://agentcloud.test",
+        stop: async () => {
+          await net.close();
+          cloud.close();
+        },
+      };
+    },
+  },
+];
+
+const cluster = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  region: "cn-hangzhou",
+  chipType: "zhenwu-m890",
+  chipsPerHyperNode: 8,
+  hyperNodeCount: 1,
+  ...extra,
+});
+
+function expectError(a: Answer, status: number, code: string) {
+  expect(a.status).toBe(status);
+  expect(a.body.error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
+}
+
+describe.each(adapters)("the store's contract on $name", (adapter) => {
+  let stop: () => Promise<void>;
+  let call: Call;
+  let closeClient: () => Promise<void>;
+  const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: admin });
+
+  async function created(body: unknown, as: string = dev): Promise<string> {
+    const a = await call("POST", "/v1/chip-clusters", body, { token: as });
+    expect(a.status).toBe(202);
+    return a.body.resource.id;
+  }
+
+  beforeAll(async () => {
+    const started = await adapter.start();
+    stop = started.stop;
+    ({ call, close: closeClient } = client(started.baseUrl, dev));
+  });
+  afterAll(async () => {
+    await closeClient();
+    await stop();
+  });
+  beforeEach(async () => {
+    expect((await adminCall("POST", "/_mock/reset", {})).status).toBe(200);
+    await adminCall("PUT", "/_mock/transitions", {
+      ChipCluster: { mode: "immediate" },
+      ModelEndpoint: { mode: "immediate" },
+      AgentRuntime: { mode: "immediate" },
+    });
+    await adminCall("PUT", "/_mock/limits", { chipsPerType: 1_000_000, capacityPerRegion: 1_000_000 });
+  });
+
+  describe("page tokens", () => {
+    it("carry their own position: deleting the last item of a page neither ends the list early nor skips or repeats a survivor", async () => {
+      const names = Array.from({ length: 7 }, (_, i) => `c${i}`);
+      for (const n of names) await created(cluster(n));
+      const seen: string[] = [];
+      let token: string | null = null;
+      let pages = 0;
+      do {
+        const page: Answer = await call(
+          "GET",
+          `/v1/chip-clusters?pageSize=2${token ? `&pageToken=${token}` : ""}`,
+        );
+        expect(page.status).toBe(200);
+        const items = page.body.items as { id: string; name: string }[];
+        seen.push(...items.map((c) => c.name));
+        token = page.body.nextPageToken;
+        pages++;
+        // The last item of every page goes away before the next page is asked for.
+        const last = items.at(-1);
+        if (last) {
+          expect((await call("DELETE", `/v1/chip-clusters/${last.id}`)).status).toBe(202);
+          expectError(await call("GET", `/v1/chip-clusters/${last.id}`), 404, "NotFound");
+        }
+      } while (token && pages < 10);
+      // Creates within one millisecond list in id order: compare as sets, and count.
+      expect([...seen].sort()).toEqual(names);
+      expect(pages).toBe(4);
+    });
+
+    it("skip items deleted ahead of the cursor and show items created behind it exactly once", async () => {
+      for (const n of ["d0", "d1", "d2", "d3", "d4"]) await created(cluster(n));
+      const all = (await call("GET", "/v1/chip-clusters?pageSize=500")).body.items as {
+        id: string;
+        name: string;
+      }[];
+      const first = await call("GET", "/v1/chip-clusters?pageSize=2");
+      expect(first.body.items).toEqual(all.slice(0, 2));
+      // The whole first page (the cursor's own row with it) and one item ahead go away.
+      for (const c of [all[0], all[1], all[3]]) await call("DELETE", `/v1/chip-clusters/${c?.id}`);
+      // Created a second later on the emulator clock: after the cursor for sure.
+      await adminCall("POST", "/_mock/clock/advance", { ms: 1000 });
+      await created(cluster("d5"));
+      const rest: string[] = [];
+      let token: string | null = first.body.nextPageToken;
+      while (token) {
+        const page: Answer = await call("GET", `/v1/chip-clusters?pageSize=2&pageToken=${token}`);
+        expect(page.status).toBe(200);
+        rest.push(...page.body.items.map((c: { name: string }) => c.name));
+        token = page.body.nextPageToken;
+      }
+      expect(rest).toEqual([all[2]?.name, all[4]?.name, "d5"]);
+    });
+  });
+});
