@@ -130,5 +130,70 @@ describe.each(adapters)("the store's contract on $name", (adapter) => {
       }
       expect(rest).toEqual([all[2]?.name, all[4]?.name, "d5"]);
     });
+
+    it("are bound to the account, collection and region filter they were issued for: any other token is 400 InvalidPageToken, always the same answer", async () => {
+      const mine = [await created(cluster("a0")), await created(cluster("a1")), await created(cluster("a2"))];
+      // The other account's resources, created after these.
+      await created(cluster("b0"), other);
+      await created(cluster("b1"), other);
+      const as = { token: other };
+      const bad: Answer[] = [];
+      // The old oracle: a token made of another account's id pages through this account's later items.
+      for (const id of mine) {
+        bad.push(
+          await call(
+            "GET",
+            `/v1/chip-clusters?pageToken=${Buffer.from(id).toString("base64url")}`,
+            undefined,
+            as,
+          ),
+        );
+      }
+      const issued = (await call("GET", "/v1/chip-clusters?pageSize=1")).body.nextPageToken as string;
+      const inRegion = (await call("GET", "/v1/chip-clusters?pageSize=1&region=cn-hangzhou")).body
+        .nextPageToken as string;
+      expect(issued).toEqual(expect.any(String));
+      expect(inRegion).toEqual(expect.any(String));
+      // Another account, another collection, another (or no) region filter.
+      bad.push(await call("GET", `/v1/chip-clusters?pageToken=${issued}`, undefined, as));
+      bad.push(await call("GET", `/v1/model-endpoints?pageToken=${issued}`));
+      bad.push(await call("GET", `/v1/chip-clusters?pageToken=${issued}&region=cn-hangzhou`));
+      bad.push(await call("GET", `/v1/chip-clusters?pageToken=${inRegion}`));
+      bad.push(await call("GET", `/v1/chip-clusters?pageToken=${inRegion}&region=cn-beijing`));
+      // Forged: another position under the issued signature, a changed signature, another version.
+      const [v, , signature] = issued.split(".");
+      const forged = Buffer.from(JSON.stringify(["1970-01-01T00:00:00.000Z", ""])).toString("base64url");
+      bad.push(await call("GET", `/v1/chip-clusters?pageToken=${v}.${forged}.${signature}`));
+      const flipped = issued.slice(0, -2) + (issued.endsWith("AA") ? "BB" : "AA");
+      bad.push(await call("GET", `/v1/chip-clusters?pageToken=${flipped}`));
+      bad.push(await call("GET", `/v1/chip-clusters?pageToken=v2${issued.slice(2)}`));
+      // Malformed.
+      for (const t of ["%%%", "abc", "v1.", "v1..", "v1.x.y", `${issued}.x`]) {
+        bad.push(await call("GET", `/v1/chip-clusters?pageToken=${encodeURIComponent(t)}`));
+      }
+      const answers = bad.map((a) => {
+        expectError(a, 400, "InvalidPageToken");
+        const { requestId: _requestId, ...rest } = a.body.error;
+        return rest;
+      });
+      expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+      // The issued tokens still work where they were issued.
+      const next = await call("GET", `/v1/chip-clusters?pageSize=1&pageToken=${issued}`);
+      expect(next.status).toBe(200);
+      expect(next.body.items).toHaveLength(1);
+      const nextInRegion = await call(
+        "GET",
+        `/v1/chip-clusters?pageSize=1&region=cn-hangzhou&pageToken=${inRegion}`,
+      );
+      expect(nextInRegion.status).toBe(200);
+      expect(nextInRegion.body.items).toEqual(next.body.items);
+    });
+
+    it("are documented: list operations name InvalidPageToken among their 400 answers", async () => {
+      const doc = (await call("GET", "/openapi.json")).body;
+      for (const collection of ["chip-clusters", "model-endpoints", "agent-runtimes"]) {
+        expect(doc.paths[`/v1/${collection}`].get.responses["400"].description).toContain("InvalidPageToken");
+      }
+    });
   });
 });

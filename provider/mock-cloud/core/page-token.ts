@@ -1,4 +1,7 @@
-import { invalid } from "../errors.ts";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { ResourceKind } from "../../api/common.ts";
+import { fail } from "../errors.ts";
+import { type Db, getMeta, setMeta } from "../store/db.ts";
 
 /** Where a list page ends: the (createdAt, id) of its last item, the order lists are sorted by. */
 export interface Cursor {
@@ -6,21 +9,53 @@ export interface Cursor {
   id: string;
 }
 
-const version = "v1";
-
-/**
- * A page token carries its own position, so it still works when the item it ends on is gone:
- * `v1.` and the base64url JSON of [createdAt, id]. Opaque to clients; the prefix versions it.
- */
-export function encodePageToken(cursor: Cursor): string {
-  return `${version}.${Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString("base64url")}`;
+/** What a token was issued for: it is good for that list only. */
+export interface PageScope {
+  account: string;
+  kind: ResourceKind;
+  region: string | null;
 }
 
-export function decodePageToken(token: string): Cursor {
-  const bad = () => invalid([{ path: "pageToken", message: "not a page token of this API" }]);
-  const [v, payload, ...extra] = token.split(".");
-  if (v !== version || payload === undefined || extra.length > 0 || !/^[A-Za-z0-9_-]+$/.test(payload))
-    return bad();
+const version = "v1";
+export const pageTokenSecretKey = "pageTokenSecret";
+
+/** The per-database key that signs page tokens (meta table), made on first use. */
+export function pageTokenSecret(db: Db): string {
+  const stored = getMeta<string | null>(db, pageTokenSecretKey, null);
+  if (stored) return stored;
+  const made = randomBytes(32).toString("hex");
+  setMeta(db, pageTokenSecretKey, made);
+  return made;
+}
+
+const mac = (secret: string, scope: PageScope, payload: string) =>
+  createHmac("sha256", secret)
+    .update(JSON.stringify([version, scope.account, scope.kind, scope.region, payload]))
+    .digest();
+
+/**
+ * A page token carries its own position, so it still works when the item it ends on is gone, and
+ * is bound to the account, collection and region filter it was issued for: `v1.<payload>.<mac>`,
+ * the payload the base64url JSON of [createdAt, id], the mac an HMAC-SHA256 over the version, the
+ * scope and the payload with the database's secret. Opaque to clients; the prefix versions it.
+ */
+export function encodePageToken(secret: string, scope: PageScope, cursor: Cursor): string {
+  const payload = Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString("base64url");
+  return `${version}.${payload}.${mac(secret, scope, payload).toString("base64url")}`;
+}
+
+/** The cursor of a token issued for this scope; any other token (foreign, forged, malformed): 400 InvalidPageToken, always the same answer. */
+export function decodePageToken(secret: string, scope: PageScope, token: string): Cursor {
+  const bad = (): never =>
+    fail("InvalidPageToken", "pageToken was not issued for this list; list again without it", {
+      field: "pageToken",
+    });
+  const parts = token.split(".");
+  const [v, payload, signature] = parts;
+  if (parts.length !== 3 || v !== version || !payload || !signature) return bad();
+  const expected = mac(secret, scope, payload);
+  const given = Buffer.from(signature, "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return bad();
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(payload, "base64url").toString());

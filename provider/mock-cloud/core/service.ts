@@ -8,7 +8,7 @@ import { Clock } from "./clock.ts";
 import { models } from "./kinds.ts";
 import { advance, finish, newEtag, newId, observe, startOperation } from "./lifecycle.ts";
 import type { Body, Ctx } from "./model.ts";
-import { decodePageToken, encodePageToken } from "./page-token.ts";
+import { decodePageToken, encodePageToken, pageTokenSecret } from "./page-token.ts";
 import { defaultLimits, type FaultRule, type Limits, type Transitions } from "./settings.ts";
 
 /** The emulated cloud: every API operation, in one transaction each, on the emulator's clock. */
@@ -91,8 +91,10 @@ export class CloudService {
 
   list(ctx: Ctx, kind: ResourceKind, query: { region?: string; pageSize?: number; pageToken?: string }) {
     const size = Math.min(Math.max(query.pageSize ?? 50, 1), 500);
-    const after = query.pageToken ? decodePageToken(query.pageToken) : null;
+    const scope = { account: ctx.account, kind, region: query.region ?? null };
     return tx(this.db, () => {
+      const secret = pageTokenSecret(this.db);
+      const after = query.pageToken ? decodePageToken(secret, scope, query.pageToken) : null;
       const rows = this.repo.listResources(ctx.account, kind, after, size + 1, query.region);
       const items = rows.slice(0, size).map((r) => r.body);
       const last = items.at(-1);
@@ -100,7 +102,7 @@ export class CloudService {
         items,
         nextPageToken:
           rows.length > size && last
-            ? encodePageToken({ createdAt: String(last.createdAt), id: last.id })
+            ? encodePageToken(secret, scope, { createdAt: String(last.createdAt), id: last.id })
             : null,
       };
     });
