@@ -196,4 +196,200 @@ describe.each(adapters)("the store's contract on $name", (adapter) => {
       }
     });
   });
+
+  describe("snapshot and restore", () => {
+    async function names(as: string = dev): Promise<string[]> {
+      const out: string[] = [];
+      let token: string | null = null;
+      do {
+        const page: Answer = await call(
+          "GET",
+          `/v1/chip-clusters?pageSize=500${token ? `&pageToken=${token}` : ""}`,
+          undefined,
+          { token: as },
+        );
+        expect(page.status).toBe(200);
+        out.push(...page.body.items.map((c: { name: string }) => c.name));
+        token = page.body.nextPageToken;
+      } while (token);
+      return out.sort();
+    }
+
+    it("takes back its own snapshot far past the API's 256 KiB body limit", async () => {
+      const wanted = Array.from({ length: 300 }, (_, i) => `big-${String(i).padStart(3, "0")}`);
+      for (let i = 0; i < wanted.length; i += 20) {
+        await Promise.all(wanted.slice(i, i + 20).map((n) => created(cluster(n))));
+      }
+      const snap = await adminCall("POST", "/_mock/snapshot");
+      expect(snap.status).toBe(200);
+      expect(Buffer.byteLength(JSON.stringify(snap.body))).toBeGreaterThan(256 * 1024);
+      await adminCall("POST", "/_mock/reset", {});
+      expect(await names()).toEqual([]);
+      const restored = await adminCall("POST", "/_mock/restore", snap.body);
+      expect(restored.status).toBe(200);
+      expect(await names()).toEqual(wanted);
+    });
+
+    it("takes back a snapshot of every kind in flight: secrets, updates to roll back, idempotency keys", async () => {
+      await adminCall("PUT", "/_mock/transitions", { ChipCluster: { mode: "duration", ms: 60_000 } });
+      await call("POST", "/v1/chip-clusters", cluster("slow"), { headers: { "idempotency-key": "k-slow" } });
+      const endpoint = await call("POST", "/v1/model-endpoints", {
+        name: "pool",
+        region: "cn-hangzhou",
+        model: "glm-5.1",
+        deployment: { mode: "pooled" },
+        throughput: { tokensPerMinute: 5000 },
+      });
+      expect(endpoint.status).toBe(202);
+      const runtime = await call("POST", "/v1/agent-runtimes", {
+        name: "rt",
+        region: "cn-hangzhou",
+        artifact: { image: "a:1" },
+        models: [{ endpointId: endpoint.body.resource.id, role: "primary" }],
+        secretEnv: { API_KEY: "s3cr3t-value" },
+      });
+      expect(runtime.status).toBe(202);
+      const id = runtime.body.resource.id;
+      await call("GET", `/v1/agent-runtimes/${id}`);
+      await adminCall("PUT", "/_mock/transitions", { AgentRuntime: { mode: "reads", reads: 5 } });
+      expect((await call("PATCH", `/v1/agent-runtimes/${id}`, { artifact: { image: "a:2" } })).status).toBe(
+        202,
+      );
+      const before = (await call("GET", `/v1/agent-runtimes/${id}`)).body;
+      const snap = await adminCall("POST", "/_mock/snapshot");
+      await adminCall("POST", "/_mock/reset", {});
+      const restored = await adminCall("POST", "/_mock/restore", snap.body);
+      expect(restored.body).toEqual({ restored: true });
+      expect((await call("GET", `/v1/agent-runtimes/${id}`)).body).toMatchObject({
+        ...before,
+        etag: expect.any(String),
+      });
+      expect(await names()).toEqual(["slow"]);
+      // What the snapshot held: an update in flight with what to roll back to, and a key.
+      expect(before.status).toBe("UPDATING");
+      expect(snap.body.tables.operations.some((o: { previous: unknown }) => o.previous !== null)).toBe(true);
+      expect(snap.body.tables.idempotency).toHaveLength(1);
+    });
+
+    it("refuses a snapshot with a bad row (400 naming table, row and reason) and changes nothing", async () => {
+      const kept = await created(cluster("kept"));
+      const snap = (await adminCall("POST", "/_mock/snapshot")).body;
+      // Made after the snapshot: a restore that went through would take it away.
+      await created(cluster("later"));
+      const limits = (await adminCall("GET", "/_mock/limits")).body;
+      const edit = (f: (t: Record<string, Record<string, unknown>[]>) => void) => {
+        const copy = structuredClone(snap);
+        f(copy.tables);
+        return copy;
+      };
+      const metaRow = (t: Record<string, Record<string, unknown>[]>, key: string) =>
+        (t.meta ?? []).findIndex((r) => r.key === key);
+      const limitsRow = metaRow(snap.tables, "limits");
+      expect(limitsRow).toBeGreaterThanOrEqual(0);
+      const cases: { snapshot: unknown; table: string; row: number; reason: RegExp }[] = [
+        {
+          snapshot: edit((t) => {
+            (t.meta as Record<string, unknown>[])[limitsRow] = { key: "limits", value: "{oops" };
+          }),
+          table: "meta",
+          row: limitsRow,
+          reason: /not JSON/,
+        },
+        {
+          snapshot: edit((t) => {
+            (t.meta as Record<string, unknown>[])[limitsRow] = {
+              key: "limits",
+              value: '{"chipsPerType":-1}',
+            };
+          }),
+          table: "meta",
+          row: limitsRow,
+          reason: /chipsPerType/,
+        },
+        {
+          snapshot: edit((t) => {
+            t.meta?.push({ key: "favouriteColour", value: '"blue"' });
+          }),
+          table: "meta",
+          row: snap.tables.meta.length,
+          reason: /unknown key/,
+        },
+        {
+          snapshot: edit((t) => {
+            (t.resources?.[0] as Record<string, unknown>).body = "{not json";
+          }),
+          table: "resources",
+          row: 0,
+          reason: /body is not JSON/,
+        },
+        {
+          snapshot: edit((t) => {
+            const r = t.resources?.[0] as Record<string, unknown>;
+            r.body = JSON.stringify({ ...JSON.parse(r.body as string), status: "ON_FIRE" });
+          }),
+          table: "resources",
+          row: 0,
+          reason: /status/,
+        },
+        {
+          snapshot: edit((t) => {
+            (t.resources?.[0] as Record<string, unknown>).id = "cc-000000000000";
+          }),
+          table: "resources",
+          row: 0,
+          reason: /id does not match/,
+        },
+        {
+          snapshot: edit((t) => {
+            t.resources?.push({ ...(t.resources[0] as Record<string, unknown>) });
+          }),
+          table: "resources",
+          row: 1,
+          reason: /duplicate/,
+        },
+        {
+          snapshot: edit((t) => {
+            (t.operations?.[0] as Record<string, unknown>).status = "DONE";
+          }),
+          table: "operations",
+          row: 0,
+          reason: /status/,
+        },
+        {
+          snapshot: edit((t) => {
+            t.idempotency = [{ account: "dev", key: "k", resource_id: kept, operation_id: "op-1" }];
+          }),
+          table: "idempotency",
+          row: 0,
+          reason: /body_hash/,
+        },
+        {
+          snapshot: edit((t) => {
+            t.resources = [{ "id; DROP": 1 }];
+          }),
+          table: "resources",
+          row: 0,
+          reason: /unknown column/,
+        },
+      ];
+      for (const c of cases) {
+        const a = await adminCall("POST", "/_mock/restore", c.snapshot);
+        expectError(a, 400, "ValidationError");
+        expect(a.body.error.details).toMatchObject({
+          table: c.table,
+          row: c.row,
+          reason: expect.stringMatching(c.reason),
+        });
+        expect(a.body.error.message).toContain(`${c.table}[${c.row}]`);
+        // Nothing changed: both resources there, every call answers, the limits as they were.
+        expect(await names()).toEqual(["kept", "later"]);
+        expect((await call("GET", `/v1/chip-clusters/${kept}`)).status).toBe(200);
+        expect((await adminCall("GET", "/_mock/limits")).body).toEqual(limits);
+      }
+      const unknownTable = await adminCall("POST", "/_mock/restore", { version: 1, tables: { users: [] } });
+      expectError(unknownTable, 400, "ValidationError");
+      expect(unknownTable.body.error.details).toMatchObject({ table: "users" });
+      expect(await names()).toEqual(["kept", "later"]);
+    });
+  });
 });

@@ -213,15 +213,15 @@ export function createApp(deps: AppDeps): Hono<Env> {
 }
 
 /** The request body as JSON; anything else is a ValidationError, never a 5xx. */
-export async function json(c: Context): Promise<unknown> {
+export async function json(c: Context, maxBytes = maxBodyBytes): Promise<unknown> {
   const tooLarge = () =>
     // The rest of the body may be unread, so the connection cannot be reused: say so.
-    new MockCloudError("PayloadTooLarge", "request body larger than 256 KiB", undefined, {
+    new MockCloudError("PayloadTooLarge", `request body larger than ${sizeLabel(maxBytes)}`, undefined, {
       connection: "close",
     });
-  if (Number(c.req.header("content-length") ?? 0) > maxBodyBytes) throw tooLarge();
+  if (Number(c.req.header("content-length") ?? 0) > maxBytes) throw tooLarge();
   const text = await c.req.text();
-  if (Buffer.byteLength(text) > maxBodyBytes) throw tooLarge();
+  if (Buffer.byteLength(text) > maxBytes) throw tooLarge();
   if (text.trim() === "") throw new MockCloudError("ValidationError", "request body is empty; expected JSON");
   try {
     return JSON.parse(text);
@@ -229,3 +229,6 @@ export async function json(c: Context): Promise<unknown> {
     throw new MockCloudError("ValidationError", "request body is not valid JSON");
   }
 }
+
+const sizeLabel = (bytes: number) =>
+  bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${Math.round(bytes / 1024)} KiB`;
