@@ -1,6 +1,10 @@
+import { mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { mockCloudNetwork } from "../../provider/mock-cloud/http/msw-network.ts";
 import { createMockCloud, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
+import { scratchRoot } from "../support/paths.ts";
 import { type Answer, type Call, client } from "./client.ts";
 
 /** The store's side of the contract (page tokens, snapshots, idempotency keys, names), on both adapters. */
@@ -391,5 +395,79 @@ describe.each(adapters)("the store's contract on $name", (adapter) => {
       expect(unknownTable.body.error.details).toMatchObject({ table: "users" });
       expect(await names()).toEqual(["kept", "later"]);
     });
+  });
+
+  describe("idempotency keys", () => {
+    it("expire 24 hours after they were stored, on the emulator clock: the key then starts a new create and is stored afresh", async () => {
+      const key = { headers: { "idempotency-key": "k-expiring" } };
+      const first = await call("POST", "/v1/chip-clusters", cluster("first"), key);
+      expect(first.status).toBe(202);
+      await adminCall("POST", "/_mock/clock/advance", { ms: 23 * 3_600_000 });
+      // 23 hours on: remembered.
+      const replayed = await call("POST", "/v1/chip-clusters", cluster("first"), key);
+      expect(replayed.status).toBe(202);
+      expect(replayed.body.resource.id).toBe(first.body.resource.id);
+      expect(replayed.body.operation.id).toBe(first.body.operation.id);
+      expectError(
+        await call("POST", "/v1/chip-clusters", cluster("second"), key),
+        409,
+        "IdempotencyMismatch",
+      );
+      await adminCall("POST", "/_mock/clock/advance", { ms: 3_600_000 + 1000 });
+      // Past 24 hours: forgotten, so another body is a new create under the same key.
+      const second = await call("POST", "/v1/chip-clusters", cluster("second"), key);
+      expect(second.status).toBe(202);
+      expect(second.body.resource.id).not.toBe(first.body.resource.id);
+      // The key now answers for the new create, and its 24 hours start again.
+      await adminCall("POST", "/_mock/clock/advance", { ms: 23 * 3_600_000 });
+      const again = await call("POST", "/v1/chip-clusters", cluster("second"), key);
+      expect(again.body.resource.id).toBe(second.body.resource.id);
+      expect(again.body.operation.id).toBe(second.body.operation.id);
+      expectError(await call("POST", "/v1/chip-clusters", cluster("first"), key), 409, "IdempotencyMismatch");
+      // Both clusters are there: the expired key never replayed the first one.
+      expect((await call("GET", "/v1/chip-clusters")).body.items).toHaveLength(2);
+    });
+  });
+});
+
+describe("schema migration 4 (idempotency keys remember when they were stored)", () => {
+  it("gives keys stored before it the time of the create they answered, so they neither expire at once nor live forever", async () => {
+    const dataDir = mkdtempSync(join(scratchRoot, "store-migration-"));
+    const post = (cloud: ReturnType<typeof createMockCloud>, name: string) =>
+      cloud.fetch(
+        new Request("http://agentcloud.test/v1/chip-clusters", {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${dev}`,
+            "content-type": "application/json",
+            "idempotency-key": "k-old",
+          },
+          body: JSON.stringify(cluster(name)),
+        }),
+      );
+    const before = createMockCloud({ dataDir, tokens });
+    const first = (await (await post(before, "old")).json()) as {
+      resource: { id: string };
+      operation: { createdAt: string };
+    };
+    before.close();
+    // Back to a store of schema 3: no stored_at column.
+    const raw = new DatabaseSync(join(dataDir, "agentcloud.sqlite"));
+    raw.exec("ALTER TABLE idempotency DROP COLUMN stored_at; UPDATE schema_version SET version = 3;");
+    raw.close();
+    const after = createMockCloud({ dataDir, tokens });
+    try {
+      const row = after.service.db.prepare("SELECT stored_at FROM idempotency").get() as {
+        stored_at: string;
+      };
+      expect(row.stored_at).toBe(first.operation.createdAt);
+      const replayed = (await (await post(after, "old")).json()) as { resource: { id: string } };
+      expect(replayed.resource.id).toBe(first.resource.id);
+      after.service.clock.advance(24 * 3_600_000 + 1000);
+      // Expired: the same key with another body is a new create, not a mismatch.
+      expect((await post(after, "new")).status).toBe(202);
+    } finally {
+      after.close();
+    }
   });
 });

@@ -11,6 +11,9 @@ import type { Body, Ctx } from "./model.ts";
 import { decodePageToken, encodePageToken, pageTokenSecret } from "./page-token.ts";
 import { defaultLimits, type FaultRule, type Limits, type Transitions } from "./settings.ts";
 
+/** How long an Idempotency-Key is remembered, on the emulator's clock. */
+export const idempotencyKeyTtlMs = 24 * 3_600_000;
+
 /** The emulated cloud: every API operation, in one transaction each, on the emulator's clock. */
 export class CloudService {
   readonly repo: Repo;
@@ -47,7 +50,12 @@ export class CloudService {
     return tx(this.db, () => {
       const hash = sha256(canonicalJson(raw));
       if (idempotencyKey) {
-        const seen = this.repo.getIdempotency(ctx.account, idempotencyKey);
+        const stored = this.repo.getIdempotency(ctx.account, idempotencyKey);
+        // A key past its time is forgotten: this is a new create, and the key is stored afresh.
+        const seen =
+          stored && ctx.now.getTime() - Date.parse(stored.stored_at) <= idempotencyKeyTtlMs
+            ? stored
+            : undefined;
         if (seen && seen.body_hash !== hash) {
           fail("IdempotencyMismatch", "this Idempotency-Key was used with a different request body", {
             idempotencyKey,
@@ -73,7 +81,8 @@ export class CloudService {
       };
       this.repo.putResource(r);
       const op = startOperation(this, ctx, kind, id, "create");
-      if (idempotencyKey) this.repo.putIdempotency(ctx.account, idempotencyKey, hash, id, op.op.id);
+      if (idempotencyKey)
+        this.repo.putIdempotency(ctx.account, idempotencyKey, hash, id, op.op.id, ctx.now.toISOString());
       return { operation: op.op, resource: r.body };
     });
   }

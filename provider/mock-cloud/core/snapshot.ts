@@ -21,6 +21,7 @@ export function validateSnapshot(tables: Record<string, unknown[]>): SnapshotTab
   }
   const out: SnapshotTables = { resources: [], operations: [], idempotency: [], meta: [] };
   const seen = new Set<string>();
+  const operationTimes = new Map<string, string>();
   const once = (table: string, row: number, key: string | null, unique: string, what: string) => {
     if (seen.has(`${table}\0${unique}`)) reject(table, row, key, `duplicate ${what}`);
     seen.add(`${table}\0${unique}`);
@@ -94,6 +95,7 @@ export function validateSnapshot(tables: Record<string, unknown[]>): SnapshotTab
       parseWith(resourceSchemas[r.kind], previous.body, "operations", row, key, "previous.body");
     }
     once("operations", row, key, r.id, "id");
+    operationTimes.set(r.id, r.created_at);
     out.operations.push({ ...r, error: r.error ?? null, previous: r.previous ?? null });
   });
 
@@ -101,7 +103,10 @@ export function validateSnapshot(tables: Record<string, unknown[]>): SnapshotTab
     const key = keyOf(raw, "key");
     const r = parseRow(IdempotencyRow, raw, "idempotency", row, key);
     once("idempotency", row, key, JSON.stringify([r.account, r.key]), "key in this account");
-    out.idempotency.push(r);
+    // Snapshots from before keys expired: stored when their create started, as migration 4 does.
+    const storedAt = r.stored_at ?? operationTimes.get(r.operation_id);
+    if (!storedAt) reject("idempotency", row, key, "stored_at: missing, and no operation to take it from");
+    out.idempotency.push({ ...r, stored_at: storedAt });
   });
 
   (tables.meta ?? []).forEach((raw, row) => {
@@ -161,6 +166,7 @@ const IdempotencyRow = z.strictObject({
   body_hash: z.string().regex(/^[0-9a-f]{64}$/, "expected a sha256 hex digest"),
   resource_id: Text,
   operation_id: Text,
+  stored_at: Timestamp.optional(),
 });
 
 const MetaRow = z.strictObject({ key: z.string(), value: z.string() });

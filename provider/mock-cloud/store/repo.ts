@@ -245,24 +245,26 @@ export class Repo {
 
   getIdempotency(account: string, key: string) {
     return this.db.prepare("SELECT * FROM idempotency WHERE account = ? AND key = ?").get(account, key) as
-      | { body_hash: string; resource_id: string; operation_id: string }
+      | { body_hash: string; resource_id: string; operation_id: string; stored_at: string }
       | undefined;
   }
 
+  /** Stores a key (replacing one of the same account and name), stamped with the emulator time. */
   putIdempotency(
     account: string,
     key: string,
     bodyHash: string,
     resourceId: string,
     operationId: string,
+    storedAt: string,
   ): void {
     this.db
       .prepare(
-        `INSERT INTO idempotency (account, key, body_hash, resource_id, operation_id) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO idempotency (account, key, body_hash, resource_id, operation_id, stored_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (account, key) DO UPDATE SET body_hash = excluded.body_hash, resource_id = excluded.resource_id,
-           operation_id = excluded.operation_id`,
+           operation_id = excluded.operation_id, stored_at = excluded.stored_at`,
       )
-      .run(account, key, bodyHash, resourceId, operationId);
+      .run(account, key, bodyHash, resourceId, operationId, storedAt);
   }
 
   reset(account?: string): void {
