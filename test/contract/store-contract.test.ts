@@ -397,6 +397,21 @@ describe.each(adapters)("the store's contract on $name", (adapter) => {
     });
   });
 
+  describe("names", () => {
+    it("answers a create whose name is taken with 409 Conflict naming the resource that holds it", async () => {
+      const id = await created(cluster("taken"));
+      const a = await call("POST", "/v1/chip-clusters", cluster("taken", { hyperNodeCount: 2 }));
+      expectError(a, 409, "Conflict");
+      expect(a.body.error.message).toBe(`a ChipCluster named taken already exists in cn-hangzhou (${id})`);
+      expect(a.body.error.details).toEqual({ field: "name", existingId: id });
+      // The other account's resource of that name is not this account's business.
+      const mine = await created(cluster("taken"), other);
+      expect(mine).not.toBe(id);
+      const b = await call("POST", "/v1/chip-clusters", cluster("taken"), { token: other });
+      expect(b.body.error.details.existingId).toBe(mine);
+    });
+  });
+
   describe("idempotency keys", () => {
     it("expire 24 hours after they were stored, on the emulator clock: the key then starts a new create and is stored afresh", async () => {
       const key = { headers: { "idempotency-key": "k-expiring" } };

@@ -66,8 +66,12 @@ export class CloudService {
         // A key whose resource was since deleted starts a new create.
         if (existing && op) return { operation: op.op, resource: existing.body };
       }
-      if (this.repo.findByName(ctx.account, kind, String(spec.region), String(spec.name))) {
-        fail("Conflict", `a ${kind} named ${spec.name} already exists in ${spec.region}`, { field: "name" });
+      const holder = this.repo.findByName(ctx.account, kind, String(spec.region), String(spec.name));
+      if (holder) {
+        fail("Conflict", `a ${kind} named ${spec.name} already exists in ${spec.region} (${holder.id})`, {
+          field: "name",
+          existingId: holder.id,
+        });
       }
       model.checkCreate(ctx, spec);
       const id = newId(model.idPrefix);
