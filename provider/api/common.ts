@@ -7,6 +7,8 @@ export const errorStatus = {
   ImmutableField: 400,
   InsufficientQuota: 400,
   ChipNotAvailable: 400,
+  /** A list's pageToken that this list (account, collection, region filter) did not issue. */
+  InvalidPageToken: 400,
   Unauthenticated: 401,
   QuotaExceeded: 402,
   NotFound: 404,

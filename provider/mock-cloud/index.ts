@@ -3,6 +3,7 @@ import { serve } from "@hono/node-server";
 import type { ResourceKind } from "../api/common.ts";
 import { CloudService } from "./core/service.ts";
 import { type FaultRule, Limits, type Transitions } from "./core/settings.ts";
+import { validateSnapshot } from "./core/snapshot.ts";
 import { createApp } from "./http/app.ts";
 import { defaultAdminToken, defaultDevAccount, defaultDevToken, TokenTable } from "./http/auth.ts";
 import { RequestLog } from "./http/request-log.ts";
@@ -61,7 +62,8 @@ function applySeed(service: CloudService, seed: Seed): void {
   const { n } = service.db.prepare("SELECT COUNT(*) AS n FROM resources").get() as { n: number };
   if (n > 0) return;
   if ("tables" in seed) {
-    tx(service.db, () => service.repo.restore(seed.tables));
+    const rows = validateSnapshot(seed.tables);
+    tx(service.db, () => service.repo.replaceAll(rows));
     service.clock.reload();
     return;
   }

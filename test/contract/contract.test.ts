@@ -147,7 +147,7 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       );
       expectError(await call("POST", "/v1/chip-clusters", undefined, { raw: "" }), 400, "ValidationError");
       expectError(await call("GET", "/v1/chip-clusters?pageSize=lots"), 400, "ValidationError");
-      expectError(await call("GET", "/v1/chip-clusters?pageToken=%%%"), 400, "ValidationError");
+      expectError(await call("GET", "/v1/chip-clusters?pageToken=%%%"), 400, "InvalidPageToken");
     });
 
     it("refuses a body over 256 KiB with 413 PayloadTooLarge", async () => {

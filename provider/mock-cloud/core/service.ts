@@ -8,7 +8,11 @@ import { Clock } from "./clock.ts";
 import { models } from "./kinds.ts";
 import { advance, finish, newEtag, newId, observe, startOperation } from "./lifecycle.ts";
 import type { Body, Ctx } from "./model.ts";
+import { decodePageToken, encodePageToken, pageTokenSecret } from "./page-token.ts";
 import { defaultLimits, type FaultRule, type Limits, type Transitions } from "./settings.ts";
+
+/** How long an Idempotency-Key is remembered, on the emulator's clock. */
+export const idempotencyKeyTtlMs = 24 * 3_600_000;
 
 /** The emulated cloud: every API operation, in one transaction each, on the emulator's clock. */
 export class CloudService {
@@ -46,7 +50,12 @@ export class CloudService {
     return tx(this.db, () => {
       const hash = sha256(canonicalJson(raw));
       if (idempotencyKey) {
-        const seen = this.repo.getIdempotency(ctx.account, idempotencyKey);
+        const stored = this.repo.getIdempotency(ctx.account, idempotencyKey);
+        // A key past its time is forgotten: this is a new create, and the key is stored afresh.
+        const seen =
+          stored && ctx.now.getTime() - Date.parse(stored.stored_at) <= idempotencyKeyTtlMs
+            ? stored
+            : undefined;
         if (seen && seen.body_hash !== hash) {
           fail("IdempotencyMismatch", "this Idempotency-Key was used with a different request body", {
             idempotencyKey,
@@ -57,8 +66,12 @@ export class CloudService {
         // A key whose resource was since deleted starts a new create.
         if (existing && op) return { operation: op.op, resource: existing.body };
       }
-      if (this.repo.findByName(ctx.account, kind, String(spec.region), String(spec.name))) {
-        fail("Conflict", `a ${kind} named ${spec.name} already exists in ${spec.region}`, { field: "name" });
+      const holder = this.repo.findByName(ctx.account, kind, String(spec.region), String(spec.name));
+      if (holder) {
+        fail("Conflict", `a ${kind} named ${spec.name} already exists in ${spec.region} (${holder.id})`, {
+          field: "name",
+          existingId: holder.id,
+        });
       }
       model.checkCreate(ctx, spec);
       const id = newId(model.idPrefix);
@@ -72,7 +85,8 @@ export class CloudService {
       };
       this.repo.putResource(r);
       const op = startOperation(this, ctx, kind, id, "create");
-      if (idempotencyKey) this.repo.putIdempotency(ctx.account, idempotencyKey, hash, id, op.op.id);
+      if (idempotencyKey)
+        this.repo.putIdempotency(ctx.account, idempotencyKey, hash, id, op.op.id, ctx.now.toISOString());
       return { operation: op.op, resource: r.body };
     });
   }
@@ -90,19 +104,19 @@ export class CloudService {
 
   list(ctx: Ctx, kind: ResourceKind, query: { region?: string; pageSize?: number; pageToken?: string }) {
     const size = Math.min(Math.max(query.pageSize ?? 50, 1), 500);
-    let after: string | null = null;
-    if (query.pageToken) {
-      after = Buffer.from(query.pageToken, "base64url").toString();
-      if (!/^[a-z]{2}-[0-9a-f]+$/.test(after))
-        invalid([{ path: "pageToken", message: "not a page token of this API" }]);
-    }
+    const scope = { account: ctx.account, kind, region: query.region ?? null };
     return tx(this.db, () => {
+      const secret = pageTokenSecret(this.db);
+      const after = query.pageToken ? decodePageToken(secret, scope, query.pageToken) : null;
       const rows = this.repo.listResources(ctx.account, kind, after, size + 1, query.region);
       const items = rows.slice(0, size).map((r) => r.body);
       const last = items.at(-1);
       return {
         items,
-        nextPageToken: rows.length > size && last ? Buffer.from(last.id).toString("base64url") : null,
+        nextPageToken:
+          rows.length > size && last
+            ? encodePageToken(secret, scope, { createdAt: String(last.createdAt), id: last.id })
+            : null,
       };
     });
   }

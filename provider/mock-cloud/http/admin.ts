@@ -3,10 +3,14 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
 import { FaultRule, Limits, Transitions } from "../core/settings.ts";
+import { validateSnapshot } from "../core/snapshot.ts";
 import { MockCloudError } from "../errors.ts";
 import { tx } from "../store/db.ts";
 import type { AppDeps } from "./app.ts";
 import { json, requireJsonBody } from "./app.ts";
+
+/** Restore takes back any snapshot this emulator produced, far past the API's 256 KiB. */
+const maxSnapshotBytes = 64 * 1024 * 1024;
 
 const kindOf: Record<string, ResourceKind> = Object.fromEntries(
   resourceKinds.map((k) => [collectionOf[k], k]),
@@ -102,10 +106,13 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
         version: z.literal(1),
         tables: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
       }),
-      await json(c),
+      // A snapshot is as large as the store it was taken from: a limit of its own.
+      await json(c, { maxBytes: maxSnapshotBytes }),
     );
+    // Every row is checked first; the store changes in one transaction, or not at all.
+    const rows = validateSnapshot(snap.tables);
     try {
-      tx(service.db, () => service.repo.restore(snap.tables as never));
+      tx(service.db, () => service.repo.replaceAll(rows));
     } catch (e) {
       throw new MockCloudError(
         "ValidationError",

@@ -220,11 +220,14 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
 /**
  * The request body as JSON; anything else is a 4xx, never a 5xx. `empty`: the value of a bodiless
- * request, which is otherwise a ValidationError.
+ * request, which is otherwise a ValidationError; `maxBytes`: a larger limit than 256 KiB (restore).
  */
-export async function json(c: Context, options: { empty?: unknown } = {}): Promise<unknown> {
+export async function json(
+  c: Context,
+  options: { empty?: unknown; maxBytes?: number } = {},
+): Promise<unknown> {
   requireJsonBody(c);
-  const text = await bodyText(c);
+  const text = await bodyText(c, options.maxBytes);
   // An in-process Request may carry a body without saying so in its headers.
   if (text !== "") requireJsonBody(c, true);
   if (text.trim() === "") {
@@ -252,22 +255,22 @@ const bodies = new WeakMap<Request, Promise<string>>();
  * The body as text, read once per request (the fault middleware and the route share it). At most
  * 256 KiB is read: past that, reading stops (the rest is never buffered) and the answer is 413.
  */
-export function bodyText(c: Context): Promise<string> {
+export function bodyText(c: Context, maxBytes = maxBodyBytes): Promise<string> {
   let text = bodies.get(c.req.raw);
   if (!text) {
-    text = readLimited(c);
+    text = readLimited(c, maxBytes);
     bodies.set(c.req.raw, text);
   }
   return text;
 }
 
-async function readLimited(c: Context): Promise<string> {
+async function readLimited(c: Context, maxBytes: number): Promise<string> {
   const tooLarge = () =>
     // The rest of the body is unread, so the connection cannot be reused: say so.
-    new MockCloudError("PayloadTooLarge", `request body larger than ${maxBodyBytes / 1024} KiB`, undefined, {
+    new MockCloudError("PayloadTooLarge", `request body larger than ${sizeLabel(maxBytes)}`, undefined, {
       connection: "close",
     });
-  if (Number(c.req.header("content-length") ?? 0) > maxBodyBytes) throw tooLarge();
+  if (Number(c.req.header("content-length") ?? 0) > maxBytes) throw tooLarge();
   const stream = c.req.raw.body;
   if (!stream) return "";
   const reader = stream.getReader();
@@ -277,7 +280,7 @@ async function readLimited(c: Context): Promise<string> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > maxBodyBytes) {
+    if (size > maxBytes) {
       reader.cancel().catch(() => {});
       throw tooLarge();
     }
@@ -342,3 +345,5 @@ export function nestingExceeds(text: string, limit: number): boolean {
   }
   return false;
 }
+const sizeLabel = (bytes: number) =>
+  bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${Math.round(bytes / 1024)} KiB`;

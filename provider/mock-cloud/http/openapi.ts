@@ -26,6 +26,15 @@ const errors = Object.fromEntries(
     { description: "error", ...jsonBody("Error") },
   ]),
 );
+/** A list's own 400s: a bad region or pageSize, or a page token it did not issue. */
+const listErrors = {
+  ...errors,
+  "400": {
+    description:
+      "ValidationError (region, pageSize), or InvalidPageToken: a pageToken not issued for this account, collection and region filter",
+    ...jsonBody("Error"),
+  },
+};
 const bearer = [{ bearer: [] }];
 
 let cached: Record<string, unknown> | null = null;
@@ -84,8 +93,14 @@ export function openApiDocument(): Record<string, unknown> {
           in: "query",
           required: false,
           schema: { type: "string" },
+          ...(name === "pageToken"
+            ? {
+                description:
+                  "nextPageToken of the previous page: opaque, and good only for the same account, collection and region",
+              }
+            : {}),
         })),
-        responses: { "200": { description: "a page", ...jsonBody(`${kind}Page`) }, ...errors },
+        responses: { "200": { description: "a page", ...jsonBody(`${kind}Page`) }, ...listErrors },
       },
     };
     paths[`/v1/${collectionOf[kind]}/{id}`] = {

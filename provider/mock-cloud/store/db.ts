@@ -32,6 +32,13 @@ const migrations: string[] = [
    CREATE INDEX resources_chips ON resources (kind, region, chip_type, status, account, chips);`,
   // 3: an update keeps the resource as it was, to roll back to when the update fails.
   "ALTER TABLE operations ADD COLUMN previous TEXT;",
+  // 4: an idempotency key remembers when (emulator clock) it was stored, so that it can expire.
+  // Keys stored before: the time of the create they answered, else now on the emulator clock.
+  `ALTER TABLE idempotency ADD COLUMN stored_at TEXT NOT NULL DEFAULT '';
+   UPDATE idempotency SET stored_at = COALESCE(
+     (SELECT created_at FROM operations WHERE operations.id = idempotency.operation_id),
+     strftime('%Y-%m-%dT%H:%M:%fZ', 'now',
+       (COALESCE((SELECT value FROM meta WHERE key = 'clockOffsetMs'), 0) / 1000.0) || ' seconds'));`,
 ];
 
 export function openDb(dataDir: string): Db {

@@ -42,6 +42,23 @@ interface OperationRow {
   updated_at: string;
 }
 
+/** The tables a snapshot holds, in the order a restore fills them. */
+export const snapshotTables = ["resources", "operations", "idempotency", "meta"] as const;
+export type SnapshotTables = Record<(typeof snapshotTables)[number], Record<string, unknown>[]>;
+
+/** Columns kept beside the body so that quota and capacity sums read an index (migration 2). */
+export function indexColumns(body: Record<string, unknown>): {
+  chip_type: string | null;
+  chips: number;
+  status: string;
+} {
+  return {
+    chip_type: typeof body.chipType === "string" ? body.chipType : null,
+    chips: typeof body.totalChips === "number" ? body.totalChips : 0,
+    status: String(body.status),
+  };
+}
+
 const toResource = (r: ResourceRow): StoredResource => ({
   id: r.id,
   account: r.account,
@@ -99,17 +116,27 @@ export class Repo {
   listResources(
     account: string,
     kind: ResourceKind,
-    after: string | null,
+    after: { createdAt: string; id: string } | null,
     limit: number,
     region?: string,
   ): StoredResource[] {
+    // The cursor is a position, not a row: it still holds when the row it names was deleted.
     const rows = this.db
       .prepare(
         `SELECT * FROM resources WHERE account = ? AND kind = ? AND (? IS NULL OR region = ?)
-         AND (? IS NULL OR (created_at, id) > (SELECT created_at, id FROM resources WHERE id = ?))
+         AND (? IS NULL OR (created_at, id) > (?, ?))
          ORDER BY created_at, id LIMIT ?`,
       )
-      .all(account, kind, region ?? null, region ?? null, after, after, limit) as unknown as ResourceRow[];
+      .all(
+        account,
+        kind,
+        region ?? null,
+        region ?? null,
+        after ? 1 : null,
+        after?.createdAt ?? null,
+        after?.id ?? null,
+        limit,
+      ) as unknown as ResourceRow[];
     return rows.map(toResource);
   }
 
@@ -121,6 +148,7 @@ export class Repo {
   }
 
   putResource(r: StoredResource): void {
+    const index = indexColumns(r.body);
     this.db
       .prepare(
         `INSERT INTO resources (id, account, kind, region, name, body, secret, created_at, chip_type, chips, status)
@@ -137,9 +165,9 @@ export class Repo {
         JSON.stringify(r.body),
         r.secret ? JSON.stringify(r.secret) : null,
         String(r.body.createdAt),
-        typeof r.body.chipType === "string" ? r.body.chipType : null,
-        typeof r.body.totalChips === "number" ? r.body.totalChips : 0,
-        r.body.status,
+        index.chip_type,
+        index.chips,
+        index.status,
       );
   }
 
@@ -217,24 +245,26 @@ export class Repo {
 
   getIdempotency(account: string, key: string) {
     return this.db.prepare("SELECT * FROM idempotency WHERE account = ? AND key = ?").get(account, key) as
-      | { body_hash: string; resource_id: string; operation_id: string }
+      | { body_hash: string; resource_id: string; operation_id: string; stored_at: string }
       | undefined;
   }
 
+  /** Stores a key (replacing one of the same account and name), stamped with the emulator time. */
   putIdempotency(
     account: string,
     key: string,
     bodyHash: string,
     resourceId: string,
     operationId: string,
+    storedAt: string,
   ): void {
     this.db
       .prepare(
-        `INSERT INTO idempotency (account, key, body_hash, resource_id, operation_id) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO idempotency (account, key, body_hash, resource_id, operation_id, stored_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (account, key) DO UPDATE SET body_hash = excluded.body_hash, resource_id = excluded.resource_id,
-           operation_id = excluded.operation_id`,
+           operation_id = excluded.operation_id, stored_at = excluded.stored_at`,
       )
-      .run(account, key, bodyHash, resourceId, operationId);
+      .run(account, key, bodyHash, resourceId, operationId, storedAt);
   }
 
   reset(account?: string): void {
@@ -246,16 +276,20 @@ export class Repo {
 
   snapshot(): Record<string, unknown[]> {
     const out: Record<string, unknown[]> = {};
-    for (const table of ["resources", "operations", "idempotency", "meta"]) {
+    for (const table of snapshotTables) {
       out[table] = this.db.prepare(`SELECT * FROM ${table}`).all();
     }
     return out;
   }
 
-  restore(snapshot: Record<string, Record<string, unknown>[]>): void {
-    for (const table of ["resources", "operations", "idempotency", "meta"]) {
+  /**
+   * Replaces every table with a snapshot's rows, already validated (core/snapshot.ts): their
+   * columns are the table's own. Call inside one transaction, so that it lands whole or not at all.
+   */
+  replaceAll(snapshot: SnapshotTables): void {
+    for (const table of snapshotTables) {
       this.db.exec(`DELETE FROM ${table}`);
-      for (const row of snapshot[table] ?? []) {
+      for (const row of snapshot[table]) {
         const cols = Object.keys(row);
         if (!cols.every((c) => /^[a-z_]+$/.test(c))) throw new Error(`unexpected column in ${table}`);
         this.db
