@@ -15,6 +15,7 @@ export const errorStatus = {
   Conflict: 409,
   DependencyViolation: 409,
   IdempotencyMismatch: 409,
+  IdempotencyKeyReleased: 409,
   PreconditionFailed: 412,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
@@ -69,6 +70,23 @@ export const Operation = z.object({
   updatedAt: Timestamp,
 });
 export type Operation = z.infer<typeof Operation>;
+
+/**
+ * What the cloud remembers of an `Idempotency-Key`: the resource its create made, and whether the
+ * client released it (recorded the result: the key never hands that resource out again).
+ */
+export const IdempotencyKeyInfo = z.object({
+  key: z.string(),
+  kind: z.enum(resourceKinds),
+  resourceId: z.string(),
+  released: z.boolean(),
+  storedAt: Timestamp,
+});
+export type IdempotencyKeyInfo = z.infer<typeof IdempotencyKeyInfo>;
+export const ReleaseIdempotencyKey = z.strictObject({
+  /** Binds a key the cloud does not know, released, to this existing resource (adoption). */
+  resourceId: z.string().min(1).optional(),
+});
 
 /** Fields the cloud sets on every resource. */
 export const ResourceMeta = z.object({

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { collectionOf, Operation, type ResourceKind } from "../api/common.ts";
+import { collectionOf, IdempotencyKeyInfo, Operation, type ResourceKind } from "../api/common.ts";
 import { backoffDelay, sleep } from "./backoff.ts";
 import { AgentCloudError } from "./errors.ts";
 import { type Response, Transport, type TransportOptions } from "./transport.ts";
@@ -80,6 +80,26 @@ export class AgentCloudClient {
     schema: z.ZodType<T>,
   ): ResourceApi<T> {
     return new ResourceApi(this.transport, kind, schema);
+  }
+
+  /** What the cloud remembers of create keys; see provider/runtime/identity.ts for how they are used. */
+  idempotencyKeys() {
+    const path = (key: string) => `/v1/idempotency-keys/${encodeURIComponent(key)}`;
+    return {
+      /** The key's resource and whether it was released; null when the cloud does not know the key. */
+      get: async (key: string, deadline: number): Promise<IdempotencyKeyInfo | null> => {
+        const res = await this.transport.call("GET", path(key), { deadline, accept: [404] });
+        return res.status === 404 ? null : parse(IdempotencyKeyInfo, res);
+      },
+      /** The create's result is recorded: the key never hands its resource out again. */
+      release: async (key: string, deadline: number, resourceId?: string): Promise<IdempotencyKeyInfo> => {
+        const res = await this.transport.call("POST", `${path(key)}/release`, {
+          deadline,
+          body: resourceId ? { resourceId } : {},
+        });
+        return parse(IdempotencyKeyInfo, res);
+      },
+    };
   }
 
   async getOperation(id: string, deadline: number): Promise<Operation> {

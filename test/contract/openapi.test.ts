@@ -17,6 +17,8 @@ describe("GET /openapi.json", () => {
       "/v1/agent-runtimes/{id}",
       "/v1/chip-clusters",
       "/v1/chip-clusters/{id}",
+      "/v1/idempotency-keys/{key}",
+      "/v1/idempotency-keys/{key}/release",
       "/v1/model-endpoints",
       "/v1/model-endpoints/{id}",
       "/v1/operations/{id}",

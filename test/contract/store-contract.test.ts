@@ -468,7 +468,9 @@ describe("schema migration 4 (idempotency keys remember when they were stored)",
     before.close();
     // Back to a store of schema 3: no stored_at column.
     const raw = new DatabaseSync(join(dataDir, "agentcloud.sqlite"));
-    raw.exec("ALTER TABLE idempotency DROP COLUMN stored_at; UPDATE schema_version SET version = 3;");
+    raw.exec(
+      "ALTER TABLE idempotency DROP COLUMN stored_at; ALTER TABLE idempotency DROP COLUMN kind; ALTER TABLE idempotency DROP COLUMN released_at; UPDATE schema_version SET version = 3;",
+    );
     raw.close();
     const after = createMockCloud({ dataDir, tokens });
     try {

@@ -1,5 +1,11 @@
 import type { z } from "zod";
-import type { Operation, ResourceKind } from "../../api/common.ts";
+import {
+  type IdempotencyKeyInfo,
+  type Operation,
+  ReleaseIdempotencyKey,
+  type ResourceKind,
+  resourceKinds,
+} from "../../api/common.ts";
 import { canonicalJson, sha256 } from "../../api/digest.ts";
 import { fail, invalid } from "../errors.ts";
 import { type Db, getMeta, setMeta, tx } from "../store/db.ts";
@@ -51,20 +57,30 @@ export class CloudService {
       const hash = sha256(canonicalJson(raw));
       if (idempotencyKey) {
         const stored = this.repo.getIdempotency(ctx.account, idempotencyKey);
-        // A key past its time is forgotten: this is a new create, and the key is stored afresh.
-        const seen =
-          stored && ctx.now.getTime() - Date.parse(stored.stored_at) <= idempotencyKeyTtlMs
-            ? stored
-            : undefined;
-        if (seen && seen.body_hash !== hash) {
-          fail("IdempotencyMismatch", "this Idempotency-Key was used with a different request body", {
-            idempotencyKey,
-          });
+        const existing = stored && this.repo.getResource(ctx.account, kind, stored.resource_id);
+        // A key whose resource was since deleted starts a new create, whatever it was used for.
+        if (stored && existing) {
+          const resourceId = existing.id;
+          if (stored.released_at) {
+            fail(
+              "IdempotencyKeyReleased",
+              `this Idempotency-Key was released: its create made ${resourceId}, recorded by its client; use a new key for a new resource`,
+              { idempotencyKey, resourceId },
+            );
+          }
+          // An unreleased key past its time is forgotten: this is a new create, the key stored afresh.
+          if (ctx.now.getTime() - Date.parse(stored.stored_at) <= idempotencyKeyTtlMs) {
+            if (stored.body_hash !== hash) {
+              fail(
+                "IdempotencyMismatch",
+                `this Idempotency-Key was used with a different request body (its create made ${resourceId})`,
+                { idempotencyKey, resourceId },
+              );
+            }
+            const op = this.repo.getOperation(ctx.account, stored.operation_id);
+            if (op) return { operation: op.op, resource: existing.body };
+          }
         }
-        const existing = seen && this.repo.getResource(ctx.account, kind, seen.resource_id);
-        const op = seen && this.repo.getOperation(ctx.account, seen.operation_id);
-        // A key whose resource was since deleted starts a new create.
-        if (existing && op) return { operation: op.op, resource: existing.body };
       }
       const holder = this.repo.findByName(ctx.account, kind, String(spec.region), String(spec.name));
       if (holder) {
@@ -86,8 +102,75 @@ export class CloudService {
       this.repo.putResource(r);
       const op = startOperation(this, ctx, kind, id, "create");
       if (idempotencyKey)
-        this.repo.putIdempotency(ctx.account, idempotencyKey, hash, id, op.op.id, ctx.now.toISOString());
+        this.repo.putIdempotency(
+          ctx.account,
+          idempotencyKey,
+          hash,
+          id,
+          op.op.id,
+          ctx.now.toISOString(),
+          kind,
+        );
       return { operation: op.op, resource: r.body };
+    });
+  }
+
+  /** What the cloud remembers of a key: NotFound once it expired (unreleased) or its resource is gone. */
+  idempotencyKey(ctx: Ctx, key: string): IdempotencyKeyInfo {
+    const stored = this.repo.getIdempotency(ctx.account, key);
+    const resourceId = stored?.resource_id ?? "";
+    const kind =
+      stored?.kind ?? resourceKinds.find((k) => this.repo.getResource(ctx.account, k, resourceId) !== null);
+    const fresh = stored ? ctx.now.getTime() - Date.parse(stored.stored_at) <= idempotencyKeyTtlMs : false;
+    if (
+      !stored ||
+      !kind ||
+      !this.repo.getResource(ctx.account, kind, resourceId) ||
+      !(stored.released_at || fresh)
+    ) {
+      return fail(
+        "NotFound",
+        `Idempotency-Key ${key} is not known (never used, expired, or its resource is gone)`,
+      );
+    }
+    return { key, kind, resourceId, released: stored.released_at !== null, storedAt: stored.stored_at };
+  }
+
+  /**
+   * The client recorded the result of the key's create: from now on the key refuses to hand the
+   * resource out again (IdempotencyKeyReleased), for as long as the resource exists. With
+   * `resourceId`, a key the cloud does not know is bound, released, to that existing resource.
+   */
+  releaseIdempotencyKey(ctx: Ctx, key: string, raw: unknown): IdempotencyKeyInfo {
+    const { resourceId } = parse(ReleaseIdempotencyKey, raw) as { resourceId?: string };
+    return tx(this.db, () => {
+      const known = (() => {
+        try {
+          return this.idempotencyKey(ctx, key);
+        } catch {
+          return null;
+        }
+      })();
+      if (known) {
+        if (resourceId && resourceId !== known.resourceId) {
+          fail("Conflict", `Idempotency-Key ${key} belongs to ${known.resourceId}, not ${resourceId}`, {
+            field: "resourceId",
+          });
+        }
+        this.repo.releaseIdempotency(ctx.account, key, ctx.now.toISOString());
+      } else {
+        const kind = resourceKinds.find(
+          (k) => resourceId && this.repo.getResource(ctx.account, k, resourceId),
+        );
+        if (!resourceId || !kind) {
+          fail(
+            "NotFound",
+            `Idempotency-Key ${key} is not known${resourceId ? `, nor is ${resourceId}` : ""}`,
+          );
+        }
+        this.repo.releaseIdempotency(ctx.account, key, ctx.now.toISOString(), { kind, resourceId });
+      }
+      return this.idempotencyKey(ctx, key);
     });
   }
 

@@ -167,6 +167,8 @@ const IdempotencyRow = z.strictObject({
   resource_id: Text,
   operation_id: Text,
   stored_at: Timestamp.optional(),
+  kind: z.enum(resourceKinds).nullish(),
+  released_at: Timestamp.nullish(),
 });
 
 const MetaRow = z.strictObject({ key: z.string(), value: z.string() });

@@ -154,6 +154,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.get("/v1/operations/:id", (c) => c.json(service.getOperation(ctx(c), c.req.param("id"))));
 
+  app.get("/v1/idempotency-keys/:key", (c) => c.json(service.idempotencyKey(ctx(c), c.req.param("key"))));
+  app.post("/v1/idempotency-keys/:key/release", async (c) =>
+    c.json(service.releaseIdempotencyKey(ctx(c), c.req.param("key"), await json(c, { empty: {} }))),
+  );
+
   for (const kind of resourceKinds) {
     const base = `/v1/${collectionOf[kind]}`;
     app.post(base, async (c) => {

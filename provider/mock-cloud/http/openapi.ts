@@ -1,7 +1,14 @@
 import { z } from "zod";
 import { AgentRuntime, AgentRuntimePatch, AgentRuntimeSpec } from "../../api/agent-runtime.ts";
 import { ChipCluster, ChipClusterPatch, ChipClusterSpec } from "../../api/chip-cluster.ts";
-import { collectionOf, ErrorBody, Operation, type ResourceKind } from "../../api/common.ts";
+import {
+  collectionOf,
+  ErrorBody,
+  IdempotencyKeyInfo,
+  Operation,
+  ReleaseIdempotencyKey,
+  type ResourceKind,
+} from "../../api/common.ts";
 import { ModelEndpoint, ModelEndpointPatch, ModelEndpointSpec } from "../../api/model-endpoint.ts";
 
 const schemas: Record<ResourceKind, { spec: z.ZodType; patch: z.ZodType; resource: z.ZodType }> = {
@@ -45,7 +52,10 @@ export function openApiDocument(): Record<string, unknown> {
   const components: Record<string, unknown> = {
     Error: toSchema(ErrorBody, "output"),
     Operation: toSchema(Operation, "output"),
+    IdempotencyKeyInfo: toSchema(IdempotencyKeyInfo, "output"),
+    ReleaseIdempotencyKey: toSchema(ReleaseIdempotencyKey, "input"),
   };
+  const key = { name: "key", in: "path", required: true, schema: { type: "string" } };
   const paths: Record<string, unknown> = {
     "/v1/operations/{id}": {
       get: {
@@ -53,6 +63,31 @@ export function openApiDocument(): Record<string, unknown> {
         security: bearer,
         parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
         responses: { "200": { description: "the operation", ...jsonBody("Operation") }, ...errors },
+      },
+    },
+    "/v1/idempotency-keys/{key}": {
+      get: {
+        operationId: "getIdempotencyKey",
+        description:
+          "What the cloud remembers of a create's Idempotency-Key: 404 when never used, expired (24 h, unless released) or its resource is gone.",
+        security: bearer,
+        parameters: [key],
+        responses: { "200": { description: "the key", ...jsonBody("IdempotencyKeyInfo") }, ...errors },
+      },
+    },
+    "/v1/idempotency-keys/{key}/release": {
+      post: {
+        operationId: "releaseIdempotencyKey",
+        description:
+          "The client recorded the create's result: while its resource exists, the key answers 409 IdempotencyKeyReleased instead of handing it out again. With resourceId, an unknown key is bound, released, to that resource.",
+        security: bearer,
+        parameters: [key],
+        requestBody: { required: false, ...jsonBody("ReleaseIdempotencyKey") },
+        responses: {
+          "200": { description: "the key, released", ...jsonBody("IdempotencyKeyInfo") },
+          ...errors,
+          "415": { description: "error", ...jsonBody("Error") },
+        },
       },
     },
   };

@@ -39,6 +39,11 @@ const migrations: string[] = [
      (SELECT created_at FROM operations WHERE operations.id = idempotency.operation_id),
      strftime('%Y-%m-%dT%H:%M:%fZ', 'now',
        (COALESCE((SELECT value FROM meta WHERE key = 'clockOffsetMs'), 0) / 1000.0) || ' seconds'));`,
+  // 5: a key remembers its resource's kind, and when its client released it (the create's result
+  // is recorded; the key never hands the resource out again).
+  `ALTER TABLE idempotency ADD COLUMN kind TEXT;
+   ALTER TABLE idempotency ADD COLUMN released_at TEXT;
+   UPDATE idempotency SET kind = (SELECT kind FROM resources WHERE resources.id = idempotency.resource_id);`,
 ];
 
 export function openDb(dataDir: string): Db {

@@ -245,8 +245,36 @@ export class Repo {
 
   getIdempotency(account: string, key: string) {
     return this.db.prepare("SELECT * FROM idempotency WHERE account = ? AND key = ?").get(account, key) as
-      | { body_hash: string; resource_id: string; operation_id: string; stored_at: string }
+      | {
+          body_hash: string;
+          resource_id: string;
+          operation_id: string;
+          stored_at: string;
+          kind: ResourceKind | null;
+          released_at: string | null;
+        }
       | undefined;
+  }
+
+  /** Marks a key released, or binds an unknown one, released, to an existing resource (adoption). */
+  releaseIdempotency(
+    account: string,
+    key: string,
+    at: string,
+    bind?: { kind: ResourceKind; resourceId: string },
+  ): void {
+    if (bind) {
+      this.db
+        .prepare(
+          `INSERT INTO idempotency (account, key, body_hash, resource_id, operation_id, stored_at, kind, released_at)
+           VALUES (?, ?, ?, ?, '-', ?, ?, ?)`,
+        )
+        .run(account, key, "0".repeat(64), bind.resourceId, at, bind.kind, at);
+      return;
+    }
+    this.db
+      .prepare("UPDATE idempotency SET released_at = COALESCE(released_at, ?) WHERE account = ? AND key = ?")
+      .run(at, account, key);
   }
 
   /** Stores a key (replacing one of the same account and name), stamped with the emulator time. */
@@ -257,14 +285,17 @@ export class Repo {
     resourceId: string,
     operationId: string,
     storedAt: string,
+    kind: ResourceKind,
   ): void {
     this.db
       .prepare(
-        `INSERT INTO idempotency (account, key, body_hash, resource_id, operation_id, stored_at) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO idempotency (account, key, body_hash, resource_id, operation_id, stored_at, kind, released_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
          ON CONFLICT (account, key) DO UPDATE SET body_hash = excluded.body_hash, resource_id = excluded.resource_id,
-           operation_id = excluded.operation_id, stored_at = excluded.stored_at`,
+           operation_id = excluded.operation_id, stored_at = excluded.stored_at, kind = excluded.kind,
+           released_at = NULL`,
       )
-      .run(account, key, bodyHash, resourceId, operationId, storedAt);
+      .run(account, key, bodyHash, resourceId, operationId, storedAt, kind);
   }
 
   reset(account?: string): void {
