@@ -22,3 +22,10 @@ export function partialCreateError(
   const err = providerError(what, e);
   return Object.assign(err, { id, properties, reasons: [err.message] });
 }
+
+/** Whether an error already is a partial-create error (and must reach the engine as it is). */
+export function isPartial(e: unknown): boolean {
+  return (
+    typeof e === "object" && e !== null && typeof (e as { id?: unknown }).id === "string" && "properties" in e
+  );
+}

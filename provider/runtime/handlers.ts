@@ -1,37 +1,40 @@
 import type { z } from "zod";
 import { sleep } from "../client/backoff.ts";
 import { isAgentCloudError } from "../client/errors.ts";
-import { digest, jsonClean, sameValue } from "../resources/shared/canonical.ts";
-import { type CheckFailure, validate } from "../resources/shared/check.ts";
+import { jsonClean, sameValue } from "../resources/shared/canonical.ts";
+import { type CheckFailure, validate, valueAt } from "../resources/shared/check.ts";
 import { type KindDefinition, pick, specOf } from "../resources/shared/kind.ts";
-import { autoName } from "../resources/shared/names.ts";
 import { checkTimeouts, deadlineFor } from "../resources/shared/timeouts.ts";
-import { containsUnknown, unknownValue } from "../resources/shared/unknowns.ts";
+import { containsUnknown } from "../resources/shared/unknowns.ts";
 import { getClient } from "./config.ts";
-import { partialCreateError, providerError } from "./errors.ts";
+import { isPartial, partialCreateError, providerError } from "./errors.ts";
+import { autoName, firstLineage, idempotencyKey, nextLineage } from "./identity.ts";
 
 type Props = Record<string, unknown>;
-/** Inputs of ours that never reach the cloud: `__provider`, `__autoname`, hints, and timeouts. */
+/** Inputs of ours that never reach the cloud: `__provider`, `__scope`, `__adoptId`, hints, and timeouts. */
 const isInternal = (k: string) => k.startsWith("__") || k === "timeouts";
+const isSet = (v: unknown) => v !== undefined && v !== null;
 
 export function makeHandlers<
   Res extends { id: string; etag: string; status: string; name: string; statusReason: string | null },
 >(def: KindDefinition<Res>) {
   const api = () => getClient().resources(def.kind, def.resource);
   const label = (name: unknown) => `${def.kind} "${typeof name === "string" ? name : "?"}"`;
-  const createOnlyValues = (spec: Props) => def.createOnly.map((c) => c.of(spec));
   // What each field is when left out: state written by an older release that did not know a field
   // yet compares equal to today's default, so an upgrade alone never shows a change.
   const shape = (def.spec as unknown as { shape: Record<string, z.ZodType> }).shape;
   const defaults: Props = Object.fromEntries(
     def.specKeys.map((k) => [k, shape[k]?.safeParse(undefined).data]),
   );
+  // Project/stack/logical name of the resource; state of older releases kept it in `__autoname`.
+  const scopeOf = (p: Props) =>
+    typeof p.__scope === "string" ? p.__scope : typeof p.__autoname === "string" ? p.__autoname : "";
 
   const describe = (r: Res) => `${r.id} is ${r.status}${r.statusReason ? `: ${r.statusReason}` : ""}`;
 
   function toSpec(inputs: Props): Props {
     const spec: Props = {};
-    for (const k of def.specKeys) if (inputs[k] !== undefined && inputs[k] !== null) spec[k] = inputs[k];
+    for (const k of def.specKeys) if (isSet(inputs[k])) spec[k] = inputs[k];
     return spec;
   }
 
@@ -39,21 +42,11 @@ export function makeHandlers<
     return jsonClean({
       ...specOf(def, res, inputs),
       ...pick(res, def.outputKeys),
-      __autoname: inputs.__autoname ?? null,
+      __scope: inputs.__scope ?? null,
+      __autoname: Boolean(inputs.__autoname),
       ...(inputs.timeouts ? { timeouts: inputs.timeouts } : {}),
       schemaVersion: def.schemaVersion,
     });
-  }
-
-  function physicalName(olds: Props, news: Props): unknown {
-    if (news.name !== undefined && news.name !== null) return news.name;
-    const scope = typeof news.__autoname === "string" ? news.__autoname : "";
-    const sameCreateOnly = sameValue(createOnlyValues(olds), createOnlyValues(news));
-    if (typeof olds.name === "string" && olds.__autoname === scope && sameCreateOnly) return olds.name;
-    const values = createOnlyValues(news);
-    if (containsUnknown(values)) return unknownValue;
-    const logical = scope.split("/").pop() ?? def.kind.toLowerCase();
-    return autoName(scope, logical, values);
   }
 
   async function waitReady(
@@ -73,7 +66,9 @@ export function makeHandlers<
     let current: Res | null = res;
     for (let attempt = 0; current && !def.readyStates.includes(current.status); attempt++) {
       if (def.failedStates.includes(current.status)) {
-        throw new Error(`${describe(current)}; replace it with \`pulumi up --replace <urn>\``);
+        throw new Error(
+          `${describe(current)}; \`pulumi refresh\` then \`pulumi up\` replaces it (or \`pulumi up --replace <urn>\`)`,
+        );
       }
       if (Date.now() >= deadline) throw new Error(`${current.id} is still ${current.status} at the deadline`);
       await sleep(Math.min(1000, 50 * 2 ** attempt));
@@ -83,64 +78,188 @@ export function makeHandlers<
     return current;
   }
 
+  /** Brings a ready resource's mutable fields to the desired spec (one PATCH, or none). */
+  async function converge(current: Res, desired: Props, previous: Props, deadline: number): Promise<Res> {
+    const currentSpec = specOf(def, current, previous);
+    const patch: Props = {};
+    for (const k of def.mutable) {
+      if (!sameValue(currentSpec[k], desired[k])) patch[k] = desired[k] ?? null;
+    }
+    if (Object.keys(patch).length === 0) return current;
+    const accepted = await api().update(current.id, patch, current.etag, deadline);
+    return waitReady(current.id, accepted.operation, deadline);
+  }
+
+  /**
+   * Takes over a resource that exists already: the one an interrupted create of this very resource
+   * made (`ours`), or the one `adoptId` names. Its create-only values must be the program's;
+   * mutable ones are updated to the program's. A resource of ours that cannot be taken over as it
+   * is still ends up in state (a partial create), so the next `up` replaces it instead of leaving it
+   * behind; another one is left untouched.
+   */
+  async function adopt(id: string, spec: Props, inputs: Props, deadline: number, ours: boolean) {
+    const found = await api().get(id, deadline);
+    if (!found) throw new Error(`${id} does not exist${ours ? "" : " (adoptId)"}`);
+    const recorded = (e: unknown) =>
+      partialCreateError(label(found.name), e, id, {
+        ...outputs(found, inputs),
+        __provider: inputs.__provider,
+      });
+    const current = specOf(def, found, inputs);
+    const differing = def.createOnly
+      .filter((c) => !sameValue(c.of(current), c.of(spec)))
+      .map((c) => c.property);
+    if (isSet(inputs.name) && !sameValue(found.name, inputs.name)) differing.push("name");
+    if (differing.length > 0) {
+      const e = new Error(
+        `${id} was not adopted: its ${[...new Set(differing)].join(", ")} differ from the program's and cannot change in place${ours ? "; it is recorded in state, and the next `pulumi up` replaces it" : ""}`,
+      );
+      throw ours ? recorded(e) : e;
+    }
+    let ready: Res;
+    try {
+      ready = await settled(found, deadline);
+    } catch (e) {
+      throw ours ? recorded(e) : e;
+    }
+    try {
+      return { id, outs: outputs(await converge(ready, spec, inputs, deadline), inputs) };
+    } catch (e) {
+      throw recorded(e);
+    }
+  }
+
+  /** What a refused create means for the user, beyond the cloud's own words. */
+  function explainCreateFailure(e: unknown): unknown {
+    if (!isAgentCloudError(e)) return e;
+    if (e.code === "Conflict" && e.details?.field === "name") {
+      e.message +=
+        "; it was not created by this resource (another stack, another resource, or outside Pulumi): choose another name, delete it, or take it over with `adoptId`";
+    }
+    return e;
+  }
+
+  /** Names in `replaceOnChanges` (as `__replaceOnChanges`) whose value changed: the engine cannot apply them to dynamic providers. */
+  function replaceOnChanges(olds: Props, news: Props): string[] {
+    const paths = Array.isArray(news.__replaceOnChanges) ? (news.__replaceOnChanges as unknown[]) : [];
+    const out: string[] = [];
+    for (const raw of paths) {
+      if (typeof raw !== "string") continue;
+      const segments = raw.split(/[.[\]"]+/).filter(Boolean);
+      const upTo = segments.indexOf("*") === -1 ? segments : segments.slice(0, segments.indexOf("*"));
+      const keys = upTo.length === 0 ? def.specKeys : [upTo[0] as string];
+      for (const key of keys) {
+        const path = upTo.length === 0 ? [key] : upTo;
+        const fallback = path.length === 1 ? defaults[key] : undefined;
+        if (!sameValue(valueAt(olds, path) ?? fallback, valueAt(news, path) ?? fallback)) out.push(key);
+      }
+    }
+    return out;
+  }
+
   return {
-    async check(olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
-      const autonamed = news.name === undefined || news.name === null;
-      const name = physicalName(olds ?? {}, news);
-      const candidate: Props = { ...toSpec(news), name };
+    async check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+      const autonamed = !isSet(news.name);
+      const scope = scopeOf(news);
+      const candidate: Props = toSpec(news);
+      // An automatic name is validated like a chosen one but not stored: the create derives it.
+      if (autonamed) candidate.name = autoName(scope, firstLineage(def.kind, scope));
       for (const k of Object.keys(news)) {
-        if (!def.specKeys.includes(k) && !isInternal(k) && k !== "name") candidate[k] = news[k]; // let the strict schema name unknown fields
+        if (!def.specKeys.includes(k) && !isInternal(k)) candidate[k] = news[k]; // let the strict schema name unknown fields
       }
       const { value, failures } = validate(def.spec, candidate);
       failures.push(...checkTimeouts(news.timeouts));
       if (def.catalogCheck) failures.push(...def.catalogCheck(value ?? candidate, new Date(), news));
+      const inputs: Props = { ...(value ?? candidate) };
+      if (autonamed) delete inputs.name;
       const hints = Object.fromEntries(Object.entries(news).filter(([k]) => isInternal(k)));
-      const extra: Props = {
-        ...hints,
-        __autoname: autonamed ? (news.__autoname ?? null) : null,
-        ...(news.timeouts ? { timeouts: news.timeouts } : {}),
-        __provider: news.__provider,
+      return {
+        inputs: {
+          ...inputs,
+          ...hints,
+          __scope: scope,
+          __autoname: autonamed,
+          ...(news.timeouts ? { timeouts: news.timeouts } : {}),
+          __provider: news.__provider,
+        },
+        failures,
       };
-      return { inputs: { ...(value ?? candidate), ...extra }, failures };
     },
 
     async diff(_id: string, olds: Props, news: Props) {
-      const changed = def.specKeys.filter((k) => !sameValue(olds[k] ?? defaults[k], news[k] ?? defaults[k]));
+      const autonamed = !isSet(news.name);
+      // An automatic name is the cloud's business: kept while the resource lives, whatever its
+      // logical name or parent becomes (aliases), and new only with a replacement.
+      const compared = def.specKeys.filter((k) => !(autonamed && k === "name"));
+      const changed = compared.filter((k) => !sameValue(olds[k] ?? defaults[k], news[k] ?? defaults[k]));
       const replaces = def.createOnly
         .filter((c) => !sameValue(c.of(olds), c.of(news)) || containsUnknown(c.of(news)))
         .map((c) => c.property);
-      const explicitName = news.__autoname === null || news.__autoname === undefined;
-      // An automatic name changes only as a consequence of another replacement; a chosen one is its own reason.
-      if (changed.includes("name") && (explicitName || replaces.length === 0)) replaces.push("name");
+      if (changed.includes("name")) replaces.push("name");
+      replaces.push(...replaceOnChanges(olds, news));
+      // A resource whose provisioning failed is replaced by the next `up`, as a tainted one would be.
+      if (typeof olds.status === "string" && def.failedStates.includes(olds.status)) replaces.push("status");
       return {
-        changes: changed.length > 0,
+        changes: changed.length > 0 || replaces.length > 0,
         replaces: [...new Set(replaces)],
-        // A user-chosen name would collide with the old resource until it is deleted.
+        // A chosen name cannot be taken twice: its replacement (a create-only change, `--replace`)
+        // must wait for the old resource to go. An automatic name is new for each replacement.
         deleteBeforeReplace:
-          replaces.length > 0 &&
-          explicitName &&
-          sameValue(olds.name, news.name) &&
-          sameValue(olds.region, news.region),
+          !autonamed && sameValue(olds.name, news.name) && sameValue(olds.region, news.region),
       };
     },
 
     async create(inputs: Props) {
-      const spec = toSpec(inputs);
-      const what = label(spec.name);
+      const scope = scopeOf(inputs);
+      const keys = getClient().idempotencyKeys();
       const deadline = deadlineFor("create", inputs.timeouts, def.timeouts);
-      // Same spec → same key: a create re-run after a lost answer adopts the first one.
-      const key = `pulumi-${digest(def.kind, spec).slice(0, 40)}`;
-      let accepted: Awaited<ReturnType<ReturnType<typeof api>["create"]>>;
+      let lineage = firstLineage(def.kind, scope);
+      const spec = toSpec(inputs);
+      const nameOf = (l: string) => (isSet(inputs.name) ? inputs.name : autoName(scope, l));
+      let what = label(nameOf(lineage));
+      let accepted: Awaited<ReturnType<ReturnType<typeof api>["create"]>> | null = null;
       try {
-        accepted = await api().create(spec, key, deadline);
+        // `adoptId` takes an existing resource over, on the first create of this resource only.
+        if (typeof inputs.__adoptId === "string" && !(await keys.get(idempotencyKey(lineage), deadline))) {
+          const adopted = await adopt(inputs.__adoptId, spec, inputs, deadline, false);
+          await keys.release(idempotencyKey(lineage), deadline, adopted.id);
+          return adopted;
+        }
+        for (let incarnation = 0; accepted === null; incarnation++) {
+          spec.name = nameOf(lineage);
+          what = label(spec.name);
+          try {
+            accepted = await api().create(spec, idempotencyKey(lineage), deadline);
+          } catch (e) {
+            if (!isAgentCloudError(e) || incarnation >= 1000) throw e;
+            // This key's resource is recorded in state already: this create is a new resource.
+            if (e.code === "IdempotencyKeyReleased") {
+              lineage = nextLineage(def.kind, lineage);
+              continue;
+            }
+            // The create of this very resource was interrupted, and the program changed since: the
+            // cloud names what that create made, which is taken over instead of left behind.
+            const earlier = e.code === "IdempotencyMismatch" ? e.details?.resourceId : null;
+            if (typeof earlier !== "string") throw e;
+            try {
+              return await adopt(earlier, spec, inputs, deadline, true);
+            } finally {
+              await keys.release(idempotencyKey(lineage), deadline).catch(() => undefined);
+            }
+          }
+        }
       } catch (e) {
-        throw providerError(what, e);
+        throw isPartial(e) ? e : providerError(what, explainCreateFailure(e));
       }
       const id = accepted.resource.id;
+      const key = idempotencyKey(lineage);
       try {
         const res = await waitReady(id, accepted.operation, deadline);
+        await keys.release(key, deadline);
         return { id, outs: outputs(res, inputs) };
       } catch (e) {
+        // Recorded in state with its id: never orphaned, and never handed out again by its key.
+        await keys.release(key, Date.now() + 10_000).catch(() => undefined);
         const latest = await api()
           .get(id, Date.now() + 10_000)
           .catch(() => null);
@@ -158,29 +277,25 @@ export function makeHandlers<
       }
       if (!res) return { id: "", props: {} };
       const outs = outputs(res, props);
-      const inputs: Props = { ...specOf(def, res, props), __autoname: props.__autoname ?? null };
+      const inputs: Props = {
+        ...specOf(def, res, props),
+        __scope: props.__scope ?? null,
+        __autoname: Boolean(props.__autoname),
+      };
+      if (props.__autoname) delete inputs.name;
       if (props.timeouts) inputs.timeouts = props.timeouts;
       return { id: res.id, props: outs, inputs: jsonClean(inputs) };
     },
 
     async update(id: string, olds: Props, news: Props) {
-      const what = label(news.name);
+      const what = label(news.name ?? olds.name);
       const deadline = deadlineFor("update", news.timeouts, def.timeouts);
       try {
         const found = await api().get(id, deadline);
         if (!found) throw new Error(`${id} no longer exists; run \`pulumi refresh\``);
         // A resource left half-created, or busy with another operation, must settle first.
         const current = await settled(found, deadline);
-        const desired = toSpec(news);
-        const currentSpec = specOf(def, current, olds);
-        const patch: Props = {};
-        for (const k of def.mutable) {
-          if (!sameValue(currentSpec[k], desired[k])) patch[k] = desired[k] ?? null;
-        }
-        if (Object.keys(patch).length === 0) return { outs: outputs(current, news) };
-        const accepted = await api().update(id, patch, current.etag, deadline);
-        const res = await waitReady(id, accepted.operation, deadline);
-        return { outs: outputs(res, news) };
+        return { outs: outputs(await converge(current, toSpec(news), olds, deadline), news) };
       } catch (e) {
         throw providerError(what, e);
       }

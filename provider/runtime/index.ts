@@ -7,8 +7,11 @@ import { chipClusterKind } from "../resources/chip-cluster/schema.ts";
 import { modelEndpointKind } from "../resources/model-endpoint/schema.ts";
 import { configure } from "./config.ts";
 import { makeHandlers } from "./handlers.ts";
+import { exitWhenEngineGone } from "./watchdog.ts";
 
 export { configure };
+
+exitWhenEngineGone();
 
 export const handlers = {
   ChipCluster: makeHandlers(chipClusterKind),

@@ -14,17 +14,15 @@ const env = () => ({
   AGENTCLOUD_TOKEN: devToken,
 });
 
-/** `pulumi up` of examples/chip-cluster in its own process group (runner, CLI, provider). */
-function up(): { pid: number; done: Promise<{ code: number | null; output: string }> } {
+/** `pulumi <command>` of examples/chip-cluster in its own process group (runner, CLI, provider). */
+function run(
+  command: "up" | "destroy",
+  stack: string,
+): { pid: number; done: Promise<{ code: number | null; output: string }> } {
   const child = spawn(
     process.execPath,
-    ["scripts/pulumi-example.ts", "up", "examples/chip-cluster", "--stack", "interrupted"],
-    {
-      cwd: repoRoot,
-      env: env(),
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    ["scripts/pulumi-example.ts", command, "examples/chip-cluster", "--stack", stack],
+    { cwd: repoRoot, env: env(), detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
   child.stdout?.on("data", (d) => {
@@ -38,6 +36,18 @@ function up(): { pid: number; done: Promise<{ code: number | null; output: strin
     done: new Promise((r) => child.once("exit", (code) => r({ code, output }))),
   };
 }
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
+}
+
+const alive = (pid: number) => commandLine(pid) !== "";
+
+const up = () => run("up", "interrupted");
 
 /** Every process below pid, from /proc (Linux). */
 function descendants(pid: number): number[] {
@@ -70,16 +80,7 @@ describe("a pulumi up killed during a create", { timeout: 300_000 }, () => {
     emulator = await startEmulator();
   });
   afterAll(async () => {
-    const destroy = spawn(
-      process.execPath,
-      ["scripts/pulumi-example.ts", "destroy", "examples/chip-cluster", "--stack", "interrupted"],
-      {
-        cwd: repoRoot,
-        env: env(),
-        stdio: "ignore",
-      },
-    );
-    await new Promise((r) => destroy.once("exit", r));
+    await run("destroy", "interrupted").done;
     await emulator?.stop();
   });
 
@@ -124,5 +125,44 @@ describe("a pulumi up killed during a create", { timeout: 300_000 }, () => {
     const log = (await emulator.admin("GET", "/_mock/requests?limit=1000")).body.items;
     const creates = log.filter((r: any) => r.method === "POST" && r.path === "/v1/chip-clusters");
     expect(creates.map((r: any) => r.status)).toEqual([202, 202]);
+  });
+
+  it("leaves no provider process behind when only the engine is killed", async () => {
+    await emulator.admin("PUT", "/_mock/transitions", { ChipCluster: { mode: "duration", ms: 60_000 } });
+    const before = (await clusters()).length;
+    const first = run("up", "engine-killed");
+    while ((await clusters()).length === before) {
+      if (!alive(first.pid)) throw new Error(`pulumi up ended early:\n${(await first.done).output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const tree = descendants(first.pid);
+    const providers = tree.filter((pid) => commandLine(pid).includes("dynamic-provider"));
+    expect(providers.length).toBeGreaterThan(0);
+    // What a cancelled CI job does to the engine: SIGKILL, no chance to stop its plugins.
+    const engines = tree.filter((pid) => /(^|\/)pulumi /.test(commandLine(pid)));
+    expect(engines.length).toBeGreaterThan(0);
+    for (const pid of [first.pid, ...engines]) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {}
+    }
+    await first.done;
+    const until = Date.now() + 30_000;
+    while (providers.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    expect(providers.filter(alive).map(commandLine)).toEqual([]);
+
+    await emulator.admin("PUT", "/_mock/transitions", { ChipCluster: { mode: "immediate" } });
+    execFileSync(
+      "pulumi",
+      ["cancel", "--yes", "--stack", "engine-killed", "--cwd", "examples/chip-cluster"],
+      {
+        cwd: repoRoot,
+        env: env(),
+      },
+    );
+    const adopted = await run("up", "engine-killed").done;
+    expect(adopted.code, adopted.output).toBe(0);
+    const destroyed = await run("destroy", "engine-killed").done;
+    expect(destroyed.code, destroyed.output).toBe(0);
   });
 });

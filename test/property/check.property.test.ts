@@ -30,7 +30,7 @@ function mutated(valid: Record<string, unknown>) {
       const out: Record<string, unknown> = { ...valid, ...replace, ...extra };
       for (const k of drop) delete out[k];
       out.__provider = "p";
-      out.__autoname = "proj/dev/r";
+      out.__scope = "proj/dev/r";
       return out;
     });
 }
@@ -82,7 +82,7 @@ describe.each(Object.keys(valid) as (keyof typeof handlers)[])(
     it("accepts the valid inputs unchanged but for defaults", async () => {
       const { failures } = await handlers[kind].check(
         {},
-        { ...valid[kind], __provider: "p", __autoname: "x/y/z" },
+        { ...valid[kind], __provider: "p", __scope: "x/y/z" },
       );
       expect(failures).toEqual([]);
     });

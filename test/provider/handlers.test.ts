@@ -1,6 +1,7 @@
 import { request } from "undici";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { setConfig } from "../../provider/runtime/config.ts";
+import { getClient, setConfig } from "../../provider/runtime/config.ts";
+import { autoName, firstLineage, idempotencyKey } from "../../provider/runtime/identity.ts";
 import { handlers } from "../../provider/runtime/index.ts";
 import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
 
@@ -8,10 +9,10 @@ const h = handlers.ChipCluster;
 let cloud: TestCloud;
 const spec = { region: "cn-hangzhou", chipType: "zhenwu-810e", chipsPerHyperNode: 8, hyperNodeCount: 1 };
 
-async function inputs(name: string, extra: Record<string, unknown> = {}) {
+async function inputs(name: string | undefined, extra: Record<string, unknown> = {}) {
   const { inputs, failures } = await h.check(
     {},
-    { ...spec, ...extra, name, __provider: "serialized-provider" },
+    { ...spec, ...extra, ...(name ? { name } : {}), __provider: "serialized-provider" },
   );
   expect(failures).toEqual([]);
   return inputs;
@@ -69,10 +70,101 @@ describe("provider handlers against the emulator (testing kit)", () => {
     expect(id).toMatch(/^cc-/);
   });
 
-  it("adopts on a second create of the same inputs (a lost answer) instead of duplicating", async () => {
-    const first = await h.create(await inputs("twice"));
-    const second = await h.create(await inputs("twice"));
-    expect(second.id).toBe(first.id);
+  /** The POST a create killed after the cloud accepted it left behind: same key, never released. */
+  async function interruptedCreate(body: Record<string, unknown>, scope = "proj/dev/training") {
+    const res = await request(`${cloud.url}/v1/chip-clusters`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${cloud.token}`,
+        "content-type": "application/json",
+        "idempotency-key": idempotencyKey(firstLineage("ChipCluster", scope)),
+      },
+      body: JSON.stringify(body),
+    });
+    expect(res.statusCode).toBe(202);
+    return ((await res.body.json()) as { resource: { id: string } }).resource.id;
+  }
+
+  it("adopts what an interrupted create made (same key, never released) instead of duplicating", async () => {
+    const name = autoName("proj/dev/training", firstLineage("ChipCluster", "proj/dev/training"));
+    const earlier = await interruptedCreate({ ...spec, name });
+    const { id, outs } = await h.create(await inputs(undefined, { __scope: "proj/dev/training" }));
+    expect(id).toBe(earlier);
+    expect(outs.name).toBe(name);
+    const key = await getClient()
+      .idempotencyKeys()
+      .get(idempotencyKey(firstLineage("ChipCluster", "proj/dev/training")), Date.now() + 5000);
+    expect(key).toMatchObject({ resourceId: id, released: true });
+  });
+
+  it("creates a new resource, with a new automatic name, when the first one's key was released (a replacement)", async () => {
+    const first = await h.create(await inputs(undefined, { __scope: "proj/dev/training" }));
+    const second = await h.create(await inputs(undefined, { __scope: "proj/dev/training" }));
+    const third = await h.create(await inputs(undefined, { __scope: "proj/dev/training" }));
+    expect(new Set([first.id, second.id, third.id]).size).toBe(3);
+    expect(new Set([first.outs.name, second.outs.name, third.outs.name]).size).toBe(3);
+    const creates = (await cloud.admin.requests()).filter(
+      (r) => r.method === "POST" && r.path === "/v1/chip-clusters",
+    );
+    // The third walked past two released keys before it found a free one.
+    expect(creates.map((r) => r.status)).toEqual([202, 409, 202, 409, 409, 202]);
+  });
+
+  it("takes over an interrupted create whose mutable values changed since, and updates them", async () => {
+    const name = autoName("proj/dev/training", firstLineage("ChipCluster", "proj/dev/training"));
+    const earlier = await interruptedCreate({ ...spec, name });
+    const { id, outs } = await h.create(
+      await inputs(undefined, { __scope: "proj/dev/training", hyperNodeCount: 2 }),
+    );
+    expect(id).toBe(earlier);
+    expect(outs).toMatchObject({ hyperNodeCount: 2, totalChips: 16, status: "ACTIVE" });
+  });
+
+  it("records an interrupted create whose create-only values changed, so the next up replaces it", async () => {
+    const name = autoName("proj/dev/training", firstLineage("ChipCluster", "proj/dev/training"));
+    const earlier = await interruptedCreate({ ...spec, name, chipsPerHyperNode: 16 });
+    const e = (await h
+      .create(await inputs(undefined, { __scope: "proj/dev/training" }))
+      .catch((x) => x)) as Error & {
+      id?: string;
+      properties?: Record<string, unknown>;
+    };
+    expect(e.message).toMatch(/chipsPerHyperNode differ .* the next `pulumi up` replaces it/);
+    expect(e.id).toBe(earlier);
+    expect(e.properties).toMatchObject({ chipsPerHyperNode: 16 });
+  });
+
+  it("takes an existing resource over with adoptId once; a later create of the same resource is a new one", async () => {
+    const outside = await request(`${cloud.url}/v1/chip-clusters`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${cloud.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ ...spec, name: "made-by-hand" }),
+    });
+    const made = ((await outside.body.json()) as { resource: { id: string } }).resource.id;
+    const adopted = await h.create(
+      await inputs(undefined, { __scope: "proj/dev/adopted", __adoptId: made, hyperNodeCount: 3 }),
+    );
+    expect(adopted.id).toBe(made);
+    expect(adopted.outs).toMatchObject({ name: "made-by-hand", hyperNodeCount: 3 });
+    const replacement = await h.create(
+      await inputs(undefined, { __scope: "proj/dev/adopted", __adoptId: made }),
+    );
+    expect(replacement.id).not.toBe(made);
+  });
+
+  it("refuses adoptId of a resource whose create-only values differ, and leaves it untouched", async () => {
+    const outside = await request(`${cloud.url}/v1/chip-clusters`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${cloud.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ ...spec, name: "other-shape", chipsPerHyperNode: 16 }),
+    });
+    const made = ((await outside.body.json()) as { resource: { id: string } }).resource.id;
+    const e = (await h
+      .create(await inputs(undefined, { __scope: "proj/dev/adopted", __adoptId: made }))
+      .catch((x) => x)) as Error & { id?: string };
+    expect(e.message).toMatch(/was not adopted: its chipsPerHyperNode differ/);
+    expect(e.id).toBeUndefined();
+    expect((await cloud.admin.requests()).filter((r) => r.method === "PATCH")).toHaveLength(0);
   });
 
   it("treats delete of a resource that is already gone as done, and read of it as gone", async () => {
@@ -146,7 +238,7 @@ describe("provider handlers after a partial create", () => {
     await cloud.close();
   });
 
-  it("tells the user to replace a resource that ended FAILED, on the next update", async () => {
+  it("plans the replacement of a resource that ended FAILED; an update that meets one says how to recover", async () => {
     await cloud.admin.fault({
       kind: "ChipCluster",
       operation: "provision",
@@ -158,8 +250,13 @@ describe("provider handlers after a partial create", () => {
       id: string;
       properties: Record<string, unknown>;
     };
+    const news = await h.check(e.properties, { ...spec, name: "halfway", __provider: "serialized-provider" });
+    expect(await h.diff(e.id, e.properties, news.inputs)).toMatchObject({
+      changes: true,
+      replaces: ["status"],
+    });
     const next = await h.update(e.id, e.properties, await inputs("halfway")).catch((x: unknown) => x);
-    expect(String(next)).toMatch(/is FAILED: burn-in failed; replace it with `pulumi up --replace/);
+    expect(String(next)).toMatch(/is FAILED: burn-in failed; `pulumi refresh` then `pulumi up` replaces it/);
   });
 
   it("waits for a resource still provisioning before updating it", async () => {

@@ -14,15 +14,23 @@ export async function inlineStack(
   stackName: string,
   program: PulumiFn,
   cloud: { url: string; token: string },
+  options: { configVia?: "stack config" | "environment" } = {},
 ): Promise<Stack> {
   const workDir = join(scratchRoot, "work", stackName);
   mkdirSync(workDir, { recursive: true });
+  const viaEnv = options.configVia === "environment";
+  const envVars = {
+    ...pulumiEnv(),
+    ...(viaEnv ? { AGENTCLOUD_ENDPOINT: cloud.url, AGENTCLOUD_TOKEN: cloud.token } : {}),
+  };
   const stack = await LocalWorkspace.createOrSelectStack(
     { projectName: "agentcloud-e2e", stackName, program },
-    { workDir, envVars: pulumiEnv() },
+    { workDir, envVars },
   );
-  await stack.setConfig("agentcloud:endpoint", { value: cloud.url });
-  await stack.setConfig("agentcloud:token", { value: cloud.token, secret: true });
+  if (!viaEnv) {
+    await stack.setConfig("agentcloud:endpoint", { value: cloud.url });
+    await stack.setConfig("agentcloud:token", { value: cloud.token, secret: true });
+  }
   return stack;
 }
 

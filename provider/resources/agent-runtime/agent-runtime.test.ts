@@ -9,7 +9,7 @@ const base = {
   artifact: { image: "agents/support:1" },
   models: [{ endpointId: "me-1", role: "primary" }],
   secretEnv: { API_TOKEN: "s3cr3t" },
-  __autoname: "proj/dev/agent",
+  __scope: "proj/dev/agent",
   __provider: "p",
 };
 

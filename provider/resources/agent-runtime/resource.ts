@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RegionId } from "../../api/catalog.ts";
 import { registeredOutputs } from "../shared/kind.ts";
-import { type CommonArgs, resourceProps, withSecretOutputs } from "../shared/resource.ts";
+import { type CommonArgs, resourceArgs } from "../shared/resource.ts";
 import { shim } from "../shared/shim.ts";
 import { agentRuntimeKind } from "./schema.ts";
 
@@ -116,7 +116,10 @@ export class AgentRuntime extends pulumi.dynamic.Resource {
   declare readonly schemaVersion: pulumi.Output<number>;
 
   constructor(name: string, args: AgentRuntimeArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = resourceProps(name, args, outputKeys);
-    super(provider, name, props, withSecretOutputs(opts, ["secretEnv"]), "agentcloud", "AgentRuntime");
+    const { props, opts: options } = resourceArgs("AgentRuntime", name, args, opts, outputKeys, {
+      inputs: ["secretEnv"],
+      outputs: ["secretEnv"],
+    });
+    super(provider, name, props, options, "agentcloud", "AgentRuntime");
   }
 }

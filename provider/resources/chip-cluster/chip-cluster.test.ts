@@ -8,7 +8,7 @@ const base = {
   chipType: "zhenwu-m890",
   chipsPerHyperNode: 128,
   hyperNodeCount: 2,
-  __autoname: "proj/dev/training",
+  __scope: "proj/dev/training",
   __provider: "serialized",
 };
 
@@ -17,7 +17,7 @@ async function checked(news: Record<string, unknown>, olds: Record<string, unkno
 }
 
 describe("ChipCluster check", () => {
-  it("fills defaults and an automatic physical name derived from the logical name", async () => {
+  it("fills defaults and leaves an automatic name to the create (not an input)", async () => {
     const { inputs, failures } = await checked(base);
     expect(failures).toEqual([]);
     expect(inputs).toMatchObject({
@@ -26,22 +26,28 @@ describe("ChipCluster check", () => {
       nodeRecovery: "auto",
       tags: {},
       __provider: "serialized",
+      __scope: "proj/dev/training",
+      __autoname: true,
     });
-    expect(inputs.name).toMatch(/^training-[0-9a-f]{7}$/);
+    expect(inputs).not.toHaveProperty("name");
   });
 
-  it("gives the same automatic name on every run, and a new one when a create-only field changes", async () => {
-    const a = (await checked(base)).inputs.name;
-    const b = (await checked({ ...base })).inputs.name;
-    const c = (await checked({ ...base, chipType: "zhenwu-810e", chipsPerHyperNode: 16 })).inputs.name;
-    expect(a).toBe(b);
-    expect(c).not.toBe(a);
+  it("checks the same inputs whatever the old ones: the engine checks replacements without them", async () => {
+    const fresh = (await checked(base)).inputs;
+    expect((await checked({ ...base }, fresh)).inputs).toEqual(fresh);
   });
 
-  it("keeps the previous automatic name across in-place changes", async () => {
-    const first = (await checked(base)).inputs;
-    const next = await checked({ ...base, hyperNodeCount: 9 }, first);
-    expect(next.inputs.name).toBe(first.name);
+  it("keeps a chosen name as an input", async () => {
+    const { inputs } = await checked({ ...base, name: "fixed" });
+    expect(inputs).toMatchObject({ name: "fixed", __autoname: false });
+  });
+
+  it("rejects a logical name that makes no valid automatic name, as the cloud would", async () => {
+    const { failures } = await checked({ ...base, __scope: `proj/dev/${"x".repeat(80)}` });
+    expect(failures).toEqual([]);
+    const { inputs } = await checked({ ...base, name: "Not Valid" });
+    expect(inputs.name).toBe("Not Valid");
+    expect((await checked({ ...base, name: "Not Valid" })).failures.map((f) => f.property)).toEqual(["name"]);
   });
 
   it("rejects chipsPerHyperNode 96 naming the field", async () => {
@@ -127,6 +133,7 @@ describe("ChipCluster diff", () => {
     const olds = await outputsOf(base);
     const cases: [Record<string, unknown>, string][] = [
       [{ region: "cn-beijing" }, "region"],
+      [{ chipType: "zhenwu-810e", chipsPerHyperNode: 16 }, "chipType"],
       [{ zone: "cn-hangzhou-b" }, "zone"],
       [{ chipsPerHyperNode: 64 }, "chipsPerHyperNode"],
       [{ provisioning: { mode: "spot" } }, "provisioning"],
@@ -147,6 +154,45 @@ describe("ChipCluster diff", () => {
       replaces: ["chipsPerHyperNode"],
       deleteBeforeReplace: true,
     });
+    // Also when nothing changed: a forced replacement (`--replace`) would collide just the same.
+    const same = (await checked({ ...base, name: "fixed" }, olds)).inputs;
+    expect(await h.diff("cc-1", olds, same)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: true,
+    });
+  });
+
+  it("keeps an automatic name through a rename of the logical resource (aliases) or a new parent", async () => {
+    const olds = { ...(await outputsOf(base)), name: "training-1234567" };
+    const news = (await checked({ ...base, __scope: "proj/dev/renamed" }, olds)).inputs;
+    expect(await h.diff("cc-1", olds, news)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  it("replaces a resource whose provisioning failed, naming its status as the reason", async () => {
+    const olds = { ...(await outputsOf(base)), status: "FAILED" };
+    const news = (await checked({ ...base }, olds)).inputs;
+    expect(await h.diff("cc-1", olds, news)).toEqual({
+      changes: true,
+      replaces: ["status"],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  it("applies replaceOnChanges, which the engine cannot apply to dynamic providers", async () => {
+    const olds = await outputsOf(base);
+    const plain = (await checked({ ...base, hyperNodeCount: 3 }, olds)).inputs;
+    expect((await h.diff("cc-1", olds, plain)).replaces).toEqual([]);
+    for (const paths of [["hyperNodeCount"], ["*"]]) {
+      const news = (await checked({ ...base, hyperNodeCount: 3, __replaceOnChanges: paths }, olds)).inputs;
+      expect(await h.diff("cc-1", olds, news)).toMatchObject({ changes: true, replaces: ["hyperNodeCount"] });
+    }
+    const tags = (await checked({ ...base, tags: { a: "1" }, __replaceOnChanges: ["tags.a"] }, olds)).inputs;
+    expect((await h.diff("cc-1", olds, tags)).replaces).toEqual(["tags"]);
   });
 
   it("plans a replacement when a create-only value is not known yet", async () => {

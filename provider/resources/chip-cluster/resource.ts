@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ChipType, RegionId } from "../../api/catalog.ts";
 import { registeredOutputs } from "../shared/kind.ts";
-import { type CommonArgs, resourceProps } from "../shared/resource.ts";
+import { type CommonArgs, resourceArgs } from "../shared/resource.ts";
 import { shim } from "../shared/shim.ts";
 import { chipClusterKind } from "./schema.ts";
 
@@ -74,6 +74,7 @@ export class ChipCluster extends pulumi.dynamic.Resource {
   declare readonly schemaVersion: pulumi.Output<number>;
 
   constructor(name: string, args: ChipClusterArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, resourceProps(name, args, outputKeys), opts, "agentcloud", "ChipCluster");
+    const r = resourceArgs("ChipCluster", name, args, opts, outputKeys);
+    super(provider, name, r.props, r.opts, "agentcloud", "ChipCluster");
   }
 }

@@ -8,7 +8,7 @@ const dedicated = {
   model: "qwen3.7-max",
   deployment: { mode: "dedicated", clusterId: "cc-1", chipsPerReplica: 32, minReplicas: 1, maxReplicas: 2 },
   throughput: { tokensPerMinute: 100_000 },
-  __autoname: "proj/dev/qwen",
+  __scope: "proj/dev/qwen",
   __chipType: "zhenwu-m890",
   __provider: "p",
 };

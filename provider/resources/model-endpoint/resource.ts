@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ModelId, RegionId } from "../../api/catalog.ts";
 import type { ChipCluster } from "../chip-cluster/resource.ts";
 import { registeredOutputs } from "../shared/kind.ts";
-import { type CommonArgs, resourceProps, withSecretOutputs } from "../shared/resource.ts";
+import { type CommonArgs, resourceArgs } from "../shared/resource.ts";
 import { shim } from "../shared/shim.ts";
 import { modelEndpointKind } from "./schema.ts";
 
@@ -95,7 +95,9 @@ export class ModelEndpoint extends pulumi.dynamic.Resource {
   declare readonly schemaVersion: pulumi.Output<number>;
 
   constructor(name: string, args: ModelEndpointArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = resourceProps(name, args, outputKeys);
+    const { props, opts: options } = resourceArgs("ModelEndpoint", name, args, opts, outputKeys, {
+      outputs: ["apiKey"],
+    });
     const d = args.deployment as { cluster?: ChipCluster; clusterId?: pulumi.Input<string> };
     if (d && typeof d === "object" && !pulumi.Output.isInstance(d) && d.cluster) {
       // The cluster resource itself: its id (and the dependency), and its chip type for preview's memory check.
@@ -103,6 +105,6 @@ export class ModelEndpoint extends pulumi.dynamic.Resource {
       props.deployment = { ...rest, clusterId: rest.clusterId ?? cluster.id };
       props.__chipType = cluster.chipType;
     }
-    super(provider, name, props, withSecretOutputs(opts, ["apiKey"]), "agentcloud", "ModelEndpoint");
+    super(provider, name, props, options, "agentcloud", "ModelEndpoint");
   }
 }

@@ -9,29 +9,55 @@ export interface CommonArgs {
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Deadlines for create/update/delete: seconds, or "90s", "20m", "1h". Not sent to the cloud. */
   timeouts?: pulumi.Input<Timeouts>;
+  /**
+   * Take over an existing cloud resource with this id on the first create, instead of creating one
+   * (what `import` does for other providers; `import` cannot work for dynamic providers). Its
+   * create-only values must be the declared ones; its mutable values are updated to the declared
+   * ones. Ignored once the resource is in state: a later replacement creates a new resource.
+   */
+  adoptId?: pulumi.Input<string>;
 }
 
 /**
- * The props handed to dynamic.Resource: a fresh object per resource (the constructor writes
- * __provider into it), every output key present so it is registered, and the scope that makes
- * automatic names stable per stack.
+ * The props and options handed to dynamic.Resource: a fresh object per resource (the constructor
+ * writes __provider into it), every output key present so it is registered, write-only inputs made
+ * secret whatever the user passed, and the identity (`__scope`) that idempotency keys and automatic
+ * names derive from. Resource options that dynamic providers cannot honour fail here, at preview,
+ * with what to do instead; `replaceOnChanges` is carried to our diff, which applies it.
  */
-export function resourceProps(
+export function resourceArgs(
+  kind: string,
   logicalName: string,
-  args: object,
+  args: CommonArgs,
+  opts: pulumi.CustomResourceOptions | undefined,
   outputKeys: readonly string[],
-): Record<string, unknown> {
+  secrets: { inputs?: readonly string[]; outputs?: readonly string[] } = {},
+): { props: Record<string, unknown>; opts: pulumi.CustomResourceOptions } {
+  if (opts?.import !== undefined) {
+    throw new Error(
+      `${kind} "${logicalName}": the \`import\` resource option cannot work with a Pulumi dynamic provider (the engine reads imported resources without the provider's code). Remove \`import\` and set \`adoptId: ${JSON.stringify(String(opts.import))}\` in the arguments instead: the resource is taken over on the next \`pulumi up\`.`,
+    );
+  }
   const props: Record<string, unknown> = {};
   for (const k of outputKeys) props[k] = undefined;
-  Object.assign(props, args);
-  props.__autoname = `${pulumi.getProject()}/${pulumi.getStack()}/${logicalName}`;
-  return props;
-}
-
-/** Marks outputs the cloud derives (API keys...) as secrets, whatever the inputs were. */
-export function withSecretOutputs(
-  opts: pulumi.CustomResourceOptions | undefined,
-  keys: string[],
-): pulumi.CustomResourceOptions {
-  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...keys] };
+  const { adoptId, ...rest } = args;
+  Object.assign(props, rest);
+  for (const k of secrets.inputs ?? []) {
+    if (props[k] !== undefined && props[k] !== null) props[k] = pulumi.secret(props[k]);
+  }
+  props.__scope = `${pulumi.getProject()}/${pulumi.getStack()}/${logicalName}`;
+  if (adoptId !== undefined) props.__adoptId = adoptId;
+  if (opts?.replaceOnChanges?.length) props.__replaceOnChanges = [...opts.replaceOnChanges];
+  const secretOutputs = [...(opts?.additionalSecretOutputs ?? []), ...(secrets.outputs ?? [])];
+  // A chosen name cannot be held by two resources: its replacement must wait for the old one to go.
+  // The engine asks our diff only for replacements it plans itself, not for `--replace`: say it here.
+  const deleteBeforeReplace = opts?.deleteBeforeReplace ?? (rest.name !== undefined ? true : undefined);
+  return {
+    props,
+    opts: {
+      ...opts,
+      additionalSecretOutputs: secretOutputs,
+      ...(deleteBeforeReplace ? { deleteBeforeReplace } : {}),
+    },
+  };
 }

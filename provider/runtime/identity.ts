@@ -1,0 +1,50 @@
+import { digest } from "../resources/shared/canonical.ts";
+
+/**
+ * Which cloud resource a create is about: the rules for idempotency keys and automatic names.
+ *
+ * The engine gives a dynamic provider's `create` nothing but the inputs, and checks the inputs of
+ * every replacement without the old ones: a create re-run after a killed `pulumi up` and the create
+ * of a `pulumi up --replace` look the same. So the cloud keeps the difference:
+ * - Each resource has a chain of *lineages*: the first derived from its identity (project, stack,
+ *   logical name), each next one from the one before. A lineage gives one create's
+ *   `Idempotency-Key` and, when the user chose no name, its physical name.
+ * - A create sends the first key of the chain. The cloud answers a key it has not seen with a new
+ *   resource, and a key whose create was never *released* with the resource it already made (a
+ *   re-run after a lost answer or a kill adopts it: no duplicate).
+ * - Once the resource is ready (or recorded as failed), the provider releases the key. A released
+ *   key is refused while its resource exists, and the provider moves on to the next key of the
+ *   chain: a replacement, or the create after a FAILED one, is always a new resource, never the old
+ *   one; the replacement's own create is adopted on a re-run in the same way.
+ * - Another stack, or another logical resource, starts another chain: it never gets a resource it
+ *   did not create (a taken name is a Conflict naming the holder).
+ */
+export function firstLineage(kind: string, scope: string): string {
+  return digest(kind, "create", scope);
+}
+
+export function nextLineage(kind: string, lineage: string): string {
+  return digest(kind, "successor", lineage);
+}
+
+/** The `Idempotency-Key` of the create of one lineage. */
+export function idempotencyKey(lineage: string): string {
+  return `pulumi-${lineage.slice(0, 40)}`;
+}
+
+/**
+ * The physical name of a resource the user did not name: its logical name plus a suffix of its
+ * lineage. Stable across re-runs of one create, new for each replacement (so create-before-delete
+ * never collides), kept by an existing resource whatever its logical name or parent becomes.
+ */
+export function autoName(scope: string, lineage: string): string {
+  const logical = scope.split("/").pop() ?? "";
+  const prefix =
+    logical
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/^[^a-z]+/, "")
+      .slice(0, 55)
+      .replace(/-+$/, "") || "r";
+  return `${prefix}-${lineage.slice(0, 7)}`;
+}
