@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setConfig } from "../../provider/runtime/config.ts";
@@ -48,6 +50,20 @@ describe("startMockNetwork: the emulator behind msw, for users' mocked-API tests
   });
 
   it("refuses requests to any other host, so a test cannot reach the network by mistake", async () => {
-    await expect(request("http://example.invalid/")).rejects.toThrow();
+    // A server that would answer: it must never see the request.
+    let seen = 0;
+    const server = createServer((_req, res) => {
+      seen++;
+      res.end("reached");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await expect(request(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+      await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+      expect(seen).toBe(0);
+    } finally {
+      server.close();
+    }
   });
 });
