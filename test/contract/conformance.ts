@@ -73,10 +73,10 @@ export class Conformance {
       validateFormats: true,
     });
     addFormats(this.ajv);
-    // The document is added whole so that `$ref: "#/components/..."` resolves inside it; its
-    // OpenAPI keywords are not JSON Schema, so they are declared as known (and ignored) keywords.
-    this.ajv.addVocabulary(["openapi", "info", "servers", "paths", "components", "tags", "security"]);
-    this.ajv.addSchema({ ...doc, $id: docId });
+    // The document's components are added under the document's own URI, so that the
+    // `$ref: "#/components/schemas/..."` of its schemas resolve as they do in the document.
+    this.ajv.addVocabulary(["components"]);
+    this.ajv.addSchema({ $id: docId, components: doc.components ?? {} });
     for (const [template, item] of Object.entries((doc.paths ?? {}) as Json)) {
       const pathNames: string[] = [];
       const pattern = template
