@@ -3,42 +3,52 @@ import { type ErrorCode, errorCodes, errorMeaning, errorStatus } from "../../api
 import { errorStatuses, namedSchemas, type ResponseHeader, type RouteSpec, routes } from "./routes.ts";
 
 type Json = Record<string, unknown>;
-type Io = "input" | "output";
 
 const componentPath = "#/components/schemas/";
 
-/** zod → JSON Schema 2020-12 (the dialect of OpenAPI 3.1); named schemas become `$ref`s. */
-function converter(io: Io) {
+const settings = { target: "draft-2020-12", unrepresentable: "any" } as const;
+
+/**
+ * Answers: zod's output side → JSON Schema 2020-12 (the dialect of OpenAPI 3.1), named schemas
+ * under `#/components/schemas` and referenced by `$ref`.
+ */
+function outputs() {
   const registry = z.registry<{ id: string }>();
-  for (const [id, schema] of Object.entries(namedSchemas[io])) registry.add(schema, { id });
+  for (const [id, schema] of Object.entries(namedSchemas.output)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {
-    io,
-    target: "draft-2020-12",
-    unrepresentable: "any",
+    io: "output",
+    ...settings,
     uri: (id) => `${componentPath}${id}`,
   }) as { schemas: Record<string, Json> };
   const components = Object.fromEntries(Object.entries(schemas).map(([id, s]) => [id, strip(s)]));
-  const names = new Map<z.ZodType, string>(Object.entries(namedSchemas[io]).map(([id, s]) => [s, id]));
+  const names = new Map<z.ZodType, string>(Object.entries(namedSchemas.output).map(([id, s]) => [s, id]));
   return {
     components,
     /** A `$ref` for a named schema; otherwise the schema inline (its named parts as `$ref`s). */
     schema(s: z.ZodType): Json {
       const name = names.get(s);
       if (name) return { $ref: `${componentPath}${name}` };
-      // Converting the registry's schemas alongside makes references to them `$ref`s.
-      const registryWith = z.registry<{ id: string }>();
-      for (const [id, named] of Object.entries(namedSchemas[io])) registryWith.add(named, { id });
-      registryWith.add(s, { id: "__inline" });
-      const out = z.toJSONSchema(registryWith, {
-        io,
-        target: "draft-2020-12",
-        unrepresentable: "any",
+      // Converting the named schemas alongside makes references to them `$ref`s.
+      const withInline = z.registry<{ id: string }>();
+      for (const [id, named] of Object.entries(namedSchemas.output)) withInline.add(named, { id });
+      withInline.add(s, { id: "__inline" });
+      const out = z.toJSONSchema(withInline, {
+        io: "output",
+        ...settings,
         uri: (id) => `${componentPath}${id}`,
       }) as { schemas: Record<string, Json> };
       return strip(out.schemas.__inline as Json);
     },
   };
 }
+
+/**
+ * Requests: zod's input side (a field with a default is optional), inline. Named request bodies go
+ * under `#/components/requestBodies`, not `schemas`: generators such as openapi-typescript make a
+ * field with a `default` required in a schema component (it is always there in an answer), but
+ * optional in a request body.
+ */
+const inputSchema = (s: z.ZodType): Json => strip(z.toJSONSchema(s, { io: "input", ...settings }) as Json);
 
 function strip(s: Json): Json {
   const { $schema: _schema, $id: _id, ...rest } = s;
@@ -90,22 +100,39 @@ function errorResponses(route: RouteSpec): Json {
   return out;
 }
 
+function requestBody(body: NonNullable<RouteSpec["body"]>, name: string | undefined): Json {
+  if (name && body.required && !body.description) return { $ref: `#/components/requestBodies/${name}` };
+  return {
+    required: body.required,
+    ...(body.description ? { description: body.description } : {}),
+    content: { "application/json": { schema: inputSchema(body.schema) } },
+  };
+}
+
 let cached: Json | null = null;
 
 /** OpenAPI 3.1 from the route list the app serves and the zod schemas it validates with. */
 export function openApiDocument(): Json {
   if (cached) return cached;
-  const input = converter("input");
-  const output = converter("output");
+  const output = outputs();
+  const requestBodies: Record<string, Json> = {};
+  const bodyNames = new Map<z.ZodType, string>();
+  for (const [name, schema] of Object.entries(namedSchemas.input)) {
+    bodyNames.set(schema, name);
+    requestBodies[name] = {
+      required: true,
+      content: { "application/json": { schema: inputSchema(schema) } },
+    };
+  }
   const paths: Record<string, Json> = {};
   for (const route of routes) {
     const parameters: Json[] = [];
     for (const [name, schema] of Object.entries(route.params ?? {})) {
-      parameters.push({ name, in: "path", required: true, schema: input.schema(schema) });
+      parameters.push({ name, in: "path", required: true, schema: inputSchema(schema) });
     }
     for (const [name, schema] of Object.entries(route.query?.shape ?? {})) {
       const field = schema as z.ZodType;
-      const { description, ...fieldSchema } = input.schema(field);
+      const { description, ...fieldSchema } = inputSchema(field);
       parameters.push({
         name,
         in: "query",
@@ -134,15 +161,7 @@ export function openApiDocument(): Json {
       tags: [route.tag],
       security: route.auth === "none" ? [] : [{ [route.auth]: [] }],
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(route.body
-        ? {
-            requestBody: {
-              required: route.body.required,
-              ...(route.body.description ? { description: route.body.description } : {}),
-              content: { "application/json": { schema: input.schema(route.body.schema) } },
-            },
-          }
-        : {}),
+      ...(route.body ? { requestBody: requestBody(route.body, bodyNames.get(route.body.schema)) } : {}),
       responses: { [String(route.ok.status)]: ok, ...errorResponses(route) },
     };
     paths[route.path] = { ...paths[route.path], [route.method]: operation };
@@ -167,7 +186,8 @@ export function openApiDocument(): Json {
     ],
     paths,
     components: {
-      schemas: { ...input.components, ...output.components },
+      schemas: output.components,
+      requestBodies,
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "an account's API token" },
         admin: { type: "http", scheme: "bearer", description: "the emulator's admin token" },

@@ -205,7 +205,10 @@ export const Snapshot = z.object({
 });
 export const AnyResource = z.union([ChipCluster, ModelEndpoint, AgentRuntime]);
 
-/** Schemas that get a name under `#/components/schemas`, by the side they are documented on. */
+/**
+ * Schemas that get a name: request bodies (input side) under `#/components/requestBodies`,
+ * answers (output side) under `#/components/schemas`.
+ */
 export const namedSchemas: { input: Record<string, z.ZodType>; output: Record<string, z.ZodType> } = {
   input: {
     ...Object.fromEntries(resourceKinds.map((k) => [`${k}Spec`, specs[k]])),
