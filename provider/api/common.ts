@@ -33,9 +33,11 @@ export const errorMeaning: Record<ErrorCode, string> = {
   ChipNotAvailable: "a chip type not yet orderable on the emulator clock; `details.availableFrom`",
   InvalidPageToken: "a pageToken not issued for this account, collection and region filter",
   Unauthenticated: "no bearer token, or an unknown one",
-  QuotaExceeded: "more chips than the account's quota; `details.limit`, `current`, `requested`",
+  QuotaExceeded:
+    "past an account quota (chips per type, endpoints or runtimes per region); `details.limit`, `current`, `requested`",
   NotFound: "no such resource in this account, or no such route",
-  Conflict: "a name taken in the region (`details.existingId`), or an operation still running",
+  Conflict:
+    "a name taken in the region (`details.existingId`), an operation still running, or a cluster not ACTIVE",
   DependencyViolation: "a delete of something still used; `details.dependents`",
   IdempotencyMismatch: "an Idempotency-Key reused with another body",
   PreconditionFailed: "an If-Match that is not the current ETag",

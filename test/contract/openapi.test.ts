@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { maxTags } from "../../provider/api/common.ts";
@@ -7,6 +9,7 @@ import { TokenTable } from "../../provider/mock-cloud/http/auth.ts";
 import { RequestLog } from "../../provider/mock-cloud/http/request-log.ts";
 import { createMockCloud } from "../../provider/mock-cloud/index.ts";
 import { openDb } from "../../provider/mock-cloud/store/db.ts";
+import { repoRoot } from "../support/paths.ts";
 
 type Json = Record<string, any>;
 
@@ -118,6 +121,32 @@ describe("GET /openapi.json", () => {
       "region",
     ]);
     expect(spec.properties.scheduling.default).toBe("task");
+  });
+
+  it("is what the README's API tables and error catalogue say", async () => {
+    const doc = await liveDocument();
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("API (`/v1`"), readme.indexOf("## Testing your own code"));
+    const collections = ["chip-clusters", "model-endpoints", "agent-runtimes"];
+    const inReadme = [...section.matchAll(/`(GET|POST|PUT|PATCH|DELETE) (\/[^`\s]+)`/g)]
+      .flatMap(([, method, path]) =>
+        path?.includes("<collection>")
+          ? collections.map((c) => `${method} ${path.replace("<collection>", c)}`)
+          : [`${method} ${path}`],
+      )
+      .sort();
+    const documented = Object.entries(doc.paths as Json)
+      .flatMap(([path, item]) =>
+        Object.keys(item)
+          .filter((m) => methods.includes(m))
+          .map((m) => `${m.toUpperCase()} ${path}`),
+      )
+      .sort();
+    expect([...new Set(inReadme)]).toEqual(documented);
+    const catalogue = [...section.matchAll(/^\| `(\w+)` \| (\d{3}) \| (.+) \|$/gm)].map(
+      ([, code, status, text]) => [code, { status: Number(status), description: text }],
+    );
+    expect(Object.fromEntries(catalogue)).toEqual(doc["x-error-catalogue"]);
   });
 
   it("is checked by a validator that does reject a broken document", async () => {
