@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { accepted, Name, page, patchOf, Region, ResourceMeta, Tags } from "./common.ts";
+import { accepted, Name, page, patchBodyOf, patchOf, Region, ResourceMeta, Tags } from "./common.ts";
 
 export const Artifact = z.union([
   z.strictObject({ image: z.string().min(1).max(512) }),
@@ -95,6 +95,8 @@ export const AgentRuntimePatch = patchOf(
   AgentRuntimeSpec,
   Object.keys(AgentRuntimeSpec.shape).filter((k) => k !== "name" && k !== "region"),
 );
+/** The PATCH body as documented: the mutable fields, and name and region restated unchanged. */
+export const AgentRuntimePatchBody = patchBodyOf(AgentRuntimeSpec, Object.keys(AgentRuntimePatch.shape));
 
 export const agentRuntimeStates = [
   "CREATING",

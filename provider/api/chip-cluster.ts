@@ -1,6 +1,16 @@
 import { z } from "zod";
 import { chipTypes, hyperNodeSizes } from "./catalog.ts";
-import { accepted, Name, page, patchOf, Region, ResourceMeta, Tags, Timestamp } from "./common.ts";
+import {
+  accepted,
+  Name,
+  page,
+  patchBodyOf,
+  patchOf,
+  Region,
+  ResourceMeta,
+  Tags,
+  Timestamp,
+} from "./common.ts";
 
 export const Provisioning = z.discriminatedUnion("mode", [
   z.strictObject({ mode: z.literal("onDemand") }),
@@ -32,6 +42,8 @@ export type ChipClusterSpec = z.input<typeof ChipClusterSpec>;
 /** Fields that can change after creation (PATCH); all others are immutable. */
 export const chipClusterMutable = ["hyperNodeCount", "scheduling", "nodeRecovery", "tags"] as const;
 export const ChipClusterPatch = patchOf(ChipClusterSpec, chipClusterMutable);
+/** The PATCH body as documented: the mutable fields, and the immutable ones restated unchanged. */
+export const ChipClusterPatchBody = patchBodyOf(ChipClusterSpec, chipClusterMutable);
 
 export const chipClusterStates = [
   "ACCEPTED",

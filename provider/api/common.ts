@@ -25,6 +25,33 @@ export const errorStatus = {
   CapacityUnavailable: 503,
 } as const;
 export type ErrorCode = keyof typeof errorStatus;
+
+/** What each error code means: the catalogue as `/openapi.json` and the README give it. */
+export const errorMeaning: Record<ErrorCode, string> = {
+  ValidationError: "a body, parameter or reference that is not valid; `details.issues` lists field paths",
+  ImmutableField: "a PATCH changes a field fixed at creation; `details.field` names it",
+  InsufficientQuota: "more tokens per minute than the region's quota",
+  ChipNotAvailable: "a chip type not yet orderable on the emulator clock; `details.availableFrom`",
+  InvalidPageToken: "a pageToken not issued for this account, collection and region filter",
+  Unauthenticated: "no bearer token, or an unknown one",
+  QuotaExceeded:
+    "past an account quota (chips per type, endpoints or runtimes per region); `details.limit`, `current`, `requested`",
+  NotFound: "no such resource in this account, or no such route",
+  Conflict:
+    "a name taken in the region (`details.existingId`), an operation still running, or a cluster not ACTIVE",
+  DependencyViolation: "a delete of something still used; `details.dependents`",
+  IdempotencyMismatch:
+    "an Idempotency-Key reused with another body; `details.resourceId` names what its create made",
+  IdempotencyKeyReleased:
+    "an Idempotency-Key whose create's result its client recorded (released); `details.resourceId`",
+  PreconditionFailed: "an If-Match that is not the current ETag",
+  PayloadTooLarge: "a body over 256 KiB",
+  UnsupportedMediaType: "a body that is not application/json (UTF-8)",
+  ModelTooLarge: "a model that does not fit the chips per replica; `details.requiredGiB`, `availableGiB`",
+  Throttled: "too many requests; `Retry-After` says when to come back",
+  InternalError: "a fault in the emulator (or an injected one)",
+  CapacityUnavailable: "no on-demand capacity in the region now; `Retry-After` says when to come back",
+};
 export const errorCodes = Object.keys(errorStatus) as ErrorCode[];
 
 export const ErrorBody = z.object({
@@ -54,9 +81,11 @@ export const Name = z
   .min(1)
   .max(63)
   .regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, "must be lowercase letters, digits and '-', starting with a letter");
+export const maxTags = 50;
 export const Tags = z
   .record(z.string().min(1).max(128), z.string().max(256))
-  .refine((t) => Object.keys(t).length <= 50, "at most 50 tags");
+  .refine((t) => Object.keys(t).length <= maxTags, `at most ${maxTags} tags`)
+  .meta({ maxProperties: maxTags });
 export const Timestamp = z.string().datetime({ offset: true });
 
 export const Operation = z.object({
@@ -117,6 +146,25 @@ export function patchOf(spec: z.ZodObject, keys: readonly string[]) {
     let field = spec.shape[k] as z.ZodType;
     if (field instanceof z.ZodDefault) field = field.unwrap() as z.ZodType;
     shape[k] = field.optional();
+  }
+  return z.strictObject(shape);
+}
+
+/** Text of an immutable field in a PATCH body's schema. */
+export const immutableNote = "immutable: may be restated unchanged; any other value is 400 ImmutableField";
+
+/**
+ * The PATCH body as the API takes it: the mutable fields (as in `patchOf`), and every other field
+ * of the spec, optional, which may be restated with its current value (anything else is 400
+ * ImmutableField). The emulator checks and strips those before it parses the mutable rest.
+ */
+export function patchBodyOf(spec: z.ZodObject, mutable: readonly string[]) {
+  const shape: Record<string, z.ZodType> = { ...patchOf(spec, mutable).shape };
+  for (const k of Object.keys(spec.shape)) {
+    if (mutable.includes(k)) continue;
+    let field = spec.shape[k] as z.ZodType;
+    if (field instanceof z.ZodDefault) field = field.unwrap() as z.ZodType;
+    shape[k] = field.optional().describe(immutableNote);
   }
   return z.strictObject(shape);
 }

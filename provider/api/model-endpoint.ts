@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { modelIds } from "./catalog.ts";
-import { accepted, Name, page, patchOf, Region, ResourceMeta, Tags } from "./common.ts";
+import { accepted, Name, page, patchBodyOf, patchOf, Region, ResourceMeta, Tags } from "./common.ts";
 
 export const Deployment = z.discriminatedUnion("mode", [
   z.strictObject({ mode: z.literal("pooled") }),
@@ -49,6 +49,8 @@ export const ModelEndpointPatch = patchOf(ModelEndpointSpec, [
   "spilloverEndpointId",
   "tags",
 ]);
+/** The PATCH body as documented: the mutable fields, and name and region restated unchanged. */
+export const ModelEndpointPatchBody = patchBodyOf(ModelEndpointSpec, Object.keys(ModelEndpointPatch.shape));
 
 export const modelEndpointStates = [
   "CREATING",

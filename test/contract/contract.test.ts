@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { mockCloudNetwork } from "../../provider/mock-cloud/http/msw-network.ts";
 import { createMockCloud, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
-import { type Answer, type Call, client } from "./client.ts";
+import { type Answer, type Call, type Client, client } from "./client.ts";
 
 const dev = "agentcloud-dev-token";
 const other = "other-account-token";
@@ -60,6 +60,7 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
   let stop: () => Promise<void>;
   let call: Call;
   let closeClient: () => Promise<void>;
+  let checked: Client["conformance"];
   const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: admin });
 
   async function ready(collection: string, body: unknown): Promise<any> {
@@ -71,9 +72,23 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
   beforeAll(async () => {
     const started = await adapter.start();
     stop = started.stop;
-    ({ call, close: closeClient } = client(started.baseUrl, dev));
+    // Every exchange below is checked against the server's own /openapi.json (see client.ts).
+    ({ call, close: closeClient, conformance: checked } = client(started.baseUrl, dev));
   });
   afterAll(async () => {
+    const c = checked();
+    if (c) {
+      process.stdout.write(
+        `[conformance] ${adapter.name}: ${c.checked} exchanges checked against /openapi.json, ` +
+          `${c.covered.size} of ${c.operations().length} operations exercised` +
+          ` (not: ${
+            c
+              .operations()
+              .filter((o) => !c.covered.has(o))
+              .join(", ") || "none"
+          })\n`,
+      );
+    }
     await closeClient();
     await stop();
   });
@@ -357,6 +372,35 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       expect(again.body.resource.id).not.toBe(a.body.resource.id);
     });
 
+    it("releases a key: it then refuses to hand its resource out again (409 IdempotencyKeyReleased) while the resource exists", async () => {
+      const headers = { "idempotency-key": "k-3" };
+      const a = await call("POST", "/v1/chip-clusters", cluster("idem3"), { headers });
+      const info = await call("GET", "/v1/idempotency-keys/k-3");
+      expect(info.status).toBe(200);
+      expect(info.body).toMatchObject({
+        key: "k-3",
+        kind: "ChipCluster",
+        resourceId: a.body.resource.id,
+        released: false,
+      });
+      const released = await call("POST", "/v1/idempotency-keys/k-3/release");
+      expect(released.body).toMatchObject({ resourceId: a.body.resource.id, released: true });
+      const again = await call("POST", "/v1/chip-clusters", cluster("idem3"), { headers });
+      expectError(again, 409, "IdempotencyKeyReleased");
+      expect(again.body.error.details).toMatchObject({ resourceId: a.body.resource.id });
+      expectError(await call("GET", "/v1/idempotency-keys/never-used"), 404, "NotFound");
+      expectError(await call("POST", "/v1/idempotency-keys/never-used/release"), 404, "NotFound");
+      // Adoption: an unknown key bound, released, to an existing resource.
+      const bound = await call("POST", "/v1/idempotency-keys/k-4/release", {
+        resourceId: a.body.resource.id,
+      });
+      expect(bound.body).toMatchObject({ key: "k-4", resourceId: a.body.resource.id, released: true });
+      await call("DELETE", `/v1/chip-clusters/${a.body.resource.id}`);
+      await call("GET", "/v1/chip-clusters");
+      expectError(await call("GET", "/v1/idempotency-keys/k-3"), 404, "NotFound");
+      expect((await call("POST", "/v1/chip-clusters", cluster("idem3"), { headers })).status).toBe(202);
+    });
+
     it("refuses a second resource with the same name in the same region (409 Conflict)", async () => {
       await ready("chip-clusters", cluster("dup"));
       expectError(await call("POST", "/v1/chip-clusters", cluster("dup")), 409, "Conflict");
@@ -575,6 +619,74 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
     });
   });
 
+  describe("what the document says, as the emulator does it", () => {
+    it("refuses a pageSize outside 1–500 (0 is not clamped) and an unknown region with 400", async () => {
+      for (const q of ["pageSize=0", "pageSize=501", "pageSize=-1", "pageSize=2.5", "region=mars-1"]) {
+        expectError(await call("GET", `/v1/chip-clusters?${q}`), 400, "ValidationError");
+      }
+      expect((await call("GET", "/v1/chip-clusters?pageSize=500&region=cn-beijing")).status).toBe(200);
+      expect((await call("GET", "/v1/model-endpoints?pageSize=1")).status).toBe(200);
+      expect((await call("GET", "/v1/agent-runtimes?pageSize=1")).status).toBe(200);
+    });
+
+    it("refuses more than 50 tags", async () => {
+      const tags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]));
+      expectError(
+        await call("POST", "/v1/chip-clusters", cluster("tags51", { tags: tags(51) })),
+        400,
+        "ValidationError",
+      );
+      expect((await call("POST", "/v1/chip-clusters", cluster("tags50", { tags: tags(50) }))).status).toBe(
+        202,
+      );
+    });
+
+    it("takes a PATCH that restates name and region unchanged, as the document allows", async () => {
+      const c = await ready("chip-clusters", cluster("restate"));
+      const a = await call("PATCH", `/v1/chip-clusters/${c.id}`, {
+        name: "restate",
+        region: "cn-hangzhou",
+        hyperNodeCount: 2,
+      });
+      expect(a.status).toBe(202);
+      expect(a.headers.etag).toBe(`"${a.body.resource.etag}"`);
+      await call("GET", `/v1/chip-clusters/${c.id}`);
+      expectError(
+        await call("PATCH", `/v1/chip-clusters/${c.id}`, { name: "renamed" }),
+        400,
+        "ImmutableField",
+      );
+    });
+
+    it("serves the catalog it documents", async () => {
+      expect((await call("GET", "/v1/catalog/chips")).body.items.length).toBeGreaterThan(0);
+      expect((await call("GET", "/v1/catalog/models")).body.items.length).toBeGreaterThan(0);
+      const regions = (await call("GET", "/v1/catalog/regions")).body.items;
+      expect(regions[0]).toMatchObject({
+        region: "cn-hangzhou",
+        zones: ["cn-hangzhou-a", "cn-hangzhou-b", "cn-hangzhou-c"],
+      });
+    });
+
+    it("declares the answers' headers: WWW-Authenticate on 401, the request id on every answer", async () => {
+      const a = await call("GET", "/v1/catalog/chips", undefined, { token: null });
+      expectError(a, 401, "Unauthenticated");
+      expect(a.headers["www-authenticate"]).toBe('Bearer realm="agentcloud"');
+      expect((await call("GET", "/_mock/health", undefined, { token: null })).status).toBe(200);
+      expect((await call("GET", "/openapi.json", undefined, { token: null })).status).toBe(200);
+    });
+
+    it("answers an injected 500 with the documented error body", async () => {
+      await adminCall("POST", "/_mock/faults", {
+        kind: "ChipCluster",
+        operation: "get",
+        status: 500,
+        remaining: 1,
+      });
+      expectError(await call("GET", "/v1/chip-clusters/cc-000000000000"), 500, "InternalError");
+    });
+  });
+
   describe("the admin plane", () => {
     it("resets one account and leaves the other", async () => {
       await ready("chip-clusters", cluster("a"));
@@ -687,6 +799,16 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       );
     });
 
+    it("reads transitions and limits, and removes fault rules one by one or all at once", async () => {
+      expect((await adminCall("GET", "/_mock/transitions")).body.ChipCluster).toEqual({ mode: "immediate" });
+      expect((await adminCall("GET", "/_mock/limits")).body.chipsPerType).toBe(2048);
+      await adminCall("POST", "/_mock/faults", { id: "one", operation: "get", code: "Throttled" });
+      await adminCall("POST", "/_mock/faults", { id: "two", operation: "get", code: "Throttled" });
+      expect((await adminCall("DELETE", "/_mock/faults/one")).body).toEqual({ deleted: "one" });
+      expectError(await adminCall("DELETE", "/_mock/faults/one"), 404, "NotFound");
+      expect((await adminCall("DELETE", "/_mock/faults")).body).toEqual({ items: [] });
+    });
+
     it("edits a resource out of band, with derived outputs recomputed", async () => {
       const c = await ready("chip-clusters", cluster("drift"));
       const edited = await adminCall("PATCH", `/_mock/resources/chip-clusters/${c.id}`, {
@@ -695,5 +817,11 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       expect(edited.body).toMatchObject({ hyperNodeCount: 4, totalChips: 32 });
       expect(edited.body.etag).not.toBe(c.etag);
     });
+  });
+
+  it("has checked an exchange with every operation the document declares", () => {
+    const c = checked();
+    expect(c).not.toBeNull();
+    expect(c?.operations().filter((o) => !c.covered.has(o))).toEqual([]);
   });
 });

@@ -1,15 +1,23 @@
 import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
-import { regions } from "../../api/catalog.ts";
+import type { z } from "zod";
 import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
 import type { CloudService } from "../core/service.ts";
 import { pickFault } from "../core/settings.ts";
 import { MockCloudError } from "../errors.ts";
 import { adminRoutes } from "./admin.ts";
 import type { TokenTable } from "./auth.ts";
-import { catalogRoutes } from "./catalog.ts";
+import { catalogHandlers } from "./catalog.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { RequestLog } from "./request-log.ts";
+import {
+  type Handler,
+  type HandlerName,
+  type ListQuery,
+  type RouteSpec,
+  register,
+  routes,
+} from "./routes.ts";
 
 /** Marks an answer that the in-process adapter must turn into a dropped connection. */
 export const dropHeader = "x-agentcloud-mock-drop";
@@ -92,8 +100,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
     ),
   );
 
-  app.get("/_mock/health", (c) => c.json({ status: "ok", time: service.clock.now().toISOString() }));
-  app.get("/openapi.json", (c) => c.json(openApiDocument()));
+  const meta: Partial<Record<HandlerName, Handler<Env>>> = {
+    health: (c) => c.json({ status: "ok", time: service.clock.now().toISOString() }),
+    openapi: (c) => c.json(openApiDocument()),
+  };
+  register(
+    app,
+    routes.filter((r) => r.tag === "meta"),
+    meta,
+    json,
+  );
   app.route("/_mock", adminRoutes(deps));
 
   app.use("/v1/*", async (c, next) => {
@@ -150,60 +166,57 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return errorResponse(c, Object.assign(e, { status: fault.status ?? e.status ?? 500 }));
   });
 
-  app.route("/v1/catalog", catalogRoutes());
-
-  app.get("/v1/operations/:id", (c) => c.json(service.getOperation(ctx(c), c.req.param("id"))));
-
-  app.get("/v1/idempotency-keys/:key", (c) => c.json(service.idempotencyKey(ctx(c), c.req.param("key"))));
-  app.post("/v1/idempotency-keys/:key/release", async (c) =>
-    c.json(service.releaseIdempotencyKey(ctx(c), c.req.param("key"), await json(c, { empty: {} }))),
+  register(
+    app,
+    routes.filter((r) => r.tag === "catalog"),
+    catalogHandlers(),
+    json,
   );
 
-  for (const kind of resourceKinds) {
-    const base = `/v1/${collectionOf[kind]}`;
-    app.post(base, async (c) => {
-      const out = service.create(ctx(c), kind, await json(c), c.req.header("idempotency-key") ?? null);
-      return c.json(out, 202);
-    });
-    app.get(base, (c) => {
-      const pageSize = c.req.query("pageSize");
-      const region = c.req.query("region");
-      if (region !== undefined && !(regions as readonly string[]).includes(region)) {
-        throw new MockCloudError("ValidationError", `region: unknown region ${region}`, {
-          issues: [{ path: "region", message: `expected one of ${regions.join(", ")}` }],
-        });
-      }
-      if (pageSize !== undefined && !/^\d+$/.test(pageSize)) {
-        throw new MockCloudError("ValidationError", "pageSize: expected a whole number", {
-          issues: [{ path: "pageSize", message: "expected a whole number" }],
-        });
-      }
-      return c.json(
-        service.list(ctx(c), kind, {
-          region: c.req.query("region"),
-          pageSize: pageSize === undefined ? undefined : Number(pageSize),
-          pageToken: c.req.query("pageToken"),
-        }),
+  const kindOfRoute = (route: RouteSpec): ResourceKind => route.kind as ResourceKind;
+  const v1: Partial<Record<HandlerName, Handler<Env>>> = {
+    getOperation: (c) => c.json(service.getOperation(ctx(c), c.req.param("id") as string)),
+    getIdempotencyKey: (c) => c.json(service.idempotencyKey(ctx(c), c.req.param("key") as string)),
+    releaseIdempotencyKey: (c, { body }) =>
+      c.json(service.releaseIdempotencyKey(ctx(c), c.req.param("key") as string, body)),
+    create: async (c, { route }) => {
+      const out = service.create(
+        ctx(c),
+        kindOfRoute(route),
+        await json(c),
+        c.req.header("idempotency-key") ?? null,
       );
-    });
-    app.get(`${base}/:id`, (c) => {
-      const body = service.get(ctx(c), kind, c.req.param("id"));
+      return c.json(out, 202);
+    },
+    list: (c, { route, query }) => {
+      const { region, pageSize, pageToken } = query as z.infer<typeof ListQuery>;
+      return c.json(service.list(ctx(c), kindOfRoute(route), { region, pageSize, pageToken }));
+    },
+    get: (c, { route }) => {
+      const body = service.get(ctx(c), kindOfRoute(route), c.req.param("id") as string);
       c.header("etag", `"${body.etag}"`);
       return c.json(body);
-    });
-    app.patch(`${base}/:id`, async (c) => {
+    },
+    update: async (c, { route }) => {
       const out = service.update(
         ctx(c),
-        kind,
-        c.req.param("id"),
+        kindOfRoute(route),
+        c.req.param("id") as string,
         await json(c),
         c.req.header("if-match") ?? null,
       );
       c.header("etag", `"${out.resource.etag}"`);
       return c.json(out, 202);
-    });
-    app.delete(`${base}/:id`, (c) => c.json(service.delete(ctx(c), kind, c.req.param("id")), 202));
-  }
+    },
+    delete: (c, { route }) =>
+      c.json(service.delete(ctx(c), kindOfRoute(route), c.req.param("id") as string), 202),
+  };
+  register(
+    app,
+    routes.filter((r) => r.tag === "resources" || r.tag === "operations"),
+    v1,
+    json,
+  );
 
   /** The region a request concerns: the query, a create's body, or the stored resource. */
   async function regionOf(c: Context<Env>, kind: ResourceKind | undefined, id: string | undefined) {

@@ -1,170 +1,204 @@
 import { z } from "zod";
-import { AgentRuntime, AgentRuntimePatch, AgentRuntimeSpec } from "../../api/agent-runtime.ts";
-import { ChipCluster, ChipClusterPatch, ChipClusterSpec } from "../../api/chip-cluster.ts";
-import {
-  collectionOf,
-  ErrorBody,
-  IdempotencyKeyInfo,
-  Operation,
-  ReleaseIdempotencyKey,
-  type ResourceKind,
-} from "../../api/common.ts";
-import { ModelEndpoint, ModelEndpointPatch, ModelEndpointSpec } from "../../api/model-endpoint.ts";
+import { type ErrorCode, errorCodes, errorMeaning, errorStatus } from "../../api/common.ts";
+import { errorStatuses, namedSchemas, type ResponseHeader, type RouteSpec, routes } from "./routes.ts";
 
-const schemas: Record<ResourceKind, { spec: z.ZodType; patch: z.ZodType; resource: z.ZodType }> = {
-  ChipCluster: { spec: ChipClusterSpec, patch: ChipClusterPatch, resource: ChipCluster },
-  ModelEndpoint: { spec: ModelEndpointSpec, patch: ModelEndpointPatch, resource: ModelEndpoint },
-  AgentRuntime: { spec: AgentRuntimeSpec, patch: AgentRuntimePatch, resource: AgentRuntime },
-};
+type Json = Record<string, unknown>;
 
-const toSchema = (s: z.ZodType, io: "input" | "output") => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(s, {
-    io,
-    target: "draft-2020-12",
-    unrepresentable: "any",
-  }) as Record<string, unknown>;
+const componentPath = "#/components/schemas/";
+
+const settings = { target: "draft-2020-12", unrepresentable: "any" } as const;
+
+/**
+ * Answers: zod's output side → JSON Schema 2020-12 (the dialect of OpenAPI 3.1), named schemas
+ * under `#/components/schemas` and referenced by `$ref`.
+ */
+function outputs() {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(namedSchemas.output)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    io: "output",
+    ...settings,
+    uri: (id) => `${componentPath}${id}`,
+  }) as { schemas: Record<string, Json> };
+  const components = Object.fromEntries(Object.entries(schemas).map(([id, s]) => [id, strip(s)]));
+  const names = new Map<z.ZodType, string>(Object.entries(namedSchemas.output).map(([id, s]) => [s, id]));
+  return {
+    components,
+    /** A `$ref` for a named schema; otherwise the schema inline (its named parts as `$ref`s). */
+    schema(s: z.ZodType): Json {
+      const name = names.get(s);
+      if (name) return { $ref: `${componentPath}${name}` };
+      // Converting the named schemas alongside makes references to them `$ref`s.
+      const withInline = z.registry<{ id: string }>();
+      for (const [id, named] of Object.entries(namedSchemas.output)) withInline.add(named, { id });
+      withInline.add(s, { id: "__inline" });
+      const out = z.toJSONSchema(withInline, {
+        io: "output",
+        ...settings,
+        uri: (id) => `${componentPath}${id}`,
+      }) as { schemas: Record<string, Json> };
+      return strip(out.schemas.__inline as Json);
+    },
+  };
+}
+
+/**
+ * Requests: zod's input side (a field with a default is optional), inline. Named request bodies go
+ * under `#/components/requestBodies`, not `schemas`: generators such as openapi-typescript make a
+ * field with a `default` required in a schema component (it is always there in an answer), but
+ * optional in a request body.
+ */
+const inputSchema = (s: z.ZodType): Json => strip(z.toJSONSchema(s, { io: "input", ...settings }) as Json);
+
+function strip(s: Json): Json {
+  const { $schema: _schema, $id: _id, ...rest } = s;
   return rest;
-};
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const jsonBody = (name: string) => ({ content: { "application/json": { schema: ref(name) } } });
-const errors = Object.fromEntries(
-  ["400", "401", "402", "404", "409", "412", "413", "422", "429", "503"].map((s) => [
-    s,
-    { description: "error", ...jsonBody("Error") },
-  ]),
-);
-/** A list's own 400s: a bad region or pageSize, or a page token it did not issue. */
-const listErrors = {
-  ...errors,
-  "400": {
-    description:
-      "ValidationError (region, pageSize), or InvalidPageToken: a pageToken not issued for this account, collection and region filter",
-    ...jsonBody("Error"),
+}
+
+const headerDocs: Record<ResponseHeader, { description: string; schema: Json }> = {
+  ETag: { description: "the resource's etag, quoted: send it back as If-Match", schema: { type: "string" } },
+  "Retry-After": {
+    description: "seconds to wait before trying again",
+    schema: { type: "integer", minimum: 0 },
+  },
+  "WWW-Authenticate": {
+    description: 'the scheme and realm to authenticate with: Bearer realm="agentcloud"',
+    schema: { type: "string" },
+  },
+  "X-Request-Id": {
+    description: "the request's id, as in error bodies and the request log",
+    schema: { type: "string" },
   },
 };
-const bearer = [{ bearer: [] }];
 
-let cached: Record<string, unknown> | null = null;
+function headers(required: ResponseHeader[], optional: ResponseHeader[] = []): Json {
+  const out: Json = {};
+  for (const [names, isRequired] of [
+    [required, true],
+    [optional, false],
+  ] as const) {
+    for (const name of names) out[name] = { required: isRequired, ...headerDocs[name] };
+  }
+  return out;
+}
 
-/** OpenAPI 3.1 from the same zod schemas the emulator validates with and the client parses with. */
-export function openApiDocument(): Record<string, unknown> {
+function errorResponses(route: RouteSpec): Json {
+  const out: Json = {};
+  for (const [status, codes] of [...errorStatuses(route.errors)].sort(([a], [b]) => a - b)) {
+    // Throttled and CapacityUnavailable always say when to come back; an injected fault of any
+    // other code may say so too.
+    const retry: ResponseHeader[] = status === 429 || status === 503 ? ["Retry-After"] : [];
+    const required: ResponseHeader[] = ["X-Request-Id", ...retry];
+    if (status === 401) required.push("WWW-Authenticate");
+    const optional: ResponseHeader[] = route.tag === "admin" || retry.length > 0 ? [] : ["Retry-After"];
+    out[String(status)] = {
+      description: codes.map((c) => `${c}: ${errorMeaning[c]}`).join("; "),
+      headers: headers(required, route.auth === "none" ? [] : optional),
+      content: { "application/json": { schema: { $ref: `${componentPath}Error` } } },
+    };
+  }
+  return out;
+}
+
+function requestBody(body: NonNullable<RouteSpec["body"]>, name: string | undefined): Json {
+  if (name && body.required && !body.description) return { $ref: `#/components/requestBodies/${name}` };
+  return {
+    required: body.required,
+    ...(body.description ? { description: body.description } : {}),
+    content: { "application/json": { schema: inputSchema(body.schema) } },
+  };
+}
+
+let cached: Json | null = null;
+
+/** OpenAPI 3.1 from the route list the app serves and the zod schemas it validates with. */
+export function openApiDocument(): Json {
   if (cached) return cached;
-  const components: Record<string, unknown> = {
-    Error: toSchema(ErrorBody, "output"),
-    Operation: toSchema(Operation, "output"),
-    IdempotencyKeyInfo: toSchema(IdempotencyKeyInfo, "output"),
-    ReleaseIdempotencyKey: toSchema(ReleaseIdempotencyKey, "input"),
-  };
-  const key = { name: "key", in: "path", required: true, schema: { type: "string" } };
-  const paths: Record<string, unknown> = {
-    "/v1/operations/{id}": {
-      get: {
-        operationId: "getOperation",
-        security: bearer,
-        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-        responses: { "200": { description: "the operation", ...jsonBody("Operation") }, ...errors },
-      },
-    },
-    "/v1/idempotency-keys/{key}": {
-      get: {
-        operationId: "getIdempotencyKey",
-        description:
-          "What the cloud remembers of a create's Idempotency-Key: 404 when never used, expired (24 h, unless released) or its resource is gone.",
-        security: bearer,
-        parameters: [key],
-        responses: { "200": { description: "the key", ...jsonBody("IdempotencyKeyInfo") }, ...errors },
-      },
-    },
-    "/v1/idempotency-keys/{key}/release": {
-      post: {
-        operationId: "releaseIdempotencyKey",
-        description:
-          "The client recorded the create's result: while its resource exists, the key answers 409 IdempotencyKeyReleased instead of handing it out again. With resourceId, an unknown key is bound, released, to that resource.",
-        security: bearer,
-        parameters: [key],
-        requestBody: { required: false, ...jsonBody("ReleaseIdempotencyKey") },
-        responses: {
-          "200": { description: "the key, released", ...jsonBody("IdempotencyKeyInfo") },
-          ...errors,
-          "415": { description: "error", ...jsonBody("Error") },
-        },
-      },
-    },
-  };
-  for (const [kind, s] of Object.entries(schemas) as [ResourceKind, (typeof schemas)[ResourceKind]][]) {
-    components[kind] = toSchema(s.resource, "output");
-    components[`${kind}Spec`] = toSchema(s.spec, "input");
-    components[`${kind}Patch`] = toSchema(s.patch, "input");
-    components[`${kind}Accepted`] = {
-      type: "object",
-      required: ["operation", "resource"],
-      properties: { operation: ref("Operation"), resource: ref(kind) },
+  const output = outputs();
+  const requestBodies: Record<string, Json> = {};
+  const bodyNames = new Map<z.ZodType, string>();
+  for (const [name, schema] of Object.entries(namedSchemas.input)) {
+    bodyNames.set(schema, name);
+    requestBodies[name] = {
+      required: true,
+      content: { "application/json": { schema: inputSchema(schema) } },
     };
-    components[`${kind}Page`] = {
-      type: "object",
-      required: ["items", "nextPageToken"],
-      properties: { items: { type: "array", items: ref(kind) }, nextPageToken: { type: ["string", "null"] } },
+  }
+  const paths: Record<string, Json> = {};
+  for (const route of routes) {
+    const parameters: Json[] = [];
+    for (const [name, schema] of Object.entries(route.params ?? {})) {
+      parameters.push({ name, in: "path", required: true, schema: inputSchema(schema) });
+    }
+    for (const [name, schema] of Object.entries(route.query?.shape ?? {})) {
+      const field = schema as z.ZodType;
+      const { description, ...fieldSchema } = inputSchema(field);
+      parameters.push({
+        name,
+        in: "query",
+        required: !field.safeParse(undefined).success,
+        ...(description ? { description } : {}),
+        schema: fieldSchema,
+      });
+    }
+    for (const h of route.headers ?? []) {
+      parameters.push({
+        name: h.name,
+        in: "header",
+        required: false,
+        description: h.description,
+        schema: { type: "string" },
+      });
+    }
+    const ok = {
+      description: route.ok.description,
+      headers: headers(["X-Request-Id", ...(route.ok.headers ?? [])]),
+      content: { "application/json": { schema: output.schema(route.ok.body) } },
     };
-    const id = { name: "id", in: "path", required: true, schema: { type: "string" } };
-    const accepted = {
-      "202": { description: "accepted: a long-running operation", ...jsonBody(`${kind}Accepted`) },
-      ...errors,
+    const operation: Json = {
+      operationId: route.operationId,
+      summary: route.summary,
+      tags: [route.tag],
+      security: route.auth === "none" ? [] : [{ [route.auth]: [] }],
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(route.body ? { requestBody: requestBody(route.body, bodyNames.get(route.body.schema)) } : {}),
+      responses: { [String(route.ok.status)]: ok, ...errorResponses(route) },
     };
-    // A request body that is not application/json (UTF-8) is refused before it is read.
-    const acceptedWithBody = { ...accepted, "415": { description: "error", ...jsonBody("Error") } };
-    paths[`/v1/${collectionOf[kind]}`] = {
-      post: {
-        operationId: `create${kind}`,
-        security: bearer,
-        parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } }],
-        requestBody: { required: true, ...jsonBody(`${kind}Spec`) },
-        responses: acceptedWithBody,
-      },
-      get: {
-        operationId: `list${kind}s`,
-        security: bearer,
-        parameters: ["region", "pageSize", "pageToken"].map((name) => ({
-          name,
-          in: "query",
-          required: false,
-          schema: { type: "string" },
-          ...(name === "pageToken"
-            ? {
-                description:
-                  "nextPageToken of the previous page: opaque, and good only for the same account, collection and region",
-              }
-            : {}),
-        })),
-        responses: { "200": { description: "a page", ...jsonBody(`${kind}Page`) }, ...listErrors },
-      },
-    };
-    paths[`/v1/${collectionOf[kind]}/{id}`] = {
-      get: {
-        operationId: `get${kind}`,
-        security: bearer,
-        parameters: [id],
-        responses: { "200": { description: kind, ...jsonBody(kind) }, ...errors },
-      },
-      patch: {
-        operationId: `update${kind}`,
-        security: bearer,
-        parameters: [id, { name: "If-Match", in: "header", required: false, schema: { type: "string" } }],
-        requestBody: { required: true, ...jsonBody(`${kind}Patch`) },
-        responses: acceptedWithBody,
-      },
-      delete: { operationId: `delete${kind}`, security: bearer, parameters: [id], responses: accepted },
-    };
+    paths[route.path] = { ...paths[route.path], [route.method]: operation };
   }
   cached = {
     openapi: "3.1.0",
     info: {
       title: "AgentCloud mock cloud API",
       version: "1.0.0",
-      description: "The AgentCloud emulator shipped with pulumi-agentcloud.",
+      description:
+        "The AgentCloud emulator shipped with pulumi-agentcloud: the API under /v1 (bearer token of an " +
+        "account) and the emulator's admin plane under /_mock (the admin token). Every error answer " +
+        "is { error: { code, message, requestId, details? } }; x-error-catalogue lists the codes.",
     },
     servers: [{ url: "/" }],
+    tags: [
+      { name: "resources", description: "ChipCluster, ModelEndpoint, AgentRuntime" },
+      { name: "operations", description: "long-running operations" },
+      { name: "catalog", description: "chips, models and regions" },
+      { name: "admin", description: "the emulator's admin plane" },
+      { name: "meta", description: "health and this document" },
+    ],
     paths,
-    components: { schemas: components, securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    components: {
+      schemas: output.components,
+      requestBodies,
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "an account's API token" },
+        admin: { type: "http", scheme: "bearer", description: "the emulator's admin token" },
+      },
+    },
+    "x-error-catalogue": Object.fromEntries(
+      errorCodes.map((code: ErrorCode) => [
+        code,
+        { status: errorStatus[code], description: errorMeaning[code] },
+      ]),
+    ),
   };
   return cached;
 }
