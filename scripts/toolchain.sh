@@ -19,9 +19,13 @@ mkdir -p "$AGENTCLOUD_CACHE"
 
 _ac_log() { printf '[toolchain] %s\n' "$*" >&2; }
 
-# Waits for a background build, saying every 30 s that it is still going.
+# Waits for a background build (returning as soon as it ends), saying every 30 s that it is still going.
 _ac_wait_build() { # <pid> <what> <start>
-  while kill -0 "$1" 2>/dev/null; do sleep 30; kill -0 "$1" 2>/dev/null && _ac_log "still building $2 ($(( $(date +%s) - $3 ))s)"; done
+  local n=0
+  while kill -0 "$1" 2>/dev/null; do
+    sleep 1; n=$((n + 1))
+    if [ $((n % 30)) -eq 0 ] && kill -0 "$1" 2>/dev/null; then _ac_log "still building $2 ($(( $(date +%s) - $3 ))s)"; fi
+  done
   wait "$1"
 }
 
