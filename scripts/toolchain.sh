@@ -98,7 +98,7 @@ else
   host_stamp="$pulumi_dir/.pulumi-language-nodejs.pin"
   if [ ! -x "$pulumi_dir/pulumi-language-nodejs" ] || [ "$(cat "$host_stamp" 2>/dev/null)" != "$host_pin" ]; then
     command -v go >/dev/null 2>&1 || { _ac_log "no pulumi-language-nodejs and no Go toolchain to build one: install Go >= 1.26, or a Pulumi that has its language hosts"; return 1 2>/dev/null || exit 1; }
-    _ac_log "building the Node language host pulumi-language-nodejs $AGENTCLOUD_NODEJS_HOST_VERSION from Go modules (about 2 min on 2 cores with a cold Go cache; cached afterwards)"
+    _ac_log "building the Node language host pulumi-language-nodejs $AGENTCLOUD_NODEJS_HOST_VERSION from Go modules (2 to 5 min on 2 cores, less when the CLI was just built; cached afterwards)"
     mkdir -p "$pulumi_dir"
     start=$(date +%s)
     ( cd "$host_mod" && go mod download -x 2>&1 | awk 'NR%200==0 { printf "[toolchain] go: %d module downloads so far\n", NR/2; fflush() }' >&2 )
