@@ -2,12 +2,14 @@ import { randomBytes } from "node:crypto";
 import { Hono } from "hono";
 import { z } from "zod";
 import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
+import { masked } from "../core/feed.ts";
 import { FaultRule, Limits, Transitions } from "../core/settings.ts";
 import { validateSnapshot } from "../core/snapshot.ts";
 import { MockCloudError } from "../errors.ts";
 import { tx } from "../store/db.ts";
 import type { AppDeps } from "./app.ts";
 import { json, requireJsonBody } from "./app.ts";
+import { changeStream } from "./events.ts";
 
 /** Restore takes back any snapshot this emulator produced, far past the API's 256 KiB. */
 const maxSnapshotBytes = 64 * 1024 * 1024;
@@ -50,6 +52,7 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
       service.faults = [];
       log.clear();
     }
+    service.feed.emit({ type: "store.reset", account: account ?? null });
     return c.json({ reset: account ?? "all" });
   });
 
@@ -58,10 +61,12 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
     const rule = body(FaultRule, await json(c));
     const stored = { ...rule, id: rule.id ?? `fault-${randomBytes(4).toString("hex")}` };
     service.faults.push(stored);
+    service.feed.emit({ type: "settings", what: "faults" });
     return c.json(stored, 201);
   });
   app.delete("/faults", (c) => {
     service.faults = [];
+    service.feed.emit({ type: "settings", what: "faults" });
     return c.json({ items: [] });
   });
   app.delete("/faults/:id", (c) => {
@@ -69,18 +74,21 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
     service.faults = service.faults.filter((f) => f.id !== c.req.param("id"));
     if (service.faults.length === before)
       throw new MockCloudError("NotFound", `fault ${c.req.param("id")} not found`);
+    service.feed.emit({ type: "settings", what: "faults" });
     return c.json({ deleted: c.req.param("id") });
   });
 
   app.get("/transitions", (c) => c.json(service.transitions));
   app.put("/transitions", async (c) => {
     service.transitions = body(Transitions, await json(c));
+    service.feed.emit({ type: "settings", what: "transitions" });
     return c.json(service.transitions);
   });
 
   app.get("/limits", (c) => c.json(service.limits));
   app.put("/limits", async (c) => {
     service.limits = body(Limits, { ...service.limits, ...((await json(c)) as object) });
+    service.feed.emit({ type: "settings", what: "limits" });
     return c.json(service.limits);
   });
 
@@ -88,6 +96,7 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
   app.post("/clock/advance", async (c) => {
     const { ms } = body(z.strictObject({ ms: z.number().int().min(0) }), await json(c));
     const now = service.clock.advance(ms);
+    service.feed.emit({ type: "clock", now: now.toISOString() });
     service.tick();
     return c.json({ now: now.toISOString() });
   });
@@ -120,8 +129,24 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
       );
     }
     service.clock.reload();
+    service.feed.emit({ type: "store.restored" });
     return c.json({ restored: true });
   });
+
+  // Every account's resources (secret outputs masked): what the console shows with the admin token.
+  app.get("/resources", (c) => {
+    const { account, kind } = body(
+      z.object({ account: z.string().min(1).optional(), kind: z.enum(resourceKinds).optional() }),
+      { account: c.req.query("account"), kind: c.req.query("kind") },
+    );
+    const items = service.repo
+      .everyResource({ account, kind })
+      .map((r) => ({ account: r.account, resource: masked(r.body) }));
+    return c.json({ items });
+  });
+
+  // The change feed, as server-sent events; the admin token goes in the Authorization header.
+  app.get("/events", (c) => changeStream(c, service.feed, () => service.clock.now().toISOString()));
 
   app.patch("/resources/:collection/:id", async (c) => {
     const kind = kindOf[c.req.param("collection")];
