@@ -287,7 +287,7 @@ describe("the console in Chromium", () => {
     expect(await page.textContent("#chip-gauges")).toContain("dev · cn-hangzhou · zhenwu-m890");
     await shot("quotas");
     await view("requests");
-    await page.waitForSelector("#requests tbody tr td.mono", wait);
+    await page.waitForSelector("#requests tbody tr td.request", wait);
     expect(await page.textContent("#requests")).toContain("POST /v1/agent-runtimes");
     await shot("requests");
   });

@@ -192,5 +192,8 @@ describe("GET /console", () => {
     const assets = consoleAssets();
     expect(html).toBe(assets.html);
     expect(js).toBe(assets.js);
+    // The weight the README states (about 65 KB); a budget, so that it stays a light page.
+    const bytes = [html, js, css].reduce((n, t) => n + Buffer.byteLength(t), 0);
+    expect(bytes).toBeLessThan(100_000);
   });
 });

@@ -589,7 +589,7 @@ export function consoleClient(): void {
           h("td", {}, r.body.region),
           h("td", {}, badge(r.body.status)),
           h("td", { class: "col-account" }, r.account ?? ""),
-          h("td", {}, time(r.body.updatedAt)),
+          h("td", { class: "col-updated" }, time(r.body.updatedAt)),
         ),
       ),
     );
@@ -747,6 +747,17 @@ export function consoleClient(): void {
         pos.set(r.body.id, { x: colX[col] ?? 0, y: top + i * (nodeH + gap) });
       });
       placed[col] = items;
+    });
+    // Clusters that serve endpoints move up beside the first of them; idle ones go below.
+    const firstUser = (c: Res) =>
+      Math.min(
+        ...edges
+          .filter((e) => e.type === "deployment" && e.to === c.body.id)
+          .map((e) => rank.get(e.from) ?? Number.MAX_SAFE_INTEGER),
+      );
+    const clusterColumn = [...(placed[0] ?? [])].sort((a, b) => firstUser(a) - firstUser(b));
+    clusterColumn.forEach((r, i) => {
+      pos.set(r.body.id, { x: colX[0] ?? 0, y: top + i * (nodeH + gap) });
     });
     const rows = Math.max(1, ...placed.map((p) => p.length));
     const width = 1030;
@@ -1036,7 +1047,7 @@ export function consoleClient(): void {
   function renderRequests(): void {
     const body = byId("requests").querySelector("tbody") as HTMLElement;
     if (!state.adminToken) {
-      fill(body, h("tr", {}, h("td", { colspan: 6 }, "The request log needs the admin token.")));
+      fill(body, h("tr", {}, h("td", { colspan: 5 }, "The request log needs the admin token.")));
     } else {
       const hideAdmin = byId<HTMLInputElement>("r-hide-admin").checked;
       const errors = byId<HTMLInputElement>("r-errors").checked;
@@ -1052,7 +1063,13 @@ export function consoleClient(): void {
             "tr",
             {},
             h("td", { title: time(r.time) }, r.time.slice(11, 23)),
-            h("td", { class: "mono" }, `${r.method} ${r.path}`),
+            h(
+              "td",
+              { class: "request" },
+              h("span", { class: "mono" }, `${r.method} ${r.path}`),
+              h("br"),
+              h("span", { class: "hint mono" }, r.requestId),
+            ),
             h(
               "td",
               {},
@@ -1065,11 +1082,10 @@ export function consoleClient(): void {
             ),
             h("td", { class: "num" }, String(r.durationMs)),
             h("td", {}, r.account ?? "–"),
-            h("td", { class: "mono" }, r.requestId),
           ),
         ),
       );
-      if (rows.length === 0) fill(body, h("tr", {}, h("td", { colspan: 6 }, "No requests yet.")));
+      if (rows.length === 0) fill(body, h("tr", {}, h("td", { colspan: 5 }, "No requests yet.")));
     }
     fill(
       byId("feed"),
@@ -1114,7 +1130,7 @@ export function consoleClient(): void {
         return h(
           "tr",
           { "data-fault": f.id },
-          h("td", { class: "mono" }, f.id),
+          h("td", { class: "mono nowrap" }, f.id),
           h("td", {}, match),
           h("td", {}, answer),
           h("td", {}, f.remaining === undefined ? "∞" : String(f.remaining)),
@@ -1196,7 +1212,9 @@ export function consoleClient(): void {
   // ---- views and events -----------------------------------------------------------------------
   function show(view: string): void {
     const views = ["resources", "topology", "quotas", "requests", "drive"];
-    state.view = views.includes(view) ? view : "resources";
+    const next = views.includes(view) ? view : "resources";
+    if (next !== state.view) notice("");
+    state.view = next;
     for (const v of views) byId(`view-${v}`).hidden = v !== state.view;
     for (const a of document.querySelectorAll<HTMLAnchorElement>("nav a[data-view]")) {
       if (a.dataset.view === state.view) a.setAttribute("aria-current", "page");

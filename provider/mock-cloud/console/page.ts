@@ -136,7 +136,7 @@ export function consoleHtml(): string {
 <h3>On-demand capacity per region and chip type (all accounts)</h3>
 <div id="capacity-gauges" class="gauges"></div>
 <h3>Other quotas per account and region</h3>
-<div class="table-wrap"><table id="other-quotas"><thead><tr><th scope="col">Account</th><th scope="col">Region</th><th scope="col">Endpoints</th><th scope="col">Agent runtimes</th><th scope="col">Tokens per minute</th></tr></thead><tbody></tbody></table></div>
+<div class="table-wrap"><table id="other-quotas"><thead><tr><th scope="col">Account</th><th scope="col">Region</th><th scope="col" class="num">Endpoints</th><th scope="col" class="num">Agent runtimes</th><th scope="col" class="num">Tokens per minute</th></tr></thead><tbody></tbody></table></div>
 <h3>Estimated cost of running endpoints</h3>
 <p class="hint">Catalog prices are per million tokens. The estimate is what an hour at the endpoint's full effective throughput would cost, if every token were input (low) or output (high); no usage is metered.</p>
 <div class="table-wrap"><table id="cost"><thead><tr><th scope="col">Endpoint</th><th scope="col">Model</th><th scope="col">Region</th><th scope="col">Status</th><th scope="col" class="num">Tokens/min</th><th scope="col" class="num">$/M in · out</th><th scope="col" class="num">$/hour (low – high)</th></tr></thead><tbody></tbody><tfoot></tfoot></table></div>
@@ -151,7 +151,7 @@ export function consoleHtml(): string {
 <label class="check"><input id="r-hide-admin" type="checkbox" checked> Hide admin-plane and console requests</label>
 <label class="check"><input id="r-errors" type="checkbox"> Errors only</label>
 </form>
-<div class="table-wrap"><table id="requests"><thead><tr><th scope="col">Time</th><th scope="col">Request</th><th scope="col">Status</th><th scope="col" class="num">ms</th><th scope="col">Account</th><th scope="col">Request id</th></tr></thead><tbody></tbody></table></div>
+<div class="table-wrap"><table id="requests"><thead><tr><th scope="col">Time (wall clock)</th><th scope="col">Request and its id</th><th scope="col">Status</th><th scope="col" class="num">ms</th><th scope="col">Account</th></tr></thead><tbody></tbody></table></div>
 </section>
 <section aria-labelledby="h-feed">
 <h3 id="h-feed">Change feed</h3>
@@ -176,7 +176,7 @@ export function consoleHtml(): string {
     .map((c) => `<option value="${c}">${c} (${errorStatus[c as keyof typeof errorStatus]})</option>`)
     .join("")}</select></label>
 <label>HTTP status <input id="fault-status" type="number" min="400" max="599" placeholder="from code"></label>
-<label>Times <input id="fault-remaining" type="number" min="1" placeholder="until cleared"></label>
+<label>Times, then gone <input id="fault-remaining" type="number" min="1" placeholder="until cleared"></label>
 <label>Probability <input id="fault-probability" type="number" min="0" max="1" step="0.05" value="1"></label>
 <label>Latency ms <input id="fault-latency" type="number" min="0" max="60000" placeholder="0"></label>
 <label>Retry-After s <input id="fault-retry" type="number" min="0" placeholder="default"></label>
@@ -264,7 +264,7 @@ main{padding:1rem 1.4rem 3rem;min-width:0}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end;margin-bottom:.8rem}
 .filters label{display:flex;flex-direction:column;font-size:.8rem;color:var(--muted);gap:.15rem}.filters label.check{flex-direction:row;align-items:center;gap:.35rem;color:var(--ink)}
 .split{display:grid;grid-template-columns:minmax(0,1fr);gap:1rem}.split.open{grid-template-columns:minmax(0,1fr) 400px}
-.split.open .col-updated{display:none}#resources-table td,#requests td{white-space:nowrap}
+.split.open .col-updated{display:none}#resources-table td,#requests td,.nowrap{white-space:nowrap}#requests td.request{white-space:normal;overflow-wrap:anywhere}
 .table-wrap{overflow-x:auto;background:var(--panel);border:1px solid var(--line);border-radius:6px}
 table{border-collapse:collapse;width:100%}caption{text-align:left;padding:.5rem .7rem;font-weight:600}
 th,td{text-align:left;padding:.35rem .7rem;border-top:1px solid #eaeef2;vertical-align:top}th{font-size:.8rem;color:var(--muted);font-weight:600;background:#f6f8fa}
@@ -275,7 +275,7 @@ tr.selected td{background:#ddf4ff}.hide-account .col-account{display:none}
 .detail{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:.8rem 1rem;align-self:start;position:sticky;top:.5rem;max-height:calc(100vh - 1rem);overflow:auto}
 .detail header{display:flex;justify-content:space-between;gap:.5rem;align-items:flex-start}.detail dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem .7rem;margin:.4rem 0}
 .detail dt{color:var(--muted)}.detail dd{margin:0;overflow-wrap:anywhere}
-pre{background:#f6f8fa;border:1px solid #eaeef2;border-radius:4px;padding:.5rem;overflow:auto;font-size:.8rem;margin:.3rem 0;max-height:22rem}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;border:1px solid #eaeef2;border-radius:4px;padding:.5rem;overflow:auto;font-size:.8rem;margin:.3rem 0;max-height:22rem}
 .reason{border-left:3px solid var(--warn);padding:.2rem .6rem;background:#fff8c5}
 .legend{display:flex;flex-wrap:wrap;gap:.4rem .8rem;align-items:center;margin-bottom:.5rem;font-size:.8rem}
 .edge-key::before{content:"";display:inline-block;width:2rem;height:0;border-top:2px solid #57606a;vertical-align:middle;margin-right:.3rem}
