@@ -366,7 +366,7 @@ export function consoleClient(): void {
       void follow(state.adminToken, feedController);
     } else if (state.accountToken) {
       // Without the admin token there is no feed: read again every few seconds.
-      setLive("polling", "polling every 5 s");
+      setLive("polling", "polling (5 s)");
       void loadAll();
       pollTimer = setInterval(() => void loadAll(), 5000);
     } else {
@@ -461,11 +461,8 @@ export function consoleClient(): void {
     }
   }
   function renderAuth(): void {
-    const parts = [
-      state.accountToken ? "account token set" : null,
-      state.adminToken ? "admin token set" : null,
-    ].filter(Boolean);
-    byId("auth-state").textContent = parts.length ? parts.join(", ") : "none";
+    const parts = [state.accountToken ? "account" : null, state.adminToken ? "admin" : null].filter(Boolean);
+    byId("auth-state").textContent = parts.length ? parts.join(" + ") : "none";
   }
   function renderClock(): void {
     const text =

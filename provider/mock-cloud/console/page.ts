@@ -65,7 +65,7 @@ export function consoleHtml(): string {
 <dl class="emu">
 <div><dt>Emulator clock</dt><dd id="clock">–</dd></div>
 <div><dt>Updates</dt><dd id="live" class="live off">not connected</dd></div>
-<div><dt>Tokens (this tab only)</dt><dd id="auth-state" aria-live="polite">none</dd></div>
+<div><dt>Tokens (kept in this tab)</dt><dd id="auth-state" aria-live="polite">none</dd></div>
 </dl>
 <form id="auth" class="auth" autocomplete="off">
 <div class="field"><label for="account-token">Account API token</label><input id="account-token" type="password" autocomplete="off" spellcheck="false" placeholder="reads one account"></div>
@@ -232,7 +232,7 @@ ${transitionRows}
 export const consoleCss = `
 :root{--bg:#f6f7f9;--panel:#fff;--ink:#1b1f24;--muted:#57606a;--line:#d0d7de;--accent:#0b5cad;
 --ok:#1a7f37;--busy:#0969da;--warn:#9a6700;--bad:#cf222e;--gone:#6e7781;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg)}
-*{box-sizing:border-box}body{margin:0}
+*{box-sizing:border-box}body{margin:0}[hidden]{display:none!important}
 h1,h2,h3,h4{line-height:1.2;margin:.2em 0 .5em}h1{font-size:1.25rem}h1 span{font-weight:400;color:var(--muted)}h2{font-size:1.3rem}h3{font-size:1.05rem;margin-top:1.1em}h4{font-size:.95rem;margin:1em 0 .4em}
 a{color:var(--accent)}
 .skip{position:absolute;left:-999px;top:0;background:#fff;padding:.5em;z-index:10}.skip:focus{left:.5em}
