@@ -35,6 +35,7 @@ export class ChangeFeed {
 
   emit(event: ChangeEvent): void {
     const entry = { seq: ++this.#seq, event };
+    if (this.#listeners.size === 0) return;
     for (const listener of this.#listeners) {
       try {
         listener(entry);

@@ -26,7 +26,10 @@ export class CloudService {
 
   constructor(db: Db) {
     this.db = db;
-    this.repo = new Repo(db, (e) => this.feed.emit(e));
+    this.repo = new Repo(db, {
+      listening: () => this.feed.listeners > 0,
+      changed: (e) => this.feed.emit(e),
+    });
     this.clock = new Clock(db);
   }
 

@@ -2,6 +2,12 @@ import type { Operation, ResourceKind } from "../../api/common.ts";
 import { type ChangeEvent, masked } from "../core/feed.ts";
 import { afterCommit, type Db } from "./db.ts";
 
+/** Where the store tells of its writes (the change feed). */
+export interface ChangeSink {
+  listening(): boolean;
+  changed(e: ChangeEvent): void;
+}
+
 /** A stored resource: the API view (`body`) plus what the API never shows (`secret`). */
 export interface StoredResource {
   id: string;
@@ -88,17 +94,22 @@ const toOperation = (r: OperationRow): StoredOperation => ({
 /** Typed statements over the emulator's tables. Every read is scoped to an account unless it says so. */
 export class Repo {
   readonly db: Db;
-  readonly #onChange: ((e: ChangeEvent) => void) | undefined;
+  readonly #sink: ChangeSink | undefined;
 
-  /** `onChange` hears of every resource and operation write, once its transaction commits. */
-  constructor(db: Db, onChange?: (e: ChangeEvent) => void) {
+  /** `sink` hears of every resource and operation write, once its transaction commits. */
+  constructor(db: Db, sink?: ChangeSink) {
     this.db = db;
-    this.#onChange = onChange;
+    this.#sink = sink;
+  }
+
+  /** Whether anyone listens: if not, writes skip the work of telling. */
+  get #telling(): boolean {
+    return this.#sink?.listening() ?? false;
   }
 
   #changed(e: ChangeEvent): void {
-    const listener = this.#onChange;
-    if (listener) afterCommit(this.db, () => listener(e));
+    const sink = this.#sink;
+    if (sink) afterCommit(this.db, () => sink.changed(e));
   }
 
   getResource(account: string, kind: ResourceKind, id: string): StoredResource | null {
@@ -176,7 +187,8 @@ export class Repo {
   putResource(r: StoredResource): void {
     const index = indexColumns(r.body);
     const body = JSON.stringify(r.body);
-    const before = this.#onChange
+    const telling = this.#telling;
+    const before = telling
       ? (this.db.prepare("SELECT body FROM resources WHERE id = ?").get(r.id) as { body: string } | undefined)
       : undefined;
     this.db
@@ -199,7 +211,7 @@ export class Repo {
         index.chips,
         index.status,
       );
-    if (this.#onChange && before?.body !== body) {
+    if (telling && before?.body !== body) {
       this.#changed({
         type: before ? "resource.updated" : "resource.created",
         account: r.account,
@@ -241,7 +253,8 @@ export class Repo {
     const gone = this.db.prepare("DELETE FROM resources WHERE id = ? RETURNING account, kind").get(id) as
       | { account: string; kind: ResourceKind }
       | undefined;
-    if (gone) this.#changed({ type: "resource.deleted", account: gone.account, kind: gone.kind, id });
+    if (gone && this.#telling)
+      this.#changed({ type: "resource.deleted", account: gone.account, kind: gone.kind, id });
   }
 
   getOperation(account: string, id: string): StoredOperation | null {
@@ -262,7 +275,8 @@ export class Repo {
 
   putOperation(s: StoredOperation): void {
     const o = s.op;
-    const before = this.#onChange
+    const telling = this.#telling;
+    const before = telling
       ? (this.db.prepare("SELECT status FROM operations WHERE id = ?").get(o.id) as
           | { status: string }
           | undefined)
@@ -288,7 +302,7 @@ export class Repo {
         o.updatedAt,
         s.previous ? JSON.stringify(s.previous) : null,
       );
-    if (!this.#onChange) return;
+    if (!telling) return;
     if (!before) this.#changed({ type: "operation.started", account: s.account, operation: o });
     else if (before.status === "RUNNING" && o.status !== "RUNNING")
       this.#changed({ type: "operation.finished", account: s.account, operation: o });
