@@ -263,7 +263,7 @@ main{padding:1rem 1.4rem 3rem;min-width:0}
 #notice.error{color:var(--bad);font-weight:600;background:#ffebe9}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end;margin-bottom:.8rem}
 .filters label{display:flex;flex-direction:column;font-size:.8rem;color:var(--muted);gap:.15rem}.filters label.check{flex-direction:row;align-items:center;gap:.35rem;color:var(--ink)}
-.split{display:grid;grid-template-columns:minmax(0,1fr);gap:1rem}.split.open{grid-template-columns:minmax(0,1fr) 400px}
+.split{display:grid;grid-template-columns:minmax(0,1fr);gap:1rem;align-items:start}.split.open{grid-template-columns:minmax(0,1fr) 400px}
 .split.open .col-updated{display:none}#resources-table td,#requests td,.nowrap{white-space:nowrap}#requests td.request{white-space:normal;overflow-wrap:anywhere}
 .table-wrap{overflow-x:auto;background:var(--panel);border:1px solid var(--line);border-radius:6px}
 table{border-collapse:collapse;width:100%}caption{text-align:left;padding:.5rem .7rem;font-weight:600}
