@@ -22,6 +22,11 @@ elif [ ! -x "$pulumi_bin_dir/pulumi-resource-pulumi-nodejs" ]; then
   export PATH="$PATH:$AGENTCLOUD_ROOT/.agentcloud/bin"
 fi
 [ -e node_modules/pulumi-agentcloud ] || ln -s .. node_modules/pulumi-agentcloud
+# The console's browser tests drive Debian's Chromium; installed only where missing and we are root.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ]; then
+  echo "[setup] installing chromium" >&2
+  apt-get update && apt-get install -y chromium
+fi
 echo "[setup] compiling" >&2
 npx tsc -p tsconfig.build.json
 set +euo pipefail

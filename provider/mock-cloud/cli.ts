@@ -68,6 +68,7 @@ const server = await startMockCloudServer({
   verbose: values.log,
 }).catch((e: Error) => fatal(e.message));
 process.stdout.write(`agentcloud-mock listening on ${server.url}\n`);
+process.stdout.write(`agentcloud-mock console at ${server.consoleUrl} (admin token unlocks the controls)\n`);
 
 const stop = () => {
   void server.close().then(() => process.exit(0));

@@ -75,6 +75,8 @@ function applySeed(service: CloudService, seed: Seed): void {
 
 export interface MockCloudServer extends MockCloud {
   url: string;
+  /** The web console (`<url>/console`): resources, topology, quotas, request log; drives the emulator. */
+  consoleUrl: string;
   port: number;
   close(): Promise<void>;
 }
@@ -94,12 +96,14 @@ export async function startMockCloudServer(
     s.once("error", reject);
   });
   const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   // Duration-based transitions move on their own, not only when someone asks.
   const timer = setInterval(() => cloud.service.tick(), 250);
   timer.unref();
   return {
     ...cloud,
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url,
+    consoleUrl: `${url}/console`,
     port,
     close: () =>
       new Promise<void>((resolve) => {

@@ -23,6 +23,12 @@ export { MockCloudAdmin } from "./admin.ts";
 
 export interface TestCloud {
   url: string;
+  /**
+   * The web console of this emulator: open it in a browser, type the admin token
+   * (`agentcloud-admin-token` unless `options.adminToken`), and watch or drive the test's cloud.
+   * With `startMockNetwork()` it is only reachable in process, like the rest of that emulator.
+   */
+  consoleUrl: string;
   /** The API token of the test account (`dev` unless `options.tokens` says otherwise). */
   token: string;
   admin: MockCloudAdmin;
@@ -36,6 +42,7 @@ export async function startTestCloud(options: MockCloudOptions = {}): Promise<Te
   const server = await startMockCloudServer({ ...options, tokens, adminToken, host: "127.0.0.1", port: 0 });
   return {
     url: server.url,
+    consoleUrl: server.consoleUrl,
     token: Object.keys(tokens)[0] ?? defaultDevToken,
     admin: new MockCloudAdmin(server.url, adminToken),
     close: () => server.close(),
@@ -58,6 +65,7 @@ export async function startMockNetwork(
   const net = await mockCloudNetwork(cloud, baseUrl);
   return {
     url: baseUrl,
+    consoleUrl: `${baseUrl}/console`,
     token: Object.keys(tokens)[0] ?? defaultDevToken,
     admin: new MockCloudAdmin(baseUrl, adminToken, cloud.fetch),
     close: async () => {

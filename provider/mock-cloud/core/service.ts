@@ -11,6 +11,7 @@ import { fail, invalid } from "../errors.ts";
 import { type Db, getMeta, setMeta, tx } from "../store/db.ts";
 import { Repo, type StoredOperation, type StoredResource } from "../store/repo.ts";
 import { Clock } from "./clock.ts";
+import { ChangeFeed } from "./feed.ts";
 import { models } from "./kinds.ts";
 import { advance, finish, newEtag, newId, observe, startOperation } from "./lifecycle.ts";
 import type { Body, Ctx } from "./model.ts";
@@ -25,11 +26,16 @@ export class CloudService {
   readonly repo: Repo;
   readonly clock: Clock;
   readonly db: Db;
+  /** Every committed change, for the console and other listeners (`GET /_mock/events`). */
+  readonly feed = new ChangeFeed();
   faults: FaultRule[] = [];
 
   constructor(db: Db) {
     this.db = db;
-    this.repo = new Repo(db);
+    this.repo = new Repo(db, {
+      listening: () => this.feed.listeners > 0,
+      changed: (e) => this.feed.emit(e),
+    });
     this.clock = new Clock(db);
   }
 

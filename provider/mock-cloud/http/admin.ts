@@ -2,13 +2,16 @@ import { randomBytes } from "node:crypto";
 import { Hono } from "hono";
 import type { z } from "zod";
 import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
+import { masked } from "../core/feed.ts";
 import { type FaultRule, Limits, type Transitions } from "../core/settings.ts";
 import { validateSnapshot } from "../core/snapshot.ts";
 import { MockCloudError } from "../errors.ts";
 import { tx } from "../store/db.ts";
 import type { AppDeps } from "./app.ts";
 import { json, requireJsonBody } from "./app.ts";
+import { changeStream } from "./events.ts";
 import {
+  type AdminResourcesQuery,
   type ClockAdvance,
   type Handler,
   type HandlerName,
@@ -45,6 +48,7 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
         service.faults = [];
         log.clear();
       }
+      service.feed.emit({ type: "store.reset", account: account ?? null });
       return c.json({ reset: account ?? "all" });
     },
     listFaults: (c) => c.json({ items: service.faults }),
@@ -52,10 +56,12 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
       const rule = body as FaultRule;
       const stored = { ...rule, id: rule.id ?? `fault-${randomBytes(4).toString("hex")}` };
       service.faults.push(stored);
+      service.feed.emit({ type: "settings", what: "faults" });
       return c.json(stored, 201);
     },
     clearFaults: (c) => {
       service.faults = [];
+      service.feed.emit({ type: "settings", what: "faults" });
       return c.json({ items: [] });
     },
     deleteFault: (c) => {
@@ -63,21 +69,25 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
       const before = service.faults.length;
       service.faults = service.faults.filter((f) => f.id !== id);
       if (service.faults.length === before) throw new MockCloudError("NotFound", `fault ${id} not found`);
+      service.feed.emit({ type: "settings", what: "faults" });
       return c.json({ deleted: id });
     },
     getTransitions: (c) => c.json(service.transitions),
     putTransitions: (c, { body }) => {
       service.transitions = body as Transitions;
+      service.feed.emit({ type: "settings", what: "transitions" });
       return c.json(service.transitions);
     },
     getLimits: (c) => c.json(service.limits),
     putLimits: (c, { body }) => {
       service.limits = parseInput(Limits, { ...service.limits, ...(body as object) });
+      service.feed.emit({ type: "settings", what: "limits" });
       return c.json(service.limits);
     },
     getClock: (c) => c.json({ now: service.clock.now().toISOString() }),
     advanceClock: (c, { body }) => {
       const now = service.clock.advance((body as z.infer<typeof ClockAdvance>).ms);
+      service.feed.emit({ type: "clock", now: now.toISOString() });
       service.tick();
       return c.json({ now: now.toISOString() });
     },
@@ -96,8 +106,19 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
         );
       }
       service.clock.reload();
+      service.feed.emit({ type: "store.restored" });
       return c.json({ restored: true });
     },
+    // Every account's resources (secret outputs masked): what the console shows with the admin token.
+    listAllResources: (c, { query }) => {
+      const { account, kind } = query as z.infer<typeof AdminResourcesQuery>;
+      const items = service.repo
+        .everyResource({ account, kind })
+        .map((r) => ({ account: r.account, resource: masked(r.body) }));
+      return c.json({ items });
+    },
+    // The change feed, as server-sent events; the admin token goes in the Authorization header.
+    events: (c) => changeStream(c, service.feed, () => service.clock.now().toISOString()),
     editResource: (c, { body }) => {
       const kind = kindOf[c.req.param("collection") as string];
       if (!kind) throw new MockCloudError("NotFound", `no resource collection ${c.req.param("collection")}`);

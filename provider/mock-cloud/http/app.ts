@@ -8,6 +8,7 @@ import { MockCloudError } from "../errors.ts";
 import { adminRoutes } from "./admin.ts";
 import type { TokenTable } from "./auth.ts";
 import { catalogHandlers } from "./catalog.ts";
+import { consoleRoutes } from "./console.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { RequestLog } from "./request-log.ts";
 import {
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       durationMs: Math.round((performance.now() - started) * 10) / 10,
     };
     log.push(entry);
+    service.feed.emit({ type: "request", request: entry });
     if (deps.verbose)
       process.stderr.write(
         `${entry.method} ${entry.path} ${entry.status}${code ? ` ${code}` : ""} ${entry.durationMs}ms ${requestId}\n`,
@@ -111,6 +113,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     json,
   );
   app.route("/_mock", adminRoutes(deps));
+  app.route("/console", consoleRoutes());
 
   app.use("/v1/*", async (c, next) => {
     const account = tokens.account(c.req.header("authorization"));

@@ -153,7 +153,7 @@ export function openApiDocument(): Json {
     const ok = {
       description: route.ok.description,
       headers: headers(["X-Request-Id", ...(route.ok.headers ?? [])]),
-      content: { "application/json": { schema: output.schema(route.ok.body) } },
+      content: { [route.ok.contentType ?? "application/json"]: { schema: output.schema(route.ok.body) } },
     };
     const operation: Json = {
       operationId: route.operationId,

@@ -79,6 +79,8 @@ export type HandlerName =
   | "listRequests"
   | "snapshot"
   | "restore"
+  | "listAllResources"
+  | "events"
   | "editResource";
 
 export interface RouteSpec {
@@ -112,7 +114,14 @@ export interface RouteSpec {
     maxBytes?: number;
     description?: string;
   };
-  ok: { status: 200 | 201 | 202; description: string; body: z.ZodType; headers?: ResponseHeader[] };
+  ok: {
+    status: 200 | 201 | 202;
+    description: string;
+    body: z.ZodType;
+    headers?: ResponseHeader[];
+    /** Other than application/json: the change feed's `text/event-stream`. */
+    contentType?: string;
+  };
   /** The error codes the operation can answer with; statuses come from the catalogue. */
   errors: readonly ErrorCode[];
 }
@@ -208,6 +217,10 @@ export const Snapshot = z.object({
   tables: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
 });
 export const AnyResource = z.union([ChipCluster, ModelEndpoint, AgentRuntime]);
+export const AdminResourcesQuery = z.object({
+  account: z.string().min(1).optional().describe("only this account's resources"),
+  kind: z.enum(resourceKinds).optional().describe("only this kind"),
+});
 
 /**
  * Schemas that get a name: request bodies (input side) under `#/components/requestBodies`,
@@ -531,6 +544,33 @@ export const routes: readonly RouteSpec[] = [
     // Restore takes back any snapshot this emulator produced, far past the API's 256 KiB.
     body: { schema: Snapshot, parsedBy: "app", required: true, maxBytes: 64 * 1024 * 1024 },
     ok: { status: 200, description: "restored", body: z.object({ restored: z.literal(true) }) },
+  }),
+  admin({
+    handler: "listAllResources",
+    operationId: "listAllResources",
+    method: "get",
+    path: "/_mock/resources",
+    summary: "every account's resources, secret outputs masked: what the console shows",
+    query: AdminResourcesQuery,
+    ok: {
+      status: 200,
+      description: "the resources",
+      body: z.object({ items: z.array(z.object({ account: z.string(), resource: AnyResource })) }),
+    },
+  }),
+  admin({
+    handler: "events",
+    operationId: "events",
+    method: "get",
+    path: "/_mock/events",
+    summary:
+      "the change feed as server-sent events (resource, operation, clock, settings, reset/restore, requests); the admin token in the Authorization header",
+    ok: {
+      status: 200,
+      description: "an event stream; each `data:` line is one JSON event",
+      body: z.string(),
+      contentType: "text/event-stream",
+    },
   }),
   admin({
     handler: "editResource",

@@ -72,17 +72,32 @@ function migrate(db: Db): void {
   }
 }
 
+/** Work to do once the open transaction of a database commits (dropped if it rolls back). */
+const onCommit = new WeakMap<Db, (() => void)[]>();
+
 /** Runs fn in one transaction: a request's writes land together or not at all. */
 export function tx<T>(db: Db, fn: () => T): T {
   db.exec("BEGIN IMMEDIATE");
+  onCommit.set(db, []);
   try {
     const out = fn();
     db.exec("COMMIT");
+    const after = onCommit.get(db) ?? [];
+    onCommit.delete(db);
+    for (const f of after) f();
     return out;
   } catch (e) {
+    onCommit.delete(db);
     db.exec("ROLLBACK");
     throw e;
   }
+}
+
+/** Runs fn when the open transaction commits, or now when none is open. */
+export function afterCommit(db: Db, fn: () => void): void {
+  const pending = onCommit.get(db);
+  if (pending) pending.push(fn);
+  else fn();
 }
 
 export function getMeta<T>(db: Db, key: string, fallback: T): T {

@@ -1,5 +1,12 @@
 import type { Operation, ResourceKind } from "../../api/common.ts";
-import type { Db } from "./db.ts";
+import { type ChangeEvent, masked } from "../core/feed.ts";
+import { afterCommit, type Db } from "./db.ts";
+
+/** Where the store tells of its writes (the change feed). */
+export interface ChangeSink {
+  listening(): boolean;
+  changed(e: ChangeEvent): void;
+}
 
 /** A stored resource: the API view (`body`) plus what the API never shows (`secret`). */
 export interface StoredResource {
@@ -87,8 +94,22 @@ const toOperation = (r: OperationRow): StoredOperation => ({
 /** Typed statements over the emulator's tables. Every read is scoped to an account unless it says so. */
 export class Repo {
   readonly db: Db;
-  constructor(db: Db) {
+  readonly #sink: ChangeSink | undefined;
+
+  /** `sink` hears of every resource and operation write, once its transaction commits. */
+  constructor(db: Db, sink?: ChangeSink) {
     this.db = db;
+    this.#sink = sink;
+  }
+
+  /** Whether anyone listens: if not, writes skip the work of telling. */
+  get #telling(): boolean {
+    return this.#sink?.listening() ?? false;
+  }
+
+  #changed(e: ChangeEvent): void {
+    const sink = this.#sink;
+    if (sink) afterCommit(this.db, () => sink.changed(e));
   }
 
   getResource(account: string, kind: ResourceKind, id: string): StoredResource | null {
@@ -140,6 +161,22 @@ export class Repo {
     return rows.map(toResource);
   }
 
+  /** Every resource of every account (the admin plane's view), oldest first. */
+  everyResource(filter: { account?: string; kind?: ResourceKind } = {}): StoredResource[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM resources WHERE (? IS NULL OR account = ?) AND (? IS NULL OR kind = ?)
+         ORDER BY created_at, id`,
+      )
+      .all(
+        filter.account ?? null,
+        filter.account ?? null,
+        filter.kind ?? null,
+        filter.kind ?? null,
+      ) as unknown as ResourceRow[];
+    return rows.map(toResource);
+  }
+
   allResources(account: string, kind?: ResourceKind): StoredResource[] {
     const rows = this.db
       .prepare("SELECT * FROM resources WHERE account = ? AND (? IS NULL OR kind = ?)")
@@ -149,6 +186,11 @@ export class Repo {
 
   putResource(r: StoredResource): void {
     const index = indexColumns(r.body);
+    const body = JSON.stringify(r.body);
+    const telling = this.#telling;
+    const before = telling
+      ? (this.db.prepare("SELECT body FROM resources WHERE id = ?").get(r.id) as { body: string } | undefined)
+      : undefined;
     this.db
       .prepare(
         `INSERT INTO resources (id, account, kind, region, name, body, secret, created_at, chip_type, chips, status)
@@ -162,13 +204,22 @@ export class Repo {
         r.kind,
         r.body.region,
         r.body.name,
-        JSON.stringify(r.body),
+        body,
         r.secret ? JSON.stringify(r.secret) : null,
         String(r.body.createdAt),
         index.chip_type,
         index.chips,
         index.status,
       );
+    if (telling && before?.body !== body) {
+      this.#changed({
+        type: before ? "resource.updated" : "resource.created",
+        account: r.account,
+        kind: r.kind,
+        id: r.id,
+        resource: masked(r.body),
+      });
+    }
   }
 
   /** Chips in ChipClusters of a type in a region (of one account, or all), from an index. */
@@ -199,7 +250,11 @@ export class Repo {
   }
 
   deleteResource(id: string): void {
-    this.db.prepare("DELETE FROM resources WHERE id = ?").run(id);
+    const gone = this.db.prepare("DELETE FROM resources WHERE id = ? RETURNING account, kind").get(id) as
+      | { account: string; kind: ResourceKind }
+      | undefined;
+    if (gone && this.#telling)
+      this.#changed({ type: "resource.deleted", account: gone.account, kind: gone.kind, id });
   }
 
   getOperation(account: string, id: string): StoredOperation | null {
@@ -220,6 +275,12 @@ export class Repo {
 
   putOperation(s: StoredOperation): void {
     const o = s.op;
+    const telling = this.#telling;
+    const before = telling
+      ? (this.db.prepare("SELECT status FROM operations WHERE id = ?").get(o.id) as
+          | { status: string }
+          | undefined)
+      : undefined;
     this.db
       .prepare(
         `INSERT INTO operations (id, account, kind, resource_id, action, status, error, started_ms, reads, created_at, updated_at, previous)
@@ -241,6 +302,10 @@ export class Repo {
         o.updatedAt,
         s.previous ? JSON.stringify(s.previous) : null,
       );
+    if (!telling) return;
+    if (!before) this.#changed({ type: "operation.started", account: s.account, operation: o });
+    else if (before.status === "RUNNING" && o.status !== "RUNNING")
+      this.#changed({ type: "operation.finished", account: s.account, operation: o });
   }
 
   getIdempotency(account: string, key: string) {

@@ -1,0 +1,340 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
+import { repoRoot } from "../support/paths.ts";
+
+/**
+ * The console in a real browser: Debian's Chromium, headless, driven by playwright-core. A missing
+ * Chromium fails these tests (scripts/setup.sh installs it as root); they never skip.
+ */
+const chromiumPath = "/usr/bin/chromium";
+const adminToken = "agentcloud-admin-token";
+const shots = join(repoRoot, ".agentcloud", "screenshots");
+const wait = { timeout: 10_000 };
+
+let cloud: TestCloud;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+const requested: string[] = [];
+const pageErrors: string[] = [];
+let navigations = 0;
+
+async function api(method: string, path: string, body?: unknown, token = cloud.token) {
+  const res = await fetch(`${cloud.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+}
+
+const cluster = (name: string) => ({
+  name,
+  region: "cn-hangzhou",
+  chipType: "zhenwu-m890",
+  chipsPerHyperNode: 128,
+  hyperNodeCount: 1,
+});
+
+async function view(name: string): Promise<void> {
+  await page.click(`nav a[data-view="${name}"]`);
+  await page.waitForSelector(`#view-${name}:not([hidden])`, wait);
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `Chromium is missing at ${chromiumPath}: the console's browser tests need it. ` +
+        "Install it with `bash scripts/setup.sh` as root, or `apt-get update && apt-get install -y chromium`.",
+    );
+  }
+  cloud = await startTestCloud();
+  mkdirSync(shots, { recursive: true });
+  profile = mkdtempSync(join(tmpdir(), "agentcloud-chromium-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 1280, height: 900 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("request", (r) => requested.push(r.url()));
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  page.on("framenavigated", (f) => {
+    if (f === page.mainFrame()) navigations++;
+  });
+  await page.goto(cloud.consoleUrl);
+  await page.fill("#admin-token", adminToken);
+  await page.click("#auth button[type=submit]");
+  await page.waitForSelector("#live.on", wait);
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  await cloud?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+describe("the console in Chromium", () => {
+  it("shows resources created through the API as they happen, without a reload", async () => {
+    const loads = navigations;
+    await page.evaluate(() => {
+      (window as unknown as { marker: string }).marker = "same page";
+    });
+    const created = await api("POST", "/v1/chip-clusters", cluster("live-a"));
+    expect(created.status).toBe(202);
+    const id = created.body.resource.id;
+    await page.waitForSelector(`#resources-body tr[data-id="${id}"][data-status="ACTIVE"]`, wait);
+    const ep = await api("POST", "/v1/model-endpoints", {
+      name: "live-ep",
+      region: "cn-hangzhou",
+      model: "glm-5.1",
+      deployment: { mode: "pooled" },
+      throughput: { tokensPerMinute: 200_000 },
+    });
+    const epId = ep.body.resource.id;
+    await page.waitForSelector(`#resources-body tr[data-id="${epId}"]`, wait);
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("same page");
+    expect(navigations).toBe(loads);
+    await shot("resources");
+
+    // Detail: spec, outputs with the apiKey masked, ETag.
+    await page.click(`#resources-body button[data-id="${epId}"]`);
+    await page.waitForSelector("#detail:not([hidden])", wait);
+    const outputs = await page.textContent("#detail [data-field=outputs]");
+    const apiKey: string = ep.body.resource.apiKey;
+    expect(outputs).toContain(`••••••••${apiKey.slice(-4)}`);
+    expect(await page.content()).not.toContain(apiKey);
+    const current = await api("GET", `/v1/model-endpoints/${epId}`);
+    await page.waitForFunction(
+      (etag) => document.querySelector("#detail [data-field=etag]")?.textContent === `"${etag}"`,
+      current.body.etag,
+      wait,
+    );
+    await shot("detail");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#detail[hidden]", { state: "attached", ...wait });
+
+    // Deletes go away live too.
+    await api("DELETE", `/v1/chip-clusters/${id}`);
+    await page.waitForSelector(`#resources-body tr[data-id="${id}"]`, { state: "detached", ...wait });
+  });
+
+  it("injects a fault that the API then answers, and clears it", async () => {
+    await view("drive");
+    await page.selectOption("#fault-kind", "ChipCluster");
+    await page.selectOption("#fault-operation", "create");
+    await page.selectOption("#fault-code", "CapacityUnavailable");
+    await page.fill("#fault-remaining", "1");
+    await page.fill("#fault-message", "no chips today");
+    await page.click("#fault-form button[type=submit]");
+    await page.waitForSelector("#faults tr[data-fault]", wait);
+    await shot("drive");
+
+    const refused = await api("POST", "/v1/chip-clusters", cluster("fault-a"));
+    expect(refused.status).toBe(503);
+    expect(refused.body.error).toMatchObject({ code: "CapacityUnavailable", message: "no chips today" });
+    expect(refused.headers.get("retry-after")).toBe("5");
+    // remaining: 1 — the next create goes through.
+    expect((await api("POST", "/v1/chip-clusters", cluster("fault-a"))).status).toBe(202);
+
+    await page.selectOption("#fault-operation", "list");
+    await page.fill("#fault-remaining", "");
+    await page.click("#fault-form button[type=submit]");
+    await page.waitForFunction(
+      () => document.querySelectorAll("#faults tr[data-fault]").length === 2,
+      null,
+      wait,
+    );
+    expect((await api("GET", "/v1/chip-clusters")).status).toBe(503);
+    await page.click("#faults tr[data-fault] >> nth=-1 >> button");
+    await page.waitForFunction(
+      () => document.querySelectorAll("#faults tr[data-fault]").length === 1,
+      null,
+      wait,
+    );
+    expect((await api("GET", "/v1/chip-clusters")).status).toBe(200);
+    await page.click('[data-action="clear-faults"]');
+    await page.waitForSelector("#faults tr[data-fault]", { state: "detached", ...wait });
+    expect((await api("GET", "/_mock/faults", undefined, adminToken)).body.items).toEqual([]);
+  });
+
+  it("moves a PROVISIONING cluster to ACTIVE on screen when the console advances the clock", async () => {
+    await view("drive");
+    await page.selectOption("#t-mode-ChipCluster", "duration");
+    await page.fill("#t-seconds-ChipCluster", "600");
+    await page.click('button[data-action="transition"][data-kind="ChipCluster"]');
+    await page.waitForFunction(
+      () => document.getElementById("t-current-ChipCluster")?.textContent?.includes("600 s"),
+      null,
+      wait,
+    );
+    expect((await api("GET", "/_mock/transitions", undefined, adminToken)).body).toMatchObject({
+      ChipCluster: { mode: "duration", ms: 600_000 },
+    });
+
+    const slow = await api("POST", "/v1/chip-clusters", cluster("slow"));
+    const id = slow.body.resource.id;
+    await view("resources");
+    const row = `#resources-body tr[data-id="${id}"]`;
+    await page.waitForSelector(`${row}[data-status="PROVISIONING"]`, wait);
+    expect(await page.textContent(`${row} .tone`)).toBe("PROVISIONING");
+    await shot("provisioning");
+
+    await view("drive");
+    await page.fill("#clock-amount", "10");
+    await page.selectOption("#clock-unit", "60000");
+    await page.click("#clock-form button[type=submit]");
+    await view("resources");
+    await page.waitForSelector(`${row}[data-status="ACTIVE"]`, wait);
+    expect(await page.textContent(`${row} .tone`)).toBe("ACTIVE");
+    expect((await api("GET", `/v1/chip-clusters/${id}`)).body.status).toBe("ACTIVE");
+    await api("PUT", "/_mock/transitions", { ChipCluster: { mode: "immediate" } }, adminToken);
+  });
+
+  it("draws an agent stack's topology: cluster ← endpoint ← runtime, spillover and a runtime channel", async () => {
+    const cc = (await api("POST", "/v1/chip-clusters", cluster("stack"))).body.resource.id;
+    expect((await api("GET", `/v1/chip-clusters/${cc}`)).body.status).toBe("ACTIVE");
+    const qwen = (
+      await api("POST", "/v1/model-endpoints", {
+        name: "qwen",
+        region: "cn-hangzhou",
+        model: "qwen3.7-max",
+        deployment: { mode: "dedicated", clusterId: cc, chipsPerReplica: 32, minReplicas: 1, maxReplicas: 2 },
+        throughput: { tokensPerMinute: 400_000, elastic: true },
+      })
+    ).body.resource.id;
+    const glm = (
+      await api("POST", "/v1/model-endpoints", {
+        name: "glm",
+        region: "cn-hangzhou",
+        model: "glm-5.1",
+        deployment: { mode: "pooled" },
+        throughput: { tokensPerMinute: 200_000 },
+      })
+    ).body.resource.id;
+    expect((await api("GET", `/v1/model-endpoints/${qwen}`)).body.status).toBe("IN_SERVICE");
+    expect((await api("PATCH", `/v1/model-endpoints/${qwen}`, { spilloverEndpointId: glm })).status).toBe(
+      202,
+    );
+    const reviewer = (
+      await api("POST", "/v1/agent-runtimes", {
+        name: "reviewer",
+        region: "cn-hangzhou",
+        artifact: { image: "agents/reviewer:1.0.0" },
+        protocol: "a2a",
+        models: [{ endpointId: glm, role: "primary" }],
+      })
+    ).body.resource.id;
+    const assistant = (
+      await api("POST", "/v1/agent-runtimes", {
+        name: "assistant",
+        region: "cn-hangzhou",
+        artifact: { image: "agents/assistant:1.4.0" },
+        protocol: "a2a",
+        models: [
+          { endpointId: qwen, role: "primary" },
+          { endpointId: glm, role: "fallback" },
+        ],
+        channels: [{ peerRuntimeId: reviewer, mode: "a2a" }],
+      })
+    ).body.resource.id;
+
+    await view("topology");
+    const edge = (type: string, from: string, to: string) =>
+      `#topology path[data-edge="${type}"][data-from="${from}"][data-to="${to}"]`;
+    for (const selector of [
+      edge("deployment", qwen, cc),
+      edge("model", assistant, qwen),
+      edge("model", assistant, glm),
+      edge("model", reviewer, glm),
+      edge("spillover", qwen, glm),
+      edge("channel", assistant, reviewer),
+    ])
+      await page.waitForSelector(selector, { state: "attached", ...wait });
+    for (const id of [cc, qwen, glm, reviewer, assistant])
+      await page.waitForSelector(`#topology g.node[data-id="${id}"]`, wait);
+    const connections = await page.textContent("#topology-edges");
+    expect(connections).toContain("qwen runs on stack");
+    expect(connections).toContain("assistant A2A channel to reviewer");
+    await page.waitForSelector(`#topology g.node[data-id="${assistant}"][data-status="READY"]`, wait);
+    await shot("topology");
+
+    // The quota gauges and the cost estimate count the stack.
+    await view("quotas");
+    await page.waitForSelector(`#cost tr[data-id="${qwen}"]`, wait);
+    expect(await page.textContent("#chip-gauges")).toContain("dev · cn-hangzhou · zhenwu-m890");
+    await shot("quotas");
+    await view("requests");
+    await page.waitForSelector("#requests tbody tr td.request", wait);
+    expect(await page.textContent("#requests")).toContain("POST /v1/agent-runtimes");
+    await shot("requests");
+  });
+
+  it("can be used from the keyboard, with every control labelled", async () => {
+    await view("resources");
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLInputElement>("input, select, textarea")]
+        .filter(
+          (el) => el.type !== "hidden" && (el.labels?.length ?? 0) === 0 && !el.getAttribute("aria-label"),
+        )
+        .map((el) => el.id || el.outerHTML),
+    );
+    expect(unlabelled).toEqual([]);
+    expect(await page.locator("header, nav, main").count()).toBe(3);
+
+    const first = page.locator("#resources-body button[data-action=select]").first();
+    await first.focus();
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#detail:not([hidden])", wait);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("detail-h");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#detail[hidden]", { state: "attached", ...wait });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-action"))).toBe("select");
+
+    await page.focus('nav a[data-view="topology"]');
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#view-topology:not([hidden])", wait);
+    await page.focus("#topology g.node >> nth=0");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#view-resources:not([hidden]) #detail:not([hidden])", wait);
+  });
+
+  it("never puts the admin token in the page URL, the HTML, a request URL or the log", async () => {
+    expect(page.url()).not.toContain(adminToken);
+    expect(page.url()).not.toContain(cloud.token);
+    expect(await page.content()).not.toContain(adminToken);
+    expect(await page.evaluate(() => document.cookie)).toBe("");
+    for (const url of requested) expect(url).not.toContain(adminToken);
+    // It was used: the console read and drove the emulator with it, from sessionStorage.
+    expect(await page.evaluate(() => Object.values(sessionStorage))).toContain(adminToken);
+    expect(await page.evaluate(() => Object.values(localStorage))).not.toContain(adminToken);
+    const served = await (await fetch(cloud.consoleUrl)).text();
+    expect(served).not.toContain(adminToken);
+    const log = await api("GET", "/_mock/requests?limit=1000", undefined, adminToken);
+    expect(JSON.stringify(log.body)).not.toContain(adminToken);
+    expect(log.body.items.some((r: { path: string }) => r.path === "/_mock/events")).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,199 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { consoleAssets } from "../../provider/mock-cloud/http/console.ts";
+import { type MockCloudServer, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
+
+const admin = "agentcloud-admin-token";
+const dev = "agentcloud-dev-token";
+
+let cloud: MockCloudServer;
+beforeAll(async () => {
+  cloud = await startMockCloudServer({ port: 0 });
+});
+afterAll(() => cloud.close());
+
+async function api(method: string, path: string, body?: unknown, token = dev) {
+  const res = await fetch(`${cloud.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** Follows GET /_mock/events; `next(match)` waits for the first change that matches (and takes it). */
+async function follow() {
+  const controller = new AbortController();
+  const res = await fetch(`${cloud.url}/_mock/events`, {
+    headers: { authorization: `Bearer ${admin}` },
+    signal: controller.signal,
+  });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const seen: { event: string; data: any }[] = [];
+  async function next(match: (e: { event: string; data: any }) => boolean, timeoutMs = 3000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = seen.findIndex(match);
+      if (found >= 0) return seen.splice(found, 1)[0] as { event: string; data: any };
+      if (Date.now() > deadline) throw new Error(`no matching event; saw ${JSON.stringify(seen)}`);
+      const { value, done } = await reader.read();
+      if (done) throw new Error("stream ended");
+      buffer += decoder.decode(value, { stream: true });
+      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event && data) seen.push({ event, data: JSON.parse(data) });
+      }
+    }
+  }
+  return { next, seen, close: () => controller.abort() };
+}
+
+const cluster = (name: string) => ({
+  name,
+  region: "cn-hangzhou",
+  chipType: "zhenwu-m890",
+  chipsPerHyperNode: 128,
+  hyperNodeCount: 1,
+});
+
+describe("change feed (GET /_mock/events)", () => {
+  it("needs the admin token, in the Authorization header", async () => {
+    expect((await fetch(`${cloud.url}/_mock/events`)).status).toBe(401);
+    expect((await fetch(`${cloud.url}/_mock/events?token=${admin}`)).status).toBe(401);
+    const res = await fetch(`${cloud.url}/_mock/events`, { headers: { authorization: `Bearer ${dev}` } });
+    expect(res.status).toBe(401);
+  });
+
+  it("tells of creates, updates, finished operations and deletes as they commit, with apiKey masked", async () => {
+    const feed = await follow();
+    expect((await feed.next((e) => e.event === "hello")).data).toMatchObject({ seq: expect.any(Number) });
+    const created = await api("POST", "/v1/chip-clusters", cluster("feed-a"));
+    expect(created.status).toBe(202);
+    const id = created.body.resource.id;
+    const c = await feed.next((e) => e.data.type === "resource.created" && e.data.id === id);
+    expect(c.data).toMatchObject({ account: "dev", kind: "ChipCluster", resource: { name: "feed-a" } });
+    await feed.next((e) => e.data.type === "operation.finished" && e.data.operation.resourceId === id);
+    await feed.next(
+      (e) => e.data.type === "resource.updated" && e.data.id === id && e.data.resource.status === "ACTIVE",
+    );
+    await feed.next((e) => e.data.type === "request" && e.data.request.path === "/v1/chip-clusters");
+
+    const ep = await api("POST", "/v1/model-endpoints", {
+      name: "feed-ep",
+      region: "cn-hangzhou",
+      model: "glm-5.1",
+      deployment: { mode: "pooled" },
+      throughput: { tokensPerMinute: 100_000 },
+    });
+    const epEvent = await feed.next(
+      (e) => e.data.type === "resource.created" && e.data.id === ep.body.resource.id,
+    );
+    expect(ep.body.resource.apiKey).toMatch(/^ak-/);
+    expect(epEvent.data.resource.apiKey).toBe(`••••••••${ep.body.resource.apiKey.slice(-4)}`);
+    expect(JSON.stringify(feed.seen)).not.toContain(ep.body.resource.apiKey);
+
+    await api("DELETE", `/v1/chip-clusters/${id}`);
+    await feed.next((e) => e.data.type === "resource.deleted" && e.data.id === id);
+    feed.close();
+  });
+
+  it("says nothing of a write that was rolled back", async () => {
+    const feed = await follow();
+    await feed.next((e) => e.event === "hello");
+    await api("POST", "/v1/chip-clusters", cluster("feed-b"));
+    await feed.next((e) => e.data.type === "resource.created" && e.data.resource.name === "feed-b");
+    // The name is taken: the create fails inside its transaction.
+    expect((await api("POST", "/v1/chip-clusters", cluster("feed-b"))).status).toBe(409);
+    await feed.next((e) => e.data.type === "request" && e.data.request.status === 409);
+    expect(feed.seen.filter((e) => e.data.type === "resource.created")).toEqual([]);
+    feed.close();
+  });
+
+  it("tells of admin changes: clock, faults, transitions, reset", async () => {
+    const feed = await follow();
+    await feed.next((e) => e.event === "hello");
+    await api("POST", "/_mock/clock/advance", { ms: 1000 }, admin);
+    await feed.next((e) => e.data.type === "clock");
+    await api("POST", "/_mock/faults", { kind: "ChipCluster", status: 503 }, admin);
+    await feed.next((e) => e.data.type === "settings" && e.data.what === "faults");
+    await api("DELETE", "/_mock/faults", undefined, admin);
+    await api("PUT", "/_mock/transitions", { ChipCluster: { mode: "immediate" } }, admin);
+    await feed.next((e) => e.data.type === "settings" && e.data.what === "transitions");
+    await api("POST", "/_mock/reset", { account: "nobody" }, admin);
+    await feed.next((e) => e.data.type === "store.reset" && e.data.account === "nobody");
+    feed.close();
+  });
+
+  it("lets go of a listener that disconnects", async () => {
+    const settled = async (n: number) => {
+      for (let i = 0; i < 100 && cloud.service.feed.listeners !== n; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      return cloud.service.feed.listeners;
+    };
+    // The earlier tests' streams are gone once their connections have closed.
+    expect(await settled(0)).toBe(0);
+    const feed = await follow();
+    await feed.next((e) => e.event === "hello");
+    expect(cloud.service.feed.listeners).toBe(1);
+    feed.close();
+    expect(await settled(0)).toBe(0);
+  });
+});
+
+describe("GET /_mock/resources", () => {
+  it("lists every account's resources for the admin token, secrets masked", async () => {
+    const ep = await api("POST", "/v1/model-endpoints", {
+      name: "list-ep",
+      region: "cn-shanghai",
+      model: "glm-5.1",
+      deployment: { mode: "pooled" },
+      throughput: { tokensPerMinute: 100_000 },
+    });
+    const all = await api("GET", "/_mock/resources?kind=ModelEndpoint", undefined, admin);
+    expect(all.status).toBe(200);
+    const item = all.body.items.find((i: any) => i.resource.id === ep.body.resource.id);
+    expect(item).toMatchObject({ account: "dev", resource: { name: "list-ep", kind: "ModelEndpoint" } });
+    expect(item.resource.apiKey).not.toBe(ep.body.resource.apiKey);
+    expect((await api("GET", "/_mock/resources")).status).toBe(401);
+    expect((await api("GET", "/_mock/resources?kind=Nope", undefined, admin)).status).toBe(400);
+  });
+});
+
+describe("GET /console", () => {
+  it("serves the page, its script and stylesheet from this origin only, with no token in them", async () => {
+    const page = await fetch(`${cloud.url}/console`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(page.headers.get("content-security-policy")).toContain("form-action 'none'");
+    const html = await page.text();
+    expect(html).toContain('<script src="/console/console.js" defer></script>');
+    expect(html).not.toMatch(/https?:\/\//);
+    const js = await (await fetch(`${cloud.url}/console/console.js`)).text();
+    const css = await (await fetch(`${cloud.url}/console/console.css`)).text();
+    for (const text of [html, js, css]) {
+      expect(text).not.toContain(admin);
+      expect(text).not.toContain(dev);
+    }
+    // The script is the client's source run once, and plain JavaScript.
+    expect(() => new Function(js)).not.toThrow();
+    // No URL but the SVG namespace: nothing is fetched from elsewhere.
+    expect(new Set(js.match(/https?:\/\/[^"'`\s]+/g))).toEqual(new Set(["http://www.w3.org/2000/svg"]));
+    const assets = consoleAssets();
+    expect(html).toBe(assets.html);
+    expect(js).toBe(assets.js);
+    // The weight the README states (about 65 KB); a budget, so that it stays a light page.
+    const bytes = [html, js, css].reduce((n, t) => n + Buffer.byteLength(t), 0);
+    expect(bytes).toBeLessThan(100_000);
+  });
+});
