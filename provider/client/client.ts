@@ -7,6 +7,8 @@ import { type Response, Transport, type TransportOptions } from "./transport.ts"
 export interface Accepted<T> {
   operation: Operation;
   resource: T;
+  /** The answer replays an earlier create with the same Idempotency-Key: no new resource. */
+  replayed: boolean;
 }
 
 /** Typed calls of the AgentCloud API for one resource kind. */
@@ -64,6 +66,7 @@ export class ResourceApi<T extends { id: string; etag: string }> {
     return {
       operation: parse(Operation, { ...res, body: body?.operation }),
       resource: parse(this.#schema, { ...res, body: body?.resource }),
+      replayed: res.headers["idempotent-replayed"] === "true",
     };
   }
 }

@@ -15,6 +15,14 @@ type Props = Record<string, unknown>;
 const isInternal = (k: string) => k.startsWith("__") || k === "timeouts";
 const isSet = (v: unknown) => v !== undefined && v !== null;
 
+/**
+ * Ids that a create of this process was handed back instead of making them (a replayed key, an
+ * interrupted create taken over, adoptId). If the same run then asks to delete one as "the old
+ * resource" of a replacement, the replacement got the old resource back (its key was never
+ * released): deleting it would destroy the live resource, so the delete is skipped.
+ */
+const handedOut = new Set<string>();
+
 export function makeHandlers<
   Res extends { id: string; etag: string; status: string; name: string; statusReason: string | null },
 >(def: KindDefinition<Res>) {
@@ -44,6 +52,9 @@ export function makeHandlers<
       ...pick(res, def.outputKeys),
       __scope: inputs.__scope ?? null,
       __autoname: Boolean(inputs.__autoname),
+      ...(typeof inputs.__key === "string"
+        ? { __key: inputs.__key, __released: inputs.__released ?? null }
+        : {}),
       ...(inputs.timeouts ? { timeouts: inputs.timeouts } : {}),
       schemaVersion: def.schemaVersion,
     });
@@ -163,7 +174,10 @@ export function makeHandlers<
       const scope = scopeOf(news);
       const candidate: Props = toSpec(news);
       // An automatic name is validated like a chosen one but not stored: the create derives it.
-      if (autonamed) candidate.name = autoName(scope, firstLineage(def.kind, scope));
+      if (autonamed) {
+        const parent = typeof news.__parent === "string" ? news.__parent : null;
+        candidate.name = autoName(scope, firstLineage(def.kind, scope, parent));
+      }
       for (const k of Object.keys(news)) {
         if (!def.specKeys.includes(k) && !isInternal(k)) candidate[k] = news[k]; // let the strict schema name unknown fields
       }
@@ -199,8 +213,10 @@ export function makeHandlers<
       replaces.push(...replaceOnChanges(olds, news));
       // A resource whose provisioning failed is replaced by the next `up`, as a tainted one would be.
       if (typeof olds.status === "string" && def.failedStates.includes(olds.status)) replaces.push("status");
+      // A create whose key release failed: the update retries it (nothing else changes).
+      const unreleased = olds.__released === false;
       return {
-        changes: changed.length > 0 || replaces.length > 0,
+        changes: changed.length > 0 || replaces.length > 0 || unreleased,
         replaces: [...new Set(replaces)],
         // A chosen name cannot be taken twice: its replacement (a create-only change, `--replace`)
         // must wait for the old resource to go. An automatic name is new for each replacement.
@@ -209,21 +225,36 @@ export function makeHandlers<
       };
     },
 
-    async create(inputs: Props) {
+    async create(inputs: Props): Promise<{ id: string; outs: Props }> {
       const scope = scopeOf(inputs);
+      const parent = typeof inputs.__parent === "string" ? inputs.__parent : null;
       const keys = getClient().idempotencyKeys();
       const deadline = deadlineFor("create", inputs.timeouts, def.timeouts);
-      let lineage = firstLineage(def.kind, scope);
+      let lineage = firstLineage(def.kind, scope, parent);
       const spec = toSpec(inputs);
       const nameOf = (l: string) => (isSet(inputs.name) ? inputs.name : autoName(scope, l));
       let what = label(nameOf(lineage));
       let accepted: Awaited<ReturnType<ReturnType<typeof api>["create"]>> | null = null;
+      /** Releases the key; whether it worked is kept in the outputs, and update retries it. */
+      const release = (key: string, until: number, resourceId?: string) =>
+        keys.release(key, until, resourceId).then(
+          () => true,
+          () => false,
+        );
       try {
-        // `adoptId` takes an existing resource over, on the first create of this resource only.
-        if (typeof inputs.__adoptId === "string" && !(await keys.get(idempotencyKey(lineage), deadline))) {
-          const adopted = await adopt(inputs.__adoptId, spec, inputs, deadline, false);
-          await keys.release(idempotencyKey(lineage), deadline, adopted.id);
-          return adopted;
+        // `adoptId` takes an existing resource over: on the first create of this resource, or again
+        // for the resource its first key is bound to (after `pulumi state delete`, say).
+        if (typeof inputs.__adoptId === "string") {
+          const first = await keys.get(idempotencyKey(lineage), deadline);
+          if (!first || first.resourceId === inputs.__adoptId) {
+            const adopted = await adopt(inputs.__adoptId, spec, inputs, deadline, false);
+            handedOut.add(adopted.id);
+            const released = await release(idempotencyKey(lineage), deadline, adopted.id);
+            return {
+              id: adopted.id,
+              outs: { ...adopted.outs, __key: idempotencyKey(lineage), __released: released },
+            };
+          }
         }
         for (let incarnation = 0; accepted === null; incarnation++) {
           spec.name = nameOf(lineage);
@@ -241,10 +272,17 @@ export function makeHandlers<
             // cloud names what that create made, which is taken over instead of left behind.
             const earlier = e.code === "IdempotencyMismatch" ? e.details?.resourceId : null;
             if (typeof earlier !== "string") throw e;
+            handedOut.add(earlier);
+            let released = false;
             try {
-              return await adopt(earlier, spec, inputs, deadline, true);
+              const adopted = await adopt(earlier, spec, inputs, deadline, true);
+              released = await release(idempotencyKey(lineage), deadline);
+              return {
+                id: adopted.id,
+                outs: { ...adopted.outs, __key: idempotencyKey(lineage), __released: released },
+              };
             } finally {
-              await keys.release(idempotencyKey(lineage), deadline).catch(() => undefined);
+              if (!released) await release(idempotencyKey(lineage), Date.now() + 10_000);
             }
           }
         }
@@ -253,17 +291,28 @@ export function makeHandlers<
       }
       const id = accepted.resource.id;
       const key = idempotencyKey(lineage);
+      // A resource an earlier create made: if it is also in state (its key was never released),
+      // this run must never delete it as "the old one" (see delete).
+      if (accepted.replayed) handedOut.add(id);
+      let released = false;
       try {
         const res = await waitReady(id, accepted.operation, deadline);
-        await keys.release(key, deadline);
-        return { id, outs: outputs(res, inputs) };
+        released = await release(key, deadline);
+        if (!released)
+          throw new Error(`the cloud did not take the release of ${key}; \`pulumi up\` retries it`);
+        return { id, outs: { ...outputs(res, inputs), __key: key, __released: true } };
       } catch (e) {
         // Recorded in state with its id: never orphaned, and never handed out again by its key.
-        await keys.release(key, Date.now() + 10_000).catch(() => undefined);
+        released ||= await release(key, Date.now() + 10_000);
         const latest = await api()
           .get(id, Date.now() + 10_000)
           .catch(() => null);
-        const props = { ...outputs(latest ?? accepted.resource, inputs), __provider: inputs.__provider };
+        const props = {
+          ...outputs(latest ?? accepted.resource, inputs),
+          __key: key,
+          __released: released,
+          __provider: inputs.__provider,
+        };
         throw partialCreateError(what, e, id, props);
       }
     },
@@ -295,13 +344,22 @@ export function makeHandlers<
         if (!found) throw new Error(`${id} no longer exists; run \`pulumi refresh\``);
         // A resource left half-created, or busy with another operation, must settle first.
         const current = await settled(found, deadline);
-        return { outs: outputs(await converge(current, toSpec(news), olds, deadline), news) };
+        const key = typeof olds.__key === "string" ? olds.__key : null;
+        if (key && olds.__released === false) await getClient().idempotencyKeys().release(key, deadline, id);
+        const outs = outputs(await converge(current, toSpec(news), olds, deadline), news);
+        return { outs: key ? { ...outs, __key: key, __released: true } : outs };
       } catch (e) {
         throw providerError(what, e);
       }
     },
 
     async delete(id: string, props: Props) {
+      if (handedOut.has(id)) {
+        console.error(
+          `pulumi-agentcloud: not deleting ${def.kind} ${id}: this run's create was handed it back as the new resource, so it is not an old one (its create key had never been released)`,
+        );
+        return;
+      }
       const deadline = deadlineFor("delete", props.timeouts, def.timeouts);
       try {
         const op = await api().delete(id, deadline);

@@ -7,7 +7,7 @@ import { digest } from "../resources/shared/canonical.ts";
  * every replacement without the old ones: a create re-run after a killed `pulumi up` and the create
  * of a `pulumi up --replace` look the same. So the cloud keeps the difference:
  * - Each resource has a chain of *lineages*: the first derived from its identity (project, stack,
- *   logical name), each next one from the one before. A lineage gives one create's
+ *   logical name, and its parent's URN when it has a parent), each next one from the one before. A lineage gives one create's
  *   `Idempotency-Key` and, when the user chose no name, its physical name.
  * - A create sends the first key of the chain. The cloud answers a key it has not seen with a new
  *   resource, and a key whose create was never *released* with the resource it already made (a
@@ -19,8 +19,9 @@ import { digest } from "../resources/shared/canonical.ts";
  * - Another stack, or another logical resource, starts another chain: it never gets a resource it
  *   did not create (a taken name is a Conflict naming the holder).
  */
-export function firstLineage(kind: string, scope: string): string {
-  return digest(kind, "create", scope);
+export function firstLineage(kind: string, scope: string, parent: string | null = null): string {
+  // The parent's URN tells apart two resources of one logical name under different components.
+  return parent === null ? digest(kind, "create", scope) : digest(kind, "create", scope, parent);
 }
 
 export function nextLineage(kind: string, lineage: string): string {

@@ -38,7 +38,14 @@ export interface Verdict {
 }
 
 /** Headers whose presence is part of the API: one the operation does not declare is a violation. */
-const apiHeaders = ["etag", "retry-after", "www-authenticate", "x-request-id", "location"];
+const apiHeaders = [
+  "etag",
+  "retry-after",
+  "www-authenticate",
+  "x-request-id",
+  "location",
+  "idempotent-replayed",
+];
 
 type Json = Record<string, any>;
 interface Op {

@@ -293,6 +293,34 @@ describe("the provider destroys nothing that nobody asked to destroy", { timeout
     await stack.destroy({ onOutput: output.onOutput });
   });
 
+  it("gives two resources of one logical name under different components their own cloud resources", async () => {
+    const pooled = {
+      region: "cn-hangzhou" as const,
+      model: "glm-5.1" as const,
+      deployment: { mode: "pooled" as const },
+      throughput: { tokensPerMinute: 100_000 },
+    };
+    const stack = await open("same-name-two-parents", async () => {
+      const a = new pulumi.ComponentResource("agentcloud:test:A", "a", {});
+      const b = new pulumi.ComponentResource("agentcloud:test:B", "b", {});
+      const ea = new ModelEndpoint("ep", pooled, { parent: a });
+      const eb = new ModelEndpoint("ep", pooled, { parent: b });
+      return { a: ea.id, b: eb.id };
+    });
+    const up = await stack.up({ onOutput: output.onOutput });
+    expect(up.outputs.a?.value).not.toBe(up.outputs.b?.value);
+    const ids = (await cloud("model-endpoints")).map((e) => e.id);
+    expect(ids).toEqual(expect.arrayContaining([up.outputs.a?.value, up.outputs.b?.value]));
+    const [, bUrn] = (await stateOf(stack, "pulumi-nodejs:dynamic/agentcloud:ModelEndpoint"))
+      .map((r) => r.urn)
+      .sort();
+    await stack.destroy({ target: [bUrn], onOutput: output.onOutput });
+    const left = (await cloud("model-endpoints")).map((e) => e.id);
+    expect(left).toContain(up.outputs.a?.value);
+    expect(left).not.toContain(up.outputs.b?.value);
+    await stack.destroy({ onOutput: output.onOutput });
+  });
+
   it("keeps the token out of state entirely when it comes from the environment", async () => {
     const stack = await inlineStack(
       "token-from-env",

@@ -134,7 +134,7 @@ describe("provider handlers against the emulator (testing kit)", () => {
     expect(e.properties).toMatchObject({ chipsPerHyperNode: 16 });
   });
 
-  it("takes an existing resource over with adoptId once; a later create of the same resource is a new one", async () => {
+  it("takes an existing resource over with adoptId; without adoptId, a later create of the resource is a new one", async () => {
     const outside = await request(`${cloud.url}/v1/chip-clusters`, {
       method: "POST",
       headers: { authorization: `Bearer ${cloud.token}`, "content-type": "application/json" },
@@ -146,10 +146,77 @@ describe("provider handlers against the emulator (testing kit)", () => {
     );
     expect(adopted.id).toBe(made);
     expect(adopted.outs).toMatchObject({ name: "made-by-hand", hyperNodeCount: 3 });
-    const replacement = await h.create(
-      await inputs(undefined, { __scope: "proj/dev/adopted", __adoptId: made }),
-    );
+    // While adoptId names it, a create is that resource again; without, it is a new one.
+    const again = await h.create(await inputs(undefined, { __scope: "proj/dev/adopted", __adoptId: made }));
+    expect(again.id).toBe(made);
+    const replacement = await h.create(await inputs(undefined, { __scope: "proj/dev/adopted" }));
     expect(replacement.id).not.toBe(made);
+  });
+
+  it("takes an adopted resource over again once its state is gone (`pulumi state delete`), instead of duplicating it", async () => {
+    const outside = await request(`${cloud.url}/v1/chip-clusters`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${cloud.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ ...spec, name: "adopted-twice" }),
+    });
+    const made = ((await outside.body.json()) as { resource: { id: string } }).resource.id;
+    const args = { __scope: "proj/dev/again", __adoptId: made };
+    expect((await h.create(await inputs(undefined, args))).id).toBe(made);
+    expect((await h.create(await inputs(undefined, args))).id).toBe(made);
+    expect(
+      (await cloud.admin.requests()).filter((r) => r.method === "POST" && r.path === "/v1/chip-clusters"),
+    ).toHaveLength(1);
+  });
+
+  it("gives two resources of one logical name under different parents their own resources", async () => {
+    const a = await h.create(
+      await inputs(undefined, { __scope: "proj/dev/ep", __parent: "urn:pulumi:dev::proj::A::a" }),
+    );
+    const b = await h.create(
+      await inputs(undefined, { __scope: "proj/dev/ep", __parent: "urn:pulumi:dev::proj::B::b" }),
+    );
+    expect(a.id).not.toBe(b.id);
+    expect(a.outs.name).not.toBe(b.outs.name);
+  });
+
+  it("plans an update for a create whose key release failed, and the update releases it", async () => {
+    const scope = "proj/dev/unreleased";
+    const key = idempotencyKey(firstLineage("ChipCluster", scope));
+    const earlier = await interruptedCreate(
+      { ...spec, name: autoName(scope, firstLineage("ChipCluster", scope)) },
+      scope,
+    );
+    const news = (await h.check({}, { ...spec, __scope: scope, __provider: "p" })).inputs;
+    const olds = { ...news, status: "ACTIVE", __key: key, __released: false };
+    expect((await h.diff(earlier, olds, news)).changes).toBe(true);
+    const updated = await h.update(earlier, olds, news);
+    expect(updated.outs).toMatchObject({ __key: key, __released: true });
+    expect(
+      await getClient()
+        .idempotencyKeys()
+        .get(key, Date.now() + 5000),
+    ).toMatchObject({
+      resourceId: earlier,
+      released: true,
+    });
+    expect((await h.diff(earlier, updated.outs, news)).changes).toBe(false);
+  });
+
+  it("never deletes, in the same run, a resource a create was handed back by its key", async () => {
+    const scope = "proj/dev/handed-back";
+    const earlier = await interruptedCreate(
+      { ...spec, name: autoName(scope, firstLineage("ChipCluster", scope)) },
+      scope,
+    );
+    const { id, outs } = await h.create(await inputs(undefined, { __scope: scope }));
+    expect(id).toBe(earlier);
+    // As a `--replace` whose create got the old resource back would then ask.
+    await h.delete(id, outs);
+    const still = await request(`${cloud.url}/v1/chip-clusters/${id}`, {
+      headers: { authorization: `Bearer ${cloud.token}` },
+    });
+    expect(still.statusCode).toBe(200);
+    await still.body.text();
   });
 
   it("refuses adoptId of a resource whose create-only values differ, and leaves it untouched", async () => {

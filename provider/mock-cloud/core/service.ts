@@ -84,7 +84,7 @@ export class CloudService {
               );
             }
             const op = this.repo.getOperation(ctx.account, stored.operation_id);
-            if (op) return { operation: op.op, resource: existing.body };
+            if (op) return { operation: op.op, resource: existing.body, replayed: true };
           }
         }
       }

@@ -183,12 +183,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
     releaseIdempotencyKey: (c, { body }) =>
       c.json(service.releaseIdempotencyKey(ctx(c), c.req.param("key") as string, body)),
     create: async (c, { route }) => {
-      const out = service.create(
+      const { replayed, ...out } = service.create(
         ctx(c),
         kindOfRoute(route),
         await json(c),
         c.req.header("idempotency-key") ?? null,
-      );
+      ) as ReturnType<typeof service.create> & { replayed?: boolean };
+      if (replayed) c.header("idempotent-replayed", "true");
       return c.json(out, 202);
     },
     list: (c, { route, query }) => {

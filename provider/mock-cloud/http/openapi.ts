@@ -69,6 +69,11 @@ const headerDocs: Record<ResponseHeader, { description: string; schema: Json }> 
     description: "the request's id, as in error bodies and the request log",
     schema: { type: "string" },
   },
+  "Idempotent-Replayed": {
+    description:
+      "true: this answer replays an earlier create with the same Idempotency-Key (no new resource)",
+    schema: { type: "string", enum: ["true"] },
+  },
 };
 
 function headers(required: ResponseHeader[], optional: ResponseHeader[] = []): Json {
@@ -152,7 +157,7 @@ export function openApiDocument(): Json {
     }
     const ok = {
       description: route.ok.description,
-      headers: headers(["X-Request-Id", ...(route.ok.headers ?? [])]),
+      headers: headers(["X-Request-Id", ...(route.ok.headers ?? [])], route.ok.optionalHeaders ?? []),
       content: { [route.ok.contentType ?? "application/json"]: { schema: output.schema(route.ok.body) } },
     };
     const operation: Json = {

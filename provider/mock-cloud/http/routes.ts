@@ -49,7 +49,12 @@ import { MockCloudError } from "../errors.ts";
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 export type Auth = "bearer" | "admin" | "none";
 /** Response headers the API sends; each answer says which of them it carries. */
-export type ResponseHeader = "ETag" | "Retry-After" | "WWW-Authenticate" | "X-Request-Id";
+export type ResponseHeader =
+  | "ETag"
+  | "Retry-After"
+  | "WWW-Authenticate"
+  | "X-Request-Id"
+  | "Idempotent-Replayed";
 
 export type HandlerName =
   | "health"
@@ -119,6 +124,8 @@ export interface RouteSpec {
     description: string;
     body: z.ZodType;
     headers?: ResponseHeader[];
+    /** Headers sent on some answers only. */
+    optionalHeaders?: ResponseHeader[];
     /** Other than application/json: the change feed's `text/event-stream`. */
     contentType?: string;
   };
@@ -279,11 +286,16 @@ function resourceRoutes(kind: ResourceKind): RouteSpec[] {
         {
           name: "Idempotency-Key",
           description:
-            "same key and body within 24 h: the same resource and operation; same key, other body: 409 IdempotencyMismatch",
+            "same key and body within 24 h: the same resource and operation (with Idempotent-Replayed: true); same key, other body: 409 IdempotencyMismatch; a released key: 409 IdempotencyKeyReleased",
         },
       ],
       body: { schema: specs[kind], parsedBy: "service", required: true },
-      ok: { status: 202, description: "accepted: a long-running operation", body: acceptedOf[kind] },
+      ok: {
+        status: 202,
+        description: "accepted: a long-running operation",
+        body: acceptedOf[kind],
+        optionalHeaders: ["Idempotent-Replayed"],
+      },
     },
     {
       ...common,
@@ -330,7 +342,12 @@ function resourceRoutes(kind: ResourceKind): RouteSpec[] {
       path: `${base}/{id}`,
       summary: `delete a ${kind}: 409 DependencyViolation while something uses it`,
       params: id,
-      ok: { status: 202, description: "accepted: a long-running operation", body: acceptedOf[kind] },
+      ok: {
+        status: 202,
+        description: "accepted: a long-running operation",
+        body: acceptedOf[kind],
+        optionalHeaders: ["Idempotent-Replayed"],
+      },
     },
   ];
 }

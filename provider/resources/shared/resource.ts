@@ -46,6 +46,8 @@ export function resourceArgs(
     if (props[k] !== undefined && props[k] !== null) props[k] = pulumi.secret(props[k]);
   }
   props.__scope = `${pulumi.getProject()}/${pulumi.getStack()}/${logicalName}`;
+  // Two resources may share a logical name under different parents: the parent's URN tells them apart.
+  if (opts?.parent) props.__parent = opts.parent.urn;
   if (adoptId !== undefined) props.__adoptId = adoptId;
   if (opts?.replaceOnChanges?.length) props.__replaceOnChanges = [...opts.replaceOnChanges];
   const secretOutputs = [...(opts?.additionalSecretOutputs ?? []), ...(secrets.outputs ?? [])];
