@@ -66,3 +66,11 @@ export async function startMockNetwork(
     },
   };
 }
+
+export {
+  type AgentCloudMocks,
+  type AgentCloudMocksOptions,
+  agentCloudMocks,
+  agentCloudTypes,
+} from "./mocks.ts";
+export { type AgentCloudHandlersOptions, agentCloudHandlers } from "./msw.ts";
