@@ -81,10 +81,42 @@ export interface AgentCloudMocks extends Mocks {
     api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
     emulator: MockCloud;
   };
+  /**
+   * Every registration the mocks answered, in order: our types with the outputs the program sees
+   * (secrets in plaintext here), every other type as the fallback answered it. For assertions
+   * across a whole program ("every runtime has exactly one primary model").
+   */
+  readonly resources: MockRegistration[];
+  /**
+   * Runs a program under these mocks as the Pulumi language host would (call `setMocks` first):
+   * waits for every registration, and collects every failure, which under the engine fails the
+   * update, instead of letting the SDK's rejected outputs reach the test runner as unhandled
+   * rejections (what `pulumi up` prints, one entry per distinct message). `outputs` are the
+   * program's exports, resolved like the Automation API's `up().outputs`.
+   */
+  run(program: () => unknown): Promise<ProgramResult>;
   /** Resolves once the in-process network is intercepting (every registration waits for it too). */
   readonly ready: Promise<void>;
   /** Stops intercepting and closes the emulator. */
   close(): Promise<void>;
+}
+
+export interface MockRegistration {
+  type: string;
+  name: string;
+  /** Undefined in preview (unknown) and for components. */
+  id: string | undefined;
+  /** The outputs returned to the program; in preview, the checked inputs. */
+  state: Record<string, unknown>;
+  /** Which of them the program sees as secret. */
+  secrets: string[];
+}
+
+export interface ProgramResult {
+  /** The exports: `{ value, secret }` each; `value` is undefined where unknown (preview) or failed. */
+  outputs: Record<string, { value: unknown; secret: boolean }>;
+  /** Every distinct failure: registrations the mocks rejected, and what they caused downstream. */
+  errors: Error[];
 }
 
 let instances = 0;
@@ -127,6 +159,18 @@ export function agentCloudMocks(options: AgentCloudMocksOptions = {}): AgentClou
   // Nobody may await `ready`: keep a failure to start for the first registration to report.
   ready.catch(() => undefined);
   const fallback = options.fallback ?? {};
+  const resources: MockRegistration[] = [];
+  const record = (args: MockResourceArgs, result: MockResourceResult): MockResourceResult => {
+    const state = result.state ?? {};
+    resources.push({
+      type: args.type,
+      name: args.name,
+      id: result.id || undefined,
+      state: Object.fromEntries(Object.entries(state).map(([k, v]) => [k, isSecret(v) ? v.value : v])),
+      secrets: Object.keys(state).filter((k) => isSecret(state[k])),
+    });
+    return result;
+  };
 
   async function api(method: string, path: string, body?: unknown) {
     const res = await emulator.fetch(
@@ -140,7 +184,7 @@ export function agentCloudMocks(options: AgentCloudMocksOptions = {}): AgentClou
     return { status: res.status, body: text ? JSON.parse(text) : null };
   }
 
-  async function newResource(args: MockResourceArgs): Promise<MockResourceResult> {
+  async function answer(args: MockResourceArgs): Promise<MockResourceResult> {
     const kind = kindOfType.get(args.type);
     if (!kind) {
       if (fallback.newResource) return fallback.newResource(args);
@@ -179,7 +223,45 @@ export function agentCloudMocks(options: AgentCloudMocksOptions = {}): AgentClou
     return { id: created.id, state: markSecrets(publicOutputs(created.outs), secret) };
   }
 
+  async function run(program: () => unknown): Promise<ProgramResult> {
+    const sdk = await pulumiSdk();
+    const errors: Error[] = [];
+    const failed = (e: unknown) => {
+      const err = e instanceof Error ? e : new Error(String(e));
+      if (!errors.some((x) => x.message === err.message)) errors.push(err);
+    };
+    // The language host reports every unhandled rejection as the program's failure; so does this,
+    // while the program runs, instead of the test runner's handlers.
+    const saved = process.listeners("unhandledRejection");
+    process.removeAllListeners("unhandledRejection");
+    process.on("unhandledRejection", failed);
+    const outputs: ProgramResult["outputs"] = {};
+    try {
+      const exported = await Promise.resolve(program()).catch((e) => {
+        failed(e);
+        return {};
+      });
+      for (const [k, v] of Object.entries((exported ?? {}) as Record<string, unknown>)) {
+        outputs[k] = await exportOf(sdk, v).catch((e) => {
+          failed(e);
+          return { value: undefined, secret: false };
+        });
+      }
+      // Internal to the SDK (what the language host awaits before it exits); absent, the ticks below do.
+      await (sdk.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs?.();
+      // Rejections are reported once the microtask queue drains.
+      for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0));
+    } finally {
+      process.removeListener("unhandledRejection", failed);
+      for (const l of saved) process.on("unhandledRejection", l);
+    }
+    return { outputs, errors };
+  }
+
+  const newResource = async (args: MockResourceArgs) => record(args, await answer(args));
+
   return {
+    resources,
     cloud: {
       url: baseUrl,
       token,
@@ -189,6 +271,7 @@ export function agentCloudMocks(options: AgentCloudMocksOptions = {}): AgentClou
     },
     ready,
     newResource,
+    run,
     call: (args: MockCallArgs) => (fallback.call ? fallback.call(args) : args.inputs),
     ...(fallback.registerTransform ? { registerTransform: fallback.registerTransform.bind(fallback) } : {}),
     ...(fallback.registerInvokeTransform
@@ -206,6 +289,19 @@ export function agentCloudMocks(options: AgentCloudMocksOptions = {}): AgentClou
 async function pulumiSdk(): Promise<typeof pulumi> {
   const mod = await import("@pulumi/pulumi");
   return (mod as unknown as { default?: typeof pulumi }).default ?? (mod as unknown as typeof pulumi);
+}
+
+/** An export as the engine records it: an Output's value and secretness, anything else as it is. */
+async function exportOf(sdk: typeof pulumi, v: unknown): Promise<{ value: unknown; secret: boolean }> {
+  if (!sdk.Output.isInstance(v)) return { value: v, secret: false };
+  // The SDK's own view of an Output (what it serializes into the stack's outputs).
+  const o = v as unknown as {
+    promise(): Promise<unknown>;
+    isKnown: Promise<boolean>;
+    isSecret: Promise<boolean>;
+  };
+  const [value, known, secret] = await Promise.all([o.promise(), o.isKnown, o.isSecret]);
+  return { value: known ? value : undefined, secret };
 }
 
 /**
