@@ -72,5 +72,7 @@ export {
   type AgentCloudMocksOptions,
   agentCloudMocks,
   agentCloudTypes,
+  type MockRegistration,
+  type ProgramResult,
 } from "./mocks.ts";
 export { type AgentCloudHandlersOptions, agentCloudHandlers } from "./msw.ts";
