@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["provider/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["provider/**/*.test.ts", "test/**/*.test.ts", "examples/*/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -74,3 +74,13 @@ export async function startMockNetwork(
     },
   };
 }
+
+export {
+  type AgentCloudMocks,
+  type AgentCloudMocksOptions,
+  agentCloudMocks,
+  agentCloudTypes,
+  type MockRegistration,
+  type ProgramResult,
+} from "./mocks.ts";
+export { type AgentCloudHandlersOptions, agentCloudHandlers } from "./msw.ts";
