@@ -174,11 +174,10 @@ describe("what echo mocks pass and the cloud rejects", () => {
 
   it("fails under agentCloudMocks at create, with the cloud's reason, when only the cluster's id is passed", async () => {
     // Without the cluster itself, the provider cannot check the fit before the cloud sees the
-    // create: the cloud refuses it. (Its error names the field in `details.field`, which the
-    // provider's message does not repeat yet.)
+    // create: the cloud refuses it, naming the field as preview would.
     const { errors, mocks } = await run(tooSmall("clusterId"));
     expect(errors.map((e) => e.message).join("\n")).toMatch(
-      /ModelEndpoint "qwen-[0-9a-f]+": ModelTooLarge: qwen3\.7-max needs 2600 GiB per replica; 16 × zhenwu-m890 give 2304 GiB/,
+      /ModelEndpoint "qwen-[0-9a-f]+": deployment\.chipsPerReplica: ModelTooLarge: qwen3\.7-max needs 2600 GiB per replica; 16 × zhenwu-m890 give 2304 GiB/,
     );
     expect((await mocks.cloud.api("GET", "/v1/model-endpoints")).body.items).toEqual([]);
   });

@@ -48,7 +48,7 @@ export function getClient(): AgentCloudClient {
   client ??= new AgentCloudClient({
     endpoint: configured.endpoint,
     token: configured.token,
-    concurrency: Number(process.env.AGENTCLOUD_MAX_CONCURRENCY ?? 16),
+    concurrency: maxConcurrency(process.env.AGENTCLOUD_MAX_CONCURRENCY),
   });
   return client;
 }
@@ -56,4 +56,17 @@ export function getClient(): AgentCloudClient {
 /** Secrets to scrub from anything that leaves the process. */
 export function secrets(): string[] {
   return configured ? [configured.token] : [];
+}
+
+/** AGENTCLOUD_MAX_CONCURRENCY: requests in flight at once per provider process (default 16). */
+export function maxConcurrency(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === "") return 16;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) {
+    throw new AgentCloudError({
+      code: "NotConfigured",
+      message: `AGENTCLOUD_MAX_CONCURRENCY must be a whole number from 1 to 1024, not ${JSON.stringify(raw)}`,
+    });
+  }
+  return n;
 }

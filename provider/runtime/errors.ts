@@ -4,7 +4,9 @@ import { secrets } from "./config.ts";
 /** An Error whose message names the resource, the cloud's code and request id, with secrets scrubbed. */
 export function providerError(what: string, e: unknown): Error {
   const text = isAgentCloudError(e) ? e.toString() : e instanceof Error ? e.message : String(e);
-  const err = new Error(redact(`${what}: ${text}`, secrets()));
+  // The field the cloud refused, as preview would name it: `deployment.chipsPerReplica: ModelTooLarge: …`.
+  const field = isAgentCloudError(e) && typeof e.details?.field === "string" ? `${e.details.field}: ` : "";
+  const err = new Error(redact(`${what}: ${field}${text}`, secrets()));
   if (isAgentCloudError(e)) Object.assign(err, { code: e.code });
   return err;
 }

@@ -723,6 +723,18 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       expect(a.headers["retry-after"]).toBe("3");
     });
 
+    it("resets everything: resources, limits, transitions and the clock go back to how they started", async () => {
+      const started = (await adminCall("GET", "/_mock/limits")).body;
+      await adminCall("PUT", "/_mock/limits", { chipsPerType: 8 });
+      await adminCall("PUT", "/_mock/transitions", { ChipCluster: { mode: "duration", ms: 60_000 } });
+      const before = Date.parse((await adminCall("GET", "/_mock/clock")).body.now);
+      await adminCall("POST", "/_mock/clock/advance", { ms: 86_400_000 });
+      expect((await adminCall("POST", "/_mock/reset", {})).status).toBe(200);
+      expect((await adminCall("GET", "/_mock/limits")).body).toEqual({ ...started, chipsPerType: 2048 });
+      expect((await adminCall("GET", "/_mock/transitions")).body).toEqual({});
+      expect(Date.parse((await adminCall("GET", "/_mock/clock")).body.now) - before).toBeLessThan(3_600_000);
+    });
+
     it("lists every account's resources for the admin, API keys masked", async () => {
       const made = await call("POST", "/v1/model-endpoints", {
         name: "masked",

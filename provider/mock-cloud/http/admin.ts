@@ -47,6 +47,7 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
       if (!account) {
         service.faults = [];
         log.clear();
+        service.clock.reload();
       }
       service.feed.emit({ type: "store.reset", account: account ?? null });
       return c.json({ reset: account ?? "all" });

@@ -446,7 +446,8 @@ export const routes: readonly RouteSpec[] = [
     operationId: "reset",
     method: "post",
     path: "/_mock/reset",
-    summary: "delete everything (and the faults and request log), or one account's resources",
+    summary:
+      "delete everything (resources, keys, faults, request log, limits, transitions, the clock back to real time), or one account's resources",
     body: { schema: ResetBody, parsedBy: "app", required: false, empty: {} },
     ok: { status: 200, description: "reset", body: z.object({ reset: z.string() }) },
   }),

@@ -363,11 +363,16 @@ export class Repo {
       .run(account, key, bodyHash, resourceId, operationId, storedAt, kind);
   }
 
+  /**
+   * One account's resources, or everything: resources, operations, keys, and the settings kept in
+   * meta (limits, transitions, the clock's offset). The page-token secret stays.
+   */
   reset(account?: string): void {
     for (const table of ["resources", "operations", "idempotency"]) {
       if (account) this.db.prepare(`DELETE FROM ${table} WHERE account = ?`).run(account);
       else this.db.exec(`DELETE FROM ${table}`);
     }
+    if (!account) this.db.exec("DELETE FROM meta WHERE key IN ('limits', 'transitions', 'clockOffsetMs')");
   }
 
   snapshot(): Record<string, unknown[]> {
