@@ -1,63 +1,10 @@
 import { Readable } from "node:stream";
 import { Agent, request } from "undici";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { mockCloudNetwork } from "../../provider/mock-cloud/http/msw-network.ts";
-import { createMockCloud, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
 import { type Answer, type Call, client } from "./client.ts";
+import { adapters, admin, cluster, dev, expectError } from "./fixtures.ts";
 
 /** The HTTP layer's edges (body shape, auth, media types, preconditions), on both adapters. */
-
-const dev = "agentcloud-dev-token";
-const admin = "agentcloud-admin-token";
-const tokens = { [dev]: "dev" };
-
-interface Adapter {
-  name: string;
-  start(): Promise<{ baseUrl: string; stop(): Promise<void> }>;
-}
-
-const adapters: Adapter[] = [
-  {
-    name: "the node server on 127.0.0.1:0",
-    async start() {
-      const server = await startMockCloudServer({ port: 0, tokens });
-      return { baseUrl: server.url, stop: () => server.close() };
-    },
-  },
-  {
-    name: "the msw network adapter (in process)",
-    async start() {
-      const cloud = createMockCloud({ tokens });
-      const net = await mockCloudNetwork(cloud, "http://agentcloud.test");
-      return {
-        baseUrl: "http://agentcloud.test",
-        stop: async () => {
-          await net.close();
-          cloud.close();
-        },
-      };
-    },
-  },
-];
-
-const cluster = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  region: "cn-hangzhou",
-  chipType: "zhenwu-m890",
-  chipsPerHyperNode: 8,
-  hyperNodeCount: 1,
-  ...extra,
-});
-
-function expectError(a: Answer, status: number, code: string) {
-  expect(a.status).toBe(status);
-  expect(a.body.error).toMatchObject({
-    code,
-    message: expect.any(String),
-    requestId: expect.stringMatching(/^req-/),
-  });
-  expect(a.headers["x-request-id"]).toBe(a.body.error.requestId);
-}
 
 describe.each(adapters)("HTTP hardening on $name", (adapter) => {
   let baseUrl: string;

@@ -2,54 +2,12 @@ import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { mockCloudNetwork } from "../../provider/mock-cloud/http/msw-network.ts";
-import { createMockCloud, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
+import { createMockCloud } from "../../provider/mock-cloud/index.ts";
 import { scratchRoot } from "../support/paths.ts";
 import { type Answer, type Call, client } from "./client.ts";
+import { adapters, admin, cluster, dev, expectError, other, tokens } from "./fixtures.ts";
 
 /** The store's side of the contract (page tokens, snapshots, idempotency keys, names), on both adapters. */
-const dev = "agentcloud-dev-token";
-const other = "other-account-token";
-const admin = "agentcloud-admin-token";
-const tokens = { [dev]: "dev", [other]: "other" };
-
-const adapters = [
-  {
-    name: "the node server on 127.0.0.1:0",
-    async start() {
-      const server = await startMockCloudServer({ port: 0, tokens });
-      return { baseUrl: server.url, stop: () => server.close() };
-    },
-  },
-  {
-    name: "the msw network adapter (in process)",
-    async start() {
-      const cloud = createMockCloud({ tokens });
-      const net = await mockCloudNetwork(cloud, "http://agentcloud.test");
-      return {
-        baseUrl: "http://agentcloud.test",
-        stop: async () => {
-          await net.close();
-          cloud.close();
-        },
-      };
-    },
-  },
-];
-
-const cluster = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  region: "cn-hangzhou",
-  chipType: "zhenwu-m890",
-  chipsPerHyperNode: 8,
-  hyperNodeCount: 1,
-  ...extra,
-});
-
-function expectError(a: Answer, status: number, code: string) {
-  expect(a.status).toBe(status);
-  expect(a.body.error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
-}
 
 describe.each(adapters)("the store's contract on $name", (adapter) => {
   let stop: () => Promise<void>;

@@ -1,0 +1,60 @@
+import { expect } from "vitest";
+import { mockCloudNetwork } from "../../provider/mock-cloud/http/msw-network.ts";
+import { createMockCloud, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
+import type { Answer } from "./client.ts";
+
+/** What every contract file shares: two accounts and the admin, both adapters, a cluster body. */
+export const dev = "agentcloud-dev-token";
+export const other = "other-account-token";
+export const admin = "agentcloud-admin-token";
+export const tokens = { [dev]: "dev", [other]: "other" };
+
+export interface Adapter {
+  name: string;
+  start(): Promise<{ baseUrl: string; stop(): Promise<void> }>;
+}
+
+/** The emulator as a node server on 127.0.0.1:0, and in process behind msw's socket-level network. */
+export const adapters: Adapter[] = [
+  {
+    name: "the node server on 127.0.0.1:0",
+    async start() {
+      const server = await startMockCloudServer({ port: 0, tokens });
+      return { baseUrl: server.url, stop: () => server.close() };
+    },
+  },
+  {
+    name: "the msw network adapter (in process)",
+    async start() {
+      const cloud = createMockCloud({ tokens });
+      const net = await mockCloudNetwork(cloud, "http://agentcloud.test");
+      return {
+        baseUrl: "http://agentcloud.test",
+        stop: async () => {
+          await net.close();
+          cloud.close();
+        },
+      };
+    },
+  },
+];
+
+export const cluster = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  region: "cn-hangzhou",
+  chipType: "zhenwu-m890",
+  chipsPerHyperNode: 8,
+  hyperNodeCount: 1,
+  ...extra,
+});
+
+/** An API error answer: status, code, message, and the request id in the body and the header. */
+export function expectError(a: Answer, status: number, code: string) {
+  expect(a.status).toBe(status);
+  expect(a.body.error).toMatchObject({
+    code,
+    message: expect.any(String),
+    requestId: expect.stringMatching(/^req-/),
+  });
+  expect(a.headers["x-request-id"]).toBe(a.body.error.requestId);
+}
