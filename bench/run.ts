@@ -15,4 +15,9 @@ if (!values.only || values.only === "emulator") {
   rows.push(...(await benchEmulator()));
 }
 if (!values.only || values.only === "engine") rows.push(...(await benchEngine({ small: values.small })));
+// Last: setMocks takes over this process's Pulumi runtime.
+if (!values.only || values.only === "mocks") {
+  const { benchMocks } = await import("./mocks.ts");
+  rows.push(...(await benchMocks()));
+}
 printTable(rows);
