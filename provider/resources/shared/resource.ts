@@ -46,8 +46,18 @@ export function resourceArgs(
     if (props[k] !== undefined && props[k] !== null) props[k] = pulumi.secret(props[k]);
   }
   props.__scope = `${pulumi.getProject()}/${pulumi.getStack()}/${logicalName}`;
-  // Two resources may share a logical name under different parents: the parent's URN tells them apart.
-  if (opts?.parent) props.__parent = opts.parent.urn;
+  // Two resources may share a logical name under different parents: the parent's URN tells them
+  // apart. Passed as a plain value: an input that *depends* on a component resource waits for all
+  // of the component's children to register, this resource among them (it would never register).
+  const parent = opts?.parent;
+  if (parent) {
+    props.__parent = new Promise<string>((resolve) => {
+      parent.urn.apply((urn) => {
+        resolve(urn);
+        return urn;
+      });
+    });
+  }
   if (adoptId !== undefined) props.__adoptId = adoptId;
   if (opts?.replaceOnChanges?.length) props.__replaceOnChanges = [...opts.replaceOnChanges];
   const secretOutputs = [...(opts?.additionalSecretOutputs ?? []), ...(secrets.outputs ?? [])];
