@@ -1,13 +1,13 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
-import { repoRoot } from "./paths.ts";
+import { repoRoot, scratchRoot } from "./paths.ts";
 
 /**
  * The offline engine environment: the version-stamped CLI from the project's cache (or a pulumi
  * already on PATH), a file backend, a passphrase, no update checks, no plugin downloads.
  */
-export function pulumiEnv(stateDir = join(repoRoot, ".agentcloud", "test", "state")): Record<string, string> {
+export function pulumiEnv(stateDir = join(scratchRoot, "state")): Record<string, string> {
   const cache =
     process.env.AGENTCLOUD_CACHE ??
     join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "pulumi-agentcloud");
