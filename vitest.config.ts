@@ -12,6 +12,12 @@ process.env.AGENTCLOUD_TEST_SCRATCH ??= join(root, ".agentcloud", `test-${proces
  *   resolves to the TypeScript sources, not to dist/.
  * - `e2e`: the real engine and the compiled package; its global setup builds dist/ and checks the CLI.
  * `npm test` runs both.
+ *
+ * No test depends on the day it runs: those about dates pin the clock (check's with `setClock` of
+ * provider/runtime/config.ts, the emulator's with its clock). Checked by running the unit project
+ * on 2028-08-01 under libfaketime (`apt-get install faketime`), as an offset so that the emulator
+ * processes a test starts read the same time:
+ *   faketime -f "+$(( $(date -ud 2028-08-01 +%s) - $(date +%s) ))" npm run test:unit
  */
 export default defineConfig({
   test: {
