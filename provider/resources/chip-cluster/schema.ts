@@ -4,7 +4,7 @@ import type { CheckFailure } from "../shared/check.ts";
 import { field, type KindDefinition } from "../shared/kind.ts";
 import { isUnknown } from "../shared/unknowns.ts";
 
-/** How the provider treats each ChipCluster property (DOMAIN.md: R = createOnly, U = mutable). */
+/** How the provider treats each ChipCluster property (docs/domain.md: R = createOnly, U = mutable). */
 export const chipClusterKind: KindDefinition<ChipCluster> = {
   kind: "ChipCluster",
   schemaVersion: 1,

@@ -4,7 +4,7 @@ import type { CheckFailure } from "../shared/check.ts";
 import { field, type KindDefinition, nested } from "../shared/kind.ts";
 import { isUnknown } from "../shared/unknowns.ts";
 
-/** How the provider treats each ModelEndpoint property (DOMAIN.md: R = createOnly, U = mutable). */
+/** How the provider treats each ModelEndpoint property (docs/domain.md: R = createOnly, U = mutable). */
 export const modelEndpointKind: KindDefinition<ModelEndpoint> = {
   kind: "ModelEndpoint",
   schemaVersion: 1,
