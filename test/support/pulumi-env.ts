@@ -38,7 +38,7 @@ export function pulumiEnv(stateDir = join(scratchRoot, "state")): Record<string,
   };
 }
 
-export function pinnedPulumiVersion(): string {
+function pinnedPulumiVersion(): string {
   const gomod = readFileSync(join(repoRoot, "tools/pulumi/go.mod"), "utf8");
   const m = /github\.com\/pulumi\/pulumi\/pkg\/v3 (v[0-9.]+)/.exec(gomod);
   if (!m?.[1]) throw new Error("tools/pulumi/go.mod does not pin github.com/pulumi/pulumi/pkg/v3");

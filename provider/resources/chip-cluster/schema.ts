@@ -30,7 +30,7 @@ export const chipClusterKind: KindDefinition<ChipCluster> = {
 };
 
 /** The catalog rules preview can check offline: chip availability and hyper-node size. */
-export function checkChipCatalog(spec: Record<string, unknown>, now: Date): CheckFailure[] {
+function checkChipCatalog(spec: Record<string, unknown>, now: Date): CheckFailure[] {
   const chipType = spec.chipType;
   if (isUnknown(chipType) || !chipTypes.includes(chipType as never)) return [];
   const chip = chipCatalog[chipType as keyof typeof chipCatalog];

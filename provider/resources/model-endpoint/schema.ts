@@ -40,7 +40,7 @@ export const modelEndpointKind: KindDefinition<ModelEndpoint> = {
  * Offline rules preview can check: replicas min ≤ max, and the memory fit when the cluster's chip
  * type is known to the program (`deployment.chipType`, an input only the provider reads).
  */
-export function checkEndpointCatalog(
+function checkEndpointCatalog(
   spec: Record<string, unknown>,
   _now: Date,
   hints: Record<string, unknown>,
