@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { accepted, Name, page, patchBodyOf, patchOf, Region, ResourceMeta, Tags } from "./common.ts";
 
-export const Artifact = z.union([
+const Artifact = z.union([
   z.strictObject({ image: z.string().min(1).max(512) }),
   z.strictObject({
     code: z.strictObject({
@@ -12,18 +12,18 @@ export const Artifact = z.union([
   }),
 ]);
 
-export const ModelBinding = z.strictObject({
+const ModelBinding = z.strictObject({
   endpointId: z.string().min(1),
   role: z.enum(["primary", "fallback", "router"]),
 });
 
-export const Sandbox = z.strictObject({
+const Sandbox = z.strictObject({
   cpu: z.number().min(0.25).max(16).default(1),
   memoryMiB: z.number().int().min(128).max(65_536).default(2048),
   isolation: z.enum(["microvm", "container"]).default("microvm"),
 });
 
-export const Lifecycle = z
+const Lifecycle = z
   .strictObject({
     idleTimeoutSeconds: z.number().int().min(60).max(28_800).default(900),
     maxLifetimeSeconds: z.number().int().min(60).max(28_800).default(28_800),
@@ -34,7 +34,7 @@ export const Lifecycle = z
     path: ["idleTimeoutSeconds"],
   });
 
-export const Scaling = z
+const Scaling = z
   .strictObject({
     minInstances: z.number().int().min(0).max(10).default(0),
     maxInstances: z.number().int().min(1).max(1000).default(10),
@@ -45,14 +45,14 @@ export const Scaling = z
     path: ["minInstances"],
   });
 
-export const Skill = z.strictObject({
+const Skill = z.strictObject({
   name: z.string().min(1).max(64),
   kind: z.enum(["mcp", "openapi", "builtin"]),
   target: z.string().min(1).max(1024),
   allowedTools: z.array(z.string().min(1).max(128)).max(256).default([]),
 });
 
-export const Channel = z.strictObject({ peerRuntimeId: z.string().min(1), mode: z.literal("a2a") });
+const Channel = z.strictObject({ peerRuntimeId: z.string().min(1), mode: z.literal("a2a") });
 
 const EnvMap = z.record(
   z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),

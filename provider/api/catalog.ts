@@ -1,7 +1,7 @@
 /**
  * The AgentCloud catalog: chips, models and regions. Served by the emulator at /v1/catalog and
  * used offline by the provider's check() so that preview can reject what the cloud would reject.
- * Figures marked illustrative in DOMAIN.md are the emulator's defaults, not vendor facts.
+ * Figures marked illustrative in docs/domain.md are the emulator's defaults, not vendor facts.
  */
 
 export const regions = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1", "us-west-1"] as const;

@@ -12,7 +12,7 @@ import {
   Timestamp,
 } from "./common.ts";
 
-export const Provisioning = z.discriminatedUnion("mode", [
+const Provisioning = z.discriminatedUnion("mode", [
   z.strictObject({ mode: z.literal("onDemand") }),
   z.strictObject({ mode: z.literal("reserved"), reservationId: z.string().min(1).max(128) }),
   z.strictObject({ mode: z.literal("spot"), maxPricePerChipHour: z.number().positive().optional() }),

@@ -151,7 +151,7 @@ export function patchOf(spec: z.ZodObject, keys: readonly string[]) {
 }
 
 /** Text of an immutable field in a PATCH body's schema. */
-export const immutableNote = "immutable: may be restated unchanged; any other value is 400 ImmutableField";
+const immutableNote = "immutable: may be restated unchanged; any other value is 400 ImmutableField";
 
 /**
  * The PATCH body as the API takes it: the mutable fields (as in `patchOf`), and every other field

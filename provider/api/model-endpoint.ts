@@ -2,7 +2,7 @@ import { z } from "zod";
 import { modelIds } from "./catalog.ts";
 import { accepted, Name, page, patchBodyOf, patchOf, Region, ResourceMeta, Tags } from "./common.ts";
 
-export const Deployment = z.discriminatedUnion("mode", [
+const Deployment = z.discriminatedUnion("mode", [
   z.strictObject({ mode: z.literal("pooled") }),
   z.strictObject({
     mode: z.literal("dedicated"),
@@ -13,13 +13,13 @@ export const Deployment = z.discriminatedUnion("mode", [
   }),
 ]);
 
-export const Throughput = z.strictObject({
+const Throughput = z.strictObject({
   tokensPerMinute: z.number().int().min(1000).max(1_000_000_000),
   burstTokensPerMinute: z.number().int().min(1000).max(1_000_000_000).nullish(),
   elastic: z.boolean().default(false),
 });
 
-export const ContextCache = z.strictObject({
+const ContextCache = z.strictObject({
   mode: z.enum(["implicit", "explicit", "disabled"]).default("implicit"),
   ttlSeconds: z.number().int().min(60).max(86_400).default(3600),
 });

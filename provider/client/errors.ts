@@ -3,12 +3,8 @@
  * callers branch on `code` (stable strings), never on `instanceof`.
  */
 
-/** Codes the client adds to the API's own error codes (provider/api/common.ts). */
-export type ClientErrorCode =
-  | "ConnectionFailed"
-  | "DeadlineExceeded"
-  | "OperationFailed"
-  | "UnexpectedResponse";
+// Codes the client adds to the API's own error codes (provider/api/common.ts): ConnectionFailed,
+// DeadlineExceeded, OperationFailed, UnexpectedResponse.
 
 const retryableCodes = new Set(["Throttled", "CapacityUnavailable", "InternalError", "ConnectionFailed"]);
 

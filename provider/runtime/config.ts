@@ -53,6 +53,22 @@ export function getClient(): AgentCloudClient {
   return client;
 }
 
+const wallClock = () => new Date();
+let clock: () => Date = wallClock;
+
+/**
+ * What check compares dates with (a roadmap chip's `availableFrom`): the wall clock unless a test
+ * pinned it with `setClock`, so tests about dates do not depend on the day they run.
+ */
+export function now(): Date {
+  return clock();
+}
+
+/** Pins check's clock (`setClock(() => new Date("2026-12-01T00:00:00Z"))`); `setClock(null)` restores the wall clock. */
+export function setClock(next: (() => Date) | null): void {
+  clock = next ?? wallClock;
+}
+
 /** Secrets to scrub from anything that leaves the process. */
 export function secrets(): string[] {
   return configured ? [configured.token] : [];

@@ -6,7 +6,7 @@ import { type CheckFailure, validate, valueAt } from "../resources/shared/check.
 import { type KindDefinition, pick, specOf } from "../resources/shared/kind.ts";
 import { checkTimeouts, deadlineFor } from "../resources/shared/timeouts.ts";
 import { containsUnknown } from "../resources/shared/unknowns.ts";
-import { getClient } from "./config.ts";
+import { getClient, now } from "./config.ts";
 import { isPartial, partialCreateError, providerError } from "./errors.ts";
 import { autoName, firstLineage, idempotencyKey, nextLineage } from "./identity.ts";
 
@@ -183,7 +183,7 @@ export function makeHandlers<
       }
       const { value, failures } = validate(def.spec, candidate);
       failures.push(...checkTimeouts(news.timeouts));
-      if (def.catalogCheck) failures.push(...def.catalogCheck(value ?? candidate, new Date(), news));
+      if (def.catalogCheck) failures.push(...def.catalogCheck(value ?? candidate, now(), news));
       const inputs: Props = { ...(value ?? candidate) };
       if (autonamed) delete inputs.name;
       const hints = Object.fromEntries(Object.entries(news).filter(([k]) => isInternal(k)));

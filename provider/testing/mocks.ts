@@ -348,7 +348,7 @@ function markSecrets(state: Props, keys: Set<string>): Props {
 }
 
 /** A property value as the engine's check-failure message prints it (Go `PropertyValue.String()`, secrets redacted). */
-export function goValue(v: unknown, isUnknown: (v: unknown) => boolean = () => false): string {
+function goValue(v: unknown, isUnknown: (v: unknown) => boolean = () => false): string {
   if (isUnknown(v) || v === unknownValue) return "output<string>{}";
   if (isSecret(v)) return "{[secret]}";
   return `{${goInner(v, isUnknown)}}`;
@@ -369,7 +369,7 @@ function goInner(v: unknown, isUnknown: (v: unknown) => boolean): string {
 }
 
 /** Go's `%v` of a float64: shortest digits, exponent form from 1e+06 up and below 1e-04. */
-export function goFloat(n: number): string {
+function goFloat(n: number): string {
   if (!Number.isFinite(n)) return Number.isNaN(n) ? "NaN" : n > 0 ? "+Inf" : "-Inf";
   if (n === 0) return Object.is(n, -0) ? "-0" : "0";
   const [mantissa, e] = n.toExponential().split("e") as [string, string];

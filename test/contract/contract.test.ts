@@ -4,6 +4,7 @@ import { adapters, admin, cluster, dev, expectError, other } from "./fixtures.ts
 
 describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
   let stop: () => Promise<void>;
+  let setClock: (now: string) => void;
   let call: Call;
   let closeClient: () => Promise<void>;
   let checked: Client["conformance"];
@@ -18,6 +19,7 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
   beforeAll(async () => {
     const started = await adapter.start();
     stop = started.stop;
+    setClock = started.setClock;
     // Every exchange below is checked against the server's own /openapi.json (see client.ts).
     ({ call, close: closeClient, conformance: checked } = client(started.baseUrl, dev));
   });
@@ -128,6 +130,7 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
     });
 
     it("refuses a roadmap chip with ChipNotAvailable until its date on the emulator clock", async () => {
+      setClock("2026-12-01T00:00:00Z"); // before 2027-07-01, whatever day the test runs
       const a = await call("POST", "/v1/chip-clusters", cluster("early", { chipType: "zhenwu-v900" }));
       expectError(a, 400, "ChipNotAvailable");
       expect(a.body.error.details.availableFrom).toBe("2027-07-01");

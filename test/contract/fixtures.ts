@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { mockCloudNetwork } from "../../provider/mock-cloud/http/msw-network.ts";
-import { createMockCloud, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
+import { createMockCloud, type MockCloud, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
 import type { Answer } from "./client.ts";
 
 /** What every contract file shares: two accounts and the admin, both adapters, a cluster body. */
@@ -11,8 +11,17 @@ export const tokens = { [dev]: "dev", [other]: "other" };
 
 export interface Adapter {
   name: string;
-  start(): Promise<{ baseUrl: string; stop(): Promise<void> }>;
+  start(): Promise<{
+    baseUrl: string;
+    stop(): Promise<void>;
+    /** Sets the emulator's clock (back too, which the admin plane cannot), for tests about dates; a reset undoes it. */
+    setClock(now: string): void;
+  }>;
 }
+
+const clockSetter = (cloud: MockCloud) => (now: string) => {
+  cloud.service.clock.advance(Date.parse(now) - cloud.service.clock.now().getTime());
+};
 
 /** The emulator as a node server on 127.0.0.1:0, and in process behind msw's socket-level network. */
 export const adapters: Adapter[] = [
@@ -20,7 +29,7 @@ export const adapters: Adapter[] = [
     name: "the node server on 127.0.0.1:0",
     async start() {
       const server = await startMockCloudServer({ port: 0, tokens });
-      return { baseUrl: server.url, stop: () => server.close() };
+      return { baseUrl: server.url, stop: () => server.close(), setClock: clockSetter(server) };
     },
   },
   {
@@ -30,6 +39,7 @@ export const adapters: Adapter[] = [
       const net = await mockCloudNetwork(cloud, "http://agentcloud.test");
       return {
         baseUrl: "http://agentcloud.test",
+        setClock: clockSetter(cloud),
         stop: async () => {
           await net.close();
           cloud.close();

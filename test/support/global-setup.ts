@@ -1,13 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, lstatSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot, scratchRoot } from "./paths.ts";
+import { repoRoot } from "./paths.ts";
 import { pulumiEnv } from "./pulumi-env.ts";
 
 /**
  * Once per test run: compile the package (the provider process loads the compiled runtime, as it
  * would from an installed package), make it resolvable by name from the repo, and check that the
- * real Pulumi CLI is there. A missing engine fails the run; it never skips tests.
+ * real Pulumi CLI is there. A missing engine fails the run; it never skips tests. Only the e2e
+ * project runs it (the scratch directory is scratch-setup.ts's).
  */
 export default function setup(): void {
   execFileSync(
@@ -19,8 +20,6 @@ export default function setup(): void {
     },
   );
   linkSelf();
-  rmSync(scratchRoot, { recursive: true, force: true });
-  mkdirSync(scratchRoot, { recursive: true });
   const env = pulumiEnv();
   const version = execFileSync("pulumi", ["version"], { env: { ...process.env, ...env } })
     .toString()

@@ -1,13 +1,13 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
-import { repoRoot } from "./paths.ts";
+import { repoRoot, scratchRoot } from "./paths.ts";
 
 /**
  * The offline engine environment: the version-stamped CLI from the project's cache (or a pulumi
  * already on PATH), a file backend, a passphrase, no update checks, no plugin downloads.
  */
-export function pulumiEnv(stateDir = join(repoRoot, ".agentcloud", "test", "state")): Record<string, string> {
+export function pulumiEnv(stateDir = join(scratchRoot, "state")): Record<string, string> {
   const cache =
     process.env.AGENTCLOUD_CACHE ??
     join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "pulumi-agentcloud");
@@ -38,7 +38,7 @@ export function pulumiEnv(stateDir = join(repoRoot, ".agentcloud", "test", "stat
   };
 }
 
-export function pinnedPulumiVersion(): string {
+function pinnedPulumiVersion(): string {
   const gomod = readFileSync(join(repoRoot, "tools/pulumi/go.mod"), "utf8");
   const m = /github\.com\/pulumi\/pulumi\/pkg\/v3 (v[0-9.]+)/.exec(gomod);
   if (!m?.[1]) throw new Error("tools/pulumi/go.mod does not pin github.com/pulumi/pulumi/pkg/v3");

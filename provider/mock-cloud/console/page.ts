@@ -6,7 +6,7 @@ import { ModelEndpointSpec, modelEndpointStates } from "../../api/model-endpoint
 import { defaultLimits } from "../core/settings.ts";
 
 /** What the page needs to know of the API, read by the script from a JSON data block. */
-export function consoleConfig() {
+function consoleConfig() {
   return {
     regions,
     chipTypes,

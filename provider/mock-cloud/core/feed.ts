@@ -63,7 +63,7 @@ export class ChangeFeed {
 }
 
 /** `ak-…1234` → `••••••••1234`: enough to tell keys apart, not enough to use one. */
-export function maskSecret(value: string): string {
+function maskSecret(value: string): string {
   return `••••••••${value.slice(-4)}`;
 }
 

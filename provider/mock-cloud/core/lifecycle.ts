@@ -126,7 +126,7 @@ export function advance(host: LifecycleHost, o: StoredOperation): void {
   finish(host, o, null);
 }
 
-export function settled(host: LifecycleHost, body: Body, status: string, reason: string | null): Body {
+function settled(host: LifecycleHost, body: Body, status: string, reason: string | null): Body {
   const ready = status === "ACTIVE" ? { readyHyperNodes: body.hyperNodeCount } : {};
   return {
     ...body,

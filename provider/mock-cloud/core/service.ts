@@ -19,7 +19,7 @@ import { decodePageToken, encodePageToken, pageTokenSecret } from "./page-token.
 import { defaultLimits, type FaultRule, type Limits, type Transitions } from "./settings.ts";
 
 /** How long an Idempotency-Key is remembered, on the emulator's clock. */
-export const idempotencyKeyTtlMs = 24 * 3_600_000;
+const idempotencyKeyTtlMs = 24 * 3_600_000;
 
 /** The emulated cloud: every API operation, in one transaction each, on the emulator's clock. */
 export class CloudService {
@@ -358,7 +358,7 @@ function omit(o: Record<string, unknown>, keys: readonly string[]): Record<strin
  * list of entity-tags and passes when one of them is the current ETag by strong comparison (a weak
  * `W/"…"` tag never matches). A field that is not such a list matches nothing.
  */
-export function ifMatchPasses(field: string, etag: string): boolean {
+function ifMatchPasses(field: string, etag: string): boolean {
   if (field.trim() === "*") return true;
   const tag = /\s*(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*(?:,|$)/y;
   let at = 0;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { collectionOf, resourceKinds } from "../../api/common.ts";
 
 /** How long a kind's long-running operations take, on the emulator's clock. */
-export const Transition = z.discriminatedUnion("mode", [
+const Transition = z.discriminatedUnion("mode", [
   z.strictObject({ mode: z.literal("immediate") }),
   z.strictObject({
     mode: z.literal("duration"),
@@ -14,7 +14,6 @@ export const Transition = z.discriminatedUnion("mode", [
   }),
   z.strictObject({ mode: z.literal("reads"), reads: z.number().int().min(0).max(10_000) }),
 ]);
-export type Transition = z.infer<typeof Transition>;
 export const Transitions = z.partialRecord(z.enum(resourceKinds), Transition);
 export type Transitions = z.infer<typeof Transitions>;
 

@@ -25,7 +25,7 @@ export const dropHeader = "x-agentcloud-mock-drop";
 const maxBodyBytes = 256 * 1024;
 const authChallenge = 'Bearer realm="agentcloud"';
 /** Deepest nesting of objects and arrays a body may have (the body itself is level 1). */
-export const maxJsonDepth = 64;
+const maxJsonDepth = 64;
 
 export interface AppDeps {
   service: CloudService;
@@ -42,7 +42,7 @@ const kindOf: Record<string, ResourceKind> = Object.fromEntries(
 );
 const verbs: Record<string, string> = { POST: "create", GET: "get", PATCH: "update", DELETE: "delete" };
 
-export function errorResponse(c: Context, e: MockCloudError): Response {
+function errorResponse(c: Context, e: MockCloudError): Response {
   const requestId = c.get("requestId") ?? "req-unknown";
   const body = {
     error: { code: e.code, message: e.message, requestId, ...(e.details ? { details: e.details } : {}) },
@@ -277,7 +277,7 @@ const bodies = new WeakMap<Request, Promise<string>>();
  * The body as text, read once per request (the fault middleware and the route share it). At most
  * 256 KiB is read: past that, reading stops (the rest is never buffered) and the answer is 413.
  */
-export function bodyText(c: Context, maxBytes = maxBodyBytes): Promise<string> {
+function bodyText(c: Context, maxBytes = maxBodyBytes): Promise<string> {
   let text = bodies.get(c.req.raw);
   if (!text) {
     text = readLimited(c, maxBytes);
@@ -333,7 +333,7 @@ function declaresBody(c: Context): boolean {
 }
 
 /** `application/json`, any case, whose charset parameter (if any) is UTF-8. */
-export function isJsonMediaType(value: string | undefined): boolean {
+function isJsonMediaType(value: string | undefined): boolean {
   if (value === undefined) return false;
   const [type = "", ...params] = value.split(";");
   if (type.trim().toLowerCase() !== "application/json") return false;
@@ -352,7 +352,7 @@ export function isJsonMediaType(value: string | undefined): boolean {
 }
 
 /** Whether JSON text opens more than `limit` objects/arrays at once; one pass, no recursion. */
-export function nestingExceeds(text: string, limit: number): boolean {
+function nestingExceeds(text: string, limit: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

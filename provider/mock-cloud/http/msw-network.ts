@@ -8,7 +8,7 @@ interface Cloud {
 }
 
 /** msw handlers that answer every request under `baseUrl` from the in-process emulator. */
-export function mockCloudHandlers(cloud: Cloud, baseUrl: string) {
+function mockCloudHandlers(cloud: Cloud, baseUrl: string) {
   const base = baseUrl.replace(/\/+$/, "");
   return [
     http.all(`${base}/*`, async ({ request }) => {

@@ -46,8 +46,8 @@ import { MockCloudError } from "../errors.ts";
  * (a field with a default is optional), answers on their output side.
  */
 
-export type Method = "get" | "post" | "put" | "patch" | "delete";
-export type Auth = "bearer" | "admin" | "none";
+type Method = "get" | "post" | "put" | "patch" | "delete";
+type Auth = "bearer" | "admin" | "none";
 /** Response headers the API sends; each answer says which of them it carries. */
 export type ResponseHeader =
   | "ETag"
@@ -156,8 +156,8 @@ const pages = {
 };
 
 /** Largest and smallest page a list answers; pageSize outside them is 400 ValidationError. */
-export const maxPageSize = 500;
-export const defaultPageSize = 50;
+const maxPageSize = 500;
+const defaultPageSize = 50;
 
 export const ListQuery = z.object({
   region: Region.optional().describe("only resources in this region"),
@@ -176,7 +176,7 @@ export const ListQuery = z.object({
     ),
 });
 
-export const ChipInfo = z.object({
+const ChipInfo = z.object({
   chipType: z.enum(chipTypes),
   memoryGiB: z.number().nullable(),
   chipToChipGBps: z.number().nullable(),
@@ -184,7 +184,7 @@ export const ChipInfo = z.object({
   maxChipsPerHyperNode: z.number().int().nullable(),
   availableFrom: z.string().describe("ISO date from which the chip can be ordered"),
 });
-export const ModelInfo = z.object({
+const ModelInfo = z.object({
   model: z.enum(modelIds),
   provider: z.enum(["first-party", "third-party"]),
   weightsGiB: z.number(),
@@ -197,16 +197,16 @@ export const ModelInfo = z.object({
     cachedInputPerMTokens: z.number(),
   }),
 });
-export const RegionInfo = z.object({ region: z.enum(regions), zones: z.array(z.string()) });
+const RegionInfo = z.object({ region: z.enum(regions), zones: z.array(z.string()) });
 
-export const Health = z.object({ status: z.literal("ok"), time: Timestamp });
-export const StoredFault = FaultRule.extend({ id: z.string() });
-export const FaultList = z.object({ items: z.array(StoredFault) });
-export const LimitsPatch = Limits.partial();
-export const ClockAnswer = z.object({ now: Timestamp });
+const Health = z.object({ status: z.literal("ok"), time: Timestamp });
+const StoredFault = FaultRule.extend({ id: z.string() });
+const FaultList = z.object({ items: z.array(StoredFault) });
+const LimitsPatch = Limits.partial();
+const ClockAnswer = z.object({ now: Timestamp });
 export const ClockAdvance = z.strictObject({ ms: z.number().int().min(0) });
 export const ResetBody = z.strictObject({ account: z.string().optional() });
-export const LoggedRequest = z.object({
+const LoggedRequest = z.object({
   time: Timestamp,
   requestId: z.string(),
   account: z.string().nullable(),
@@ -223,7 +223,7 @@ export const Snapshot = z.object({
   version: z.literal(1),
   tables: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
 });
-export const AnyResource = z.union([ChipCluster, ModelEndpoint, AgentRuntime]);
+const AnyResource = z.union([ChipCluster, ModelEndpoint, AgentRuntime]);
 export const AdminResourcesQuery = z.object({
   account: z.string().min(1).optional().describe("only this account's resources"),
   kind: z.enum(resourceKinds).optional().describe("only this kind"),
@@ -603,7 +603,7 @@ export const routes: readonly RouteSpec[] = [
 ];
 
 /** The parsed inputs a handler receives. */
-export interface RouteInput {
+interface RouteInput {
   route: RouteSpec;
   query: Record<string, unknown>;
   /** The body, validated, for `parsedBy: "app"`; otherwise undefined (the handler reads it). */

@@ -14,7 +14,7 @@ const artifactKind = {
 
 export { secretEnvDigest };
 
-/** How the provider treats each AgentRuntime property (DOMAIN.md: R = createOnly, U = mutable). */
+/** How the provider treats each AgentRuntime property (docs/domain.md: R = createOnly, U = mutable). */
 export const agentRuntimeKind: KindDefinition<AgentRuntime> = {
   kind: "AgentRuntime",
   schemaVersion: 1,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { setClock } from "../../runtime/config.ts";
 import { handlers } from "../../runtime/index.ts";
 import { unknownValue } from "../shared/unknowns.ts";
 
@@ -66,10 +67,18 @@ describe("ChipCluster check", () => {
     ]);
   });
 
-  it("rejects a roadmap chip as not yet available", async () => {
-    const { failures } = await checked({ ...base, chipType: "zhenwu-v900" });
-    expect(failures.map((f) => f.property)).toContain("chipType");
-    expect(failures.find((f) => f.property === "chipType")?.reason).toMatch(/not available until 2027/);
+  it("rejects a roadmap chip as not yet available, on check's clock", async () => {
+    try {
+      setClock(() => new Date("2026-12-01T00:00:00Z"));
+      const { failures } = await checked({ ...base, chipType: "zhenwu-v900" });
+      expect(failures.map((f) => f.property)).toContain("chipType");
+      expect(failures.find((f) => f.property === "chipType")?.reason).toMatch(/not available until 2027/);
+      setClock(() => new Date("2027-07-01T00:00:00Z"));
+      const later = await checked({ ...base, chipType: "zhenwu-v900" });
+      expect(later.failures.map((f) => f.property)).not.toContain("chipType");
+    } finally {
+      setClock(null);
+    }
   });
 
   it("names unknown fields and nested paths", async () => {

@@ -4,7 +4,7 @@ import type { CheckFailure } from "../shared/check.ts";
 import { field, type KindDefinition } from "../shared/kind.ts";
 import { isUnknown } from "../shared/unknowns.ts";
 
-/** How the provider treats each ChipCluster property (DOMAIN.md: R = createOnly, U = mutable). */
+/** How the provider treats each ChipCluster property (docs/domain.md: R = createOnly, U = mutable). */
 export const chipClusterKind: KindDefinition<ChipCluster> = {
   kind: "ChipCluster",
   schemaVersion: 1,
@@ -30,7 +30,7 @@ export const chipClusterKind: KindDefinition<ChipCluster> = {
 };
 
 /** The catalog rules preview can check offline: chip availability and hyper-node size. */
-export function checkChipCatalog(spec: Record<string, unknown>, now: Date): CheckFailure[] {
+function checkChipCatalog(spec: Record<string, unknown>, now: Date): CheckFailure[] {
   const chipType = spec.chipType;
   if (isUnknown(chipType) || !chipTypes.includes(chipType as never)) return [];
   const chip = chipCatalog[chipType as keyof typeof chipCatalog];

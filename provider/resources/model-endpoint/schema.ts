@@ -4,7 +4,7 @@ import type { CheckFailure } from "../shared/check.ts";
 import { field, type KindDefinition, nested } from "../shared/kind.ts";
 import { isUnknown } from "../shared/unknowns.ts";
 
-/** How the provider treats each ModelEndpoint property (DOMAIN.md: R = createOnly, U = mutable). */
+/** How the provider treats each ModelEndpoint property (docs/domain.md: R = createOnly, U = mutable). */
 export const modelEndpointKind: KindDefinition<ModelEndpoint> = {
   kind: "ModelEndpoint",
   schemaVersion: 1,
@@ -40,7 +40,7 @@ export const modelEndpointKind: KindDefinition<ModelEndpoint> = {
  * Offline rules preview can check: replicas min ≤ max, and the memory fit when the cluster's chip
  * type is known to the program (`deployment.chipType`, an input only the provider reads).
  */
-export function checkEndpointCatalog(
+function checkEndpointCatalog(
   spec: Record<string, unknown>,
   _now: Date,
   hints: Record<string, unknown>,

@@ -1,7 +1,5 @@
 import { canonicalJson, sha256 } from "../../api/digest.ts";
 
-export { canonicalJson };
-
 /** Equality of property values as the API means it: key order ignored, a null field the same as an absent one. */
 export function sameValue(a: unknown, b: unknown): boolean {
   return canonicalJson(withoutNulls(a) ?? null) === canonicalJson(withoutNulls(b) ?? null);

@@ -7,7 +7,7 @@ export interface CheckFailure {
 }
 
 /** Joins a zod path the way users write it in their programs: `models[0].endpointId`. */
-export function fieldPath(path: readonly PropertyKey[]): string {
+function fieldPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const p of path) {
     if (typeof p === "number") out += `[${p}]`;

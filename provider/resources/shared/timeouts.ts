@@ -10,7 +10,7 @@ export interface Timeouts {
 
 const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-export function durationMs(v: string | number): number | null {
+function durationMs(v: string | number): number | null {
   if (typeof v === "number") return Number.isFinite(v) && v > 0 ? v * 1000 : null;
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v.trim());
   return m ? Number(m[1]) * (unitMs[m[2] as string] as number) : null;
