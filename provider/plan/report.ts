@@ -41,6 +41,8 @@ export interface ResourceReport {
   replaceKeys: string[];
   /** Chips billed to this resource before and after, by type (shares of a cluster not counted). */
   chipsDelta: Record<string, number>;
+  /** A dedicated endpoint: the change of the cluster chips its replicas can hold (not billed again). */
+  clusterShareDelta: Record<string, number>;
   monthlyUsd: { before: Usd | null; after: Usd | null };
   risks: string[];
 }
@@ -126,6 +128,8 @@ export function planReport(preview: Preview, options: { maxMonthlyUsd?: number }
   const chips = new Map<string, { region: string; chipType: string; before: number; after: number }>();
   const unestimated: string[] = [];
   const counted = new Set<string>();
+  /** Chips dedicated endpoints can hold after the plan, by region/chipType. */
+  const shares = new Map<string, number>();
 
   for (const step of preview.steps ?? []) {
     const type = step.newState?.type ?? step.oldState?.type ?? "";
@@ -158,6 +162,18 @@ export function planReport(preview: Preview, options: { maxMonthlyUsd?: number }
       after.max += next.monthlyUsd.max;
     }
     const delta: Record<string, number> = {};
+    const shareDelta: Record<string, number> = {};
+    for (const [e, sign] of [
+      [old, -1],
+      [next, 1],
+    ] as const) {
+      if (e?.shareOf !== "cluster") continue;
+      const r = (sign > 0 ? (newRegion ?? oldRegion) : oldRegion) ?? "(unknown region)";
+      for (const [chipType, n] of Object.entries(e.chips)) {
+        shareDelta[chipType] = (shareDelta[chipType] ?? 0) + sign * n;
+        if (sign > 0) shares.set(`${r}/${chipType}`, (shares.get(`${r}/${chipType}`) ?? 0) + n);
+      }
+    }
     const tally = (r: string | undefined, e: Estimate | null, side: "before" | "after") => {
       for (const [chipType, n] of Object.entries(billedChips(e))) {
         const regionName = r && r !== unknownValue ? r : "(unknown region)";
@@ -184,6 +200,7 @@ export function planReport(preview: Preview, options: { maxMonthlyUsd?: number }
           : [],
       replaceKeys: step.replaceReasons ?? [],
       chipsDelta: Object.fromEntries(Object.entries(delta).filter(([, n]) => n !== 0)),
+      clusterShareDelta: Object.fromEntries(Object.entries(shareDelta).filter(([, n]) => n !== 0)),
       monthlyUsd: { before: old?.monthlyUsd ?? null, after: next?.monthlyUsd ?? null },
       risks: risksOf(kind, action, step),
     });
@@ -199,6 +216,15 @@ export function planReport(preview: Preview, options: { maxMonthlyUsd?: number }
       : { maxMonthlyUsd: options.maxMonthlyUsd, over: total.after.max > options.maxMonthlyUsd };
   const resources = [...byUrn.values()];
   const risks = resources.flatMap((r) => r.risks.map((x) => `${r.kind} "${r.name}": ${x}`));
+  // Only meaningful when every cluster is in the preview (a create, a change, or `--show-sames`).
+  for (const [key, held] of shares) {
+    const [region, chipType] = key.split("/") as [string, string];
+    const row = chips.get(key);
+    if (row && held > row.after)
+      risks.push(
+        `dedicated endpoints in ${region} can hold up to ${held} ${chipType} chips at max replicas, more than the ${row.after} of the clusters`,
+      );
+  }
   if (budget?.over)
     risks.push(`over budget: up to ${total.after.max} USD a month, more than ${budget.maxMonthlyUsd}`);
   return {
@@ -232,9 +258,10 @@ export function toMarkdown(r: PlanReport): string {
     );
     for (const x of r.resources) {
       const keys = x.changedKeys.map((k) => (x.replaceKeys.includes(k) ? `**${k}**` : k)).join(", ");
-      const d = Object.entries(x.chipsDelta)
-        .map(([t, n]) => `${signed(n)} ${t}`)
-        .join(", ");
+      const d = [
+        ...Object.entries(x.chipsDelta).map(([t, n]) => `${signed(n)} ${t}`),
+        ...Object.entries(x.clusterShareDelta).map(([t, n]) => `${signed(n)} ${t} (share of its cluster)`),
+      ].join(", ");
       lines.push(
         `| ${x.kind} \`${x.name}\` | ${x.action} | ${keys || "—"} | ${d || "—"} | ${money(x.monthlyUsd.before)} → ${money(x.monthlyUsd.after)} |`,
       );

@@ -124,6 +124,7 @@ describe("agentcloud-plan on `pulumi preview --json` of examples/agent-stack", {
       action: "replace",
       changedKeys: ["deployment"],
       replaceKeys: ["deployment"],
+      clusterShareDelta: { "zhenwu-m890": 64 }, // 2 × 32 → 2 × 64 chips of the cluster, billed there
     });
     expect(byName.qwen.risks.join(" ")).toContain("replaces a serving endpoint");
     expect(doc.chipsDelta).toEqual([
