@@ -1,4 +1,5 @@
 export type { ChipType, ModelId, RegionId } from "./api/catalog.ts";
+export type { Estimate } from "./api/estimate.ts";
 export {
   AgentRuntime,
   type AgentRuntimeArgs,

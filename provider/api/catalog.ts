@@ -20,7 +20,36 @@ export interface ChipSpec {
   maxChipsPerHyperNode: number | null;
   /** ISO date from which the chip can be ordered. */
   availableFrom: string;
+  /** Illustrative list prices (see docs/pricing.md): USD per chip-hour for each provisioning mode. */
+  pricing: ChipPricing;
 }
+
+export const provisioningModes = ["onDemand", "reserved", "spot", "queued"] as const;
+export type ProvisioningMode = (typeof provisioningModes)[number];
+
+/** USD per chip-hour by provisioning mode. */
+export interface ChipPricing {
+  currency: "USD";
+  perChipHour: Record<ProvisioningMode, number>;
+}
+
+/**
+ * Prices in this file are ILLUSTRATIVE: made up for the emulator and the provider's estimates, not
+ * any vendor's price list. They are served by `/v1/catalog/chips` and `/v1/catalog/models`.
+ */
+const chipPrices = (onDemand: number, reserved: number, spot: number, queued: number): ChipPricing => ({
+  currency: "USD",
+  perChipHour: { onDemand, reserved, spot, queued },
+});
+
+/** Hours in the month every monthly estimate uses (365 × 24 / 12). */
+export const hoursPerMonth = 730;
+
+/**
+ * Illustrative sandbox prices of agent runtimes: one instance is billed for its declared
+ * `sandbox.cpu` vCPUs and `sandbox.memoryMiB` (default 1 vCPU and 2 GiB) for every hour it runs.
+ */
+export const sandboxPricing = { currency: "USD", perVcpuHour: 0.048, perGiBHour: 0.0052 } as const;
 
 export const chipCatalog: Record<ChipType, ChipSpec> = {
   "zhenwu-810e": {
@@ -30,6 +59,7 @@ export const chipCatalog: Record<ChipType, ChipSpec> = {
     p2pLatencyNs: null,
     maxChipsPerHyperNode: 16,
     availableFrom: "2026-01-01",
+    pricing: chipPrices(2.4, 1.56, 0.96, 1.8),
   },
   "zhenwu-m890": {
     chipType: "zhenwu-m890",
@@ -38,6 +68,7 @@ export const chipCatalog: Record<ChipType, ChipSpec> = {
     p2pLatencyNs: 150,
     maxChipsPerHyperNode: 128,
     availableFrom: "2026-05-20",
+    pricing: chipPrices(4.2, 2.73, 1.68, 3.15),
   },
   "zhenwu-v900": {
     chipType: "zhenwu-v900",
@@ -46,6 +77,7 @@ export const chipCatalog: Record<ChipType, ChipSpec> = {
     p2pLatencyNs: null,
     maxChipsPerHyperNode: null,
     availableFrom: "2027-07-01",
+    pricing: chipPrices(6.5, 4.2, 2.6, 4.9),
   },
   "zhenwu-j900": {
     chipType: "zhenwu-j900",
@@ -54,6 +86,7 @@ export const chipCatalog: Record<ChipType, ChipSpec> = {
     p2pLatencyNs: null,
     maxChipsPerHyperNode: null,
     availableFrom: "2028-07-01",
+    pricing: chipPrices(9.8, 6.4, 3.9, 7.35),
   },
 };
 
@@ -69,7 +102,7 @@ export interface ModelSpec {
   kvCacheGiB: number;
   supportedChips: ChipType[];
   maxContextTokens: number;
-  /** USD per million tokens. */
+  /** USD per million tokens on pooled endpoints (illustrative, see docs/pricing.md). */
   pricing: { inputPerMTokens: number; outputPerMTokens: number; cachedInputPerMTokens: number };
 }
 

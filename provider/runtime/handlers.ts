@@ -56,6 +56,8 @@ export function makeHandlers<
         ? { __key: inputs.__key, __released: inputs.__released ?? null }
         : {}),
       ...(inputs.timeouts ? { timeouts: inputs.timeouts } : {}),
+      // The checked inputs' estimate (create, update), or the one state holds (read).
+      ...(inputs.estimate ? { estimate: inputs.estimate } : {}),
       schemaVersion: def.schemaVersion,
     });
   }
@@ -179,7 +181,7 @@ export function makeHandlers<
         candidate.name = autoName(scope, firstLineage(def.kind, scope, parent));
       }
       for (const k of Object.keys(news)) {
-        if (!def.specKeys.includes(k) && !isInternal(k)) candidate[k] = news[k]; // let the strict schema name unknown fields
+        if (!def.specKeys.includes(k) && !isInternal(k) && k !== "estimate") candidate[k] = news[k]; // let the strict schema name unknown fields
       }
       const { value, failures } = validate(def.spec, candidate);
       failures.push(...checkTimeouts(news.timeouts));
@@ -187,9 +189,12 @@ export function makeHandlers<
       const inputs: Props = { ...(value ?? candidate) };
       if (autonamed) delete inputs.name;
       const hints = Object.fromEntries(Object.entries(news).filter(([k]) => isInternal(k)));
+      // Known at preview once the values it reads are; derived from the spec, never compared by diff.
+      const estimate = failures.length === 0 ? def.estimate?.(value ?? candidate, news) : null;
       return {
         inputs: {
           ...inputs,
+          ...(estimate ? { estimate } : {}),
           ...hints,
           __scope: scope,
           __autoname: autonamed,

@@ -608,8 +608,18 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
     });
 
     it("serves the catalog it documents", async () => {
-      expect((await call("GET", "/v1/catalog/chips")).body.items.length).toBeGreaterThan(0);
-      expect((await call("GET", "/v1/catalog/models")).body.items.length).toBeGreaterThan(0);
+      const chips = (await call("GET", "/v1/catalog/chips")).body.items;
+      expect(chips.length).toBeGreaterThan(0);
+      // Illustrative chip-hour prices for every provisioning mode (docs/pricing.md).
+      expect(chips.find((c: { chipType: string }) => c.chipType === "zhenwu-m890").pricing).toEqual({
+        currency: "USD",
+        perChipHour: { onDemand: 4.2, reserved: 2.73, spot: 1.68, queued: 3.15 },
+      });
+      const models = (await call("GET", "/v1/catalog/models")).body.items;
+      expect(models.find((m: { model: string }) => m.model === "glm-5.1").pricing).toMatchObject({
+        inputPerMTokens: 0.6,
+        outputPerMTokens: 2.2,
+      });
       const regions = (await call("GET", "/v1/catalog/regions")).body.items;
       expect(regions[0]).toMatchObject({
         region: "cn-hangzhou",

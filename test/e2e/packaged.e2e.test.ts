@@ -52,6 +52,11 @@ describe("the packed package, installed into a fresh project", { timeout: 300_00
     expect(help).toContain("agentcloud-mock [--host 127.0.0.1]");
   });
 
+  it("runs agentcloud-plan from the installed bin", () => {
+    const help = execFileSync(join(app, "node_modules/.bin/agentcloud-plan"), ["--help"]).toString();
+    expect(help).toContain("usage: agentcloud-plan [preview.json]");
+  });
+
   it("runs a program of the user's through up and destroy with the installed provider", async () => {
     // The user's own process, with its own @pulumi/pulumi (one copy per process, as in real life).
     writeFileSync(

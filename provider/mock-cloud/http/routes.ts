@@ -7,7 +7,7 @@ import {
   AgentRuntimePatchBody,
   AgentRuntimeSpec,
 } from "../../api/agent-runtime.ts";
-import { chipTypes, modelIds, regions } from "../../api/catalog.ts";
+import { chipTypes, modelIds, type ProvisioningMode, provisioningModes, regions } from "../../api/catalog.ts";
 import {
   ChipCluster,
   ChipClusterAccepted,
@@ -183,6 +183,17 @@ const ChipInfo = z.object({
   p2pLatencyNs: z.number().nullable(),
   maxChipsPerHyperNode: z.number().int().nullable(),
   availableFrom: z.string().describe("ISO date from which the chip can be ordered"),
+  pricing: z
+    .object({
+      currency: z.literal("USD"),
+      perChipHour: z.object(
+        Object.fromEntries(provisioningModes.map((m) => [m, z.number().nonnegative()])) as Record<
+          ProvisioningMode,
+          z.ZodNumber
+        >,
+      ),
+    })
+    .describe("illustrative list price per chip-hour for each provisioning mode (not a vendor's price)"),
 });
 const ModelInfo = z.object({
   model: z.enum(modelIds),
@@ -191,11 +202,13 @@ const ModelInfo = z.object({
   kvCacheGiB: z.number(),
   supportedChips: z.array(z.enum(chipTypes)),
   maxContextTokens: z.number().int(),
-  pricing: z.object({
-    inputPerMTokens: z.number(),
-    outputPerMTokens: z.number(),
-    cachedInputPerMTokens: z.number(),
-  }),
+  pricing: z
+    .object({
+      inputPerMTokens: z.number(),
+      outputPerMTokens: z.number(),
+      cachedInputPerMTokens: z.number(),
+    })
+    .describe("illustrative USD per million tokens on pooled endpoints (not a vendor's price)"),
 });
 const RegionInfo = z.object({ region: z.enum(regions), zones: z.array(z.string()) });
 

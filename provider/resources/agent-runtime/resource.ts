@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RegionId } from "../../api/catalog.ts";
+import type { Estimate } from "../../api/estimate.ts";
 import { registeredOutputs } from "../shared/kind.ts";
 import { type CommonArgs, resourceArgs } from "../shared/resource.ts";
 import { shim } from "../shared/shim.ts";
@@ -114,6 +115,8 @@ export class AgentRuntime extends pulumi.dynamic.Resource {
   declare readonly createdAt: pulumi.Output<string>;
   declare readonly updatedAt: pulumi.Output<string>;
   declare readonly schemaVersion: pulumi.Output<number>;
+  /** Chips and monthly USD from the spec and the illustrative catalog prices (docs/pricing.md); known at preview. */
+  declare readonly estimate: pulumi.Output<Estimate>;
 
   constructor(name: string, args: AgentRuntimeArgs, opts?: pulumi.CustomResourceOptions) {
     const { props, opts: options } = resourceArgs("AgentRuntime", name, args, opts, outputKeys, {

@@ -1,5 +1,6 @@
 import { AgentRuntime, AgentRuntimePatch, AgentRuntimeSpec } from "../../api/agent-runtime.ts";
 import { secretEnvDigest } from "../../api/digest.ts";
+import { estimateAgentRuntime } from "../../api/estimate.ts";
 import { field, type KindDefinition } from "../shared/kind.ts";
 
 /** Switching between an image and a code artifact replaces the runtime; changing either in place does not. */
@@ -23,6 +24,7 @@ export const agentRuntimeKind: KindDefinition<AgentRuntime> = {
   mutable: Object.keys(AgentRuntimePatch.shape),
   createOnly: [field("region"), artifactKind],
   resource: AgentRuntime,
+  estimate: estimateAgentRuntime,
   // Write-only in the API: keep what we sent while its digest still matches; otherwise show the
   // keys as changed so the next update puts the declared values back.
   writeOnly: (r, previous) => ({

@@ -1,5 +1,6 @@
 import { chipCatalog, chipTypes } from "../../api/catalog.ts";
 import { ChipCluster, ChipClusterSpec, chipClusterMutable } from "../../api/chip-cluster.ts";
+import { estimateChipCluster } from "../../api/estimate.ts";
 import type { CheckFailure } from "../shared/check.ts";
 import { field, type KindDefinition } from "../shared/kind.ts";
 import { isUnknown } from "../shared/unknowns.ts";
@@ -14,6 +15,7 @@ export const chipClusterKind: KindDefinition<ChipCluster> = {
   createOnly: ["region", "zone", "chipType", "chipsPerHyperNode", "provisioning"].map(field),
   resource: ChipCluster,
   catalogCheck: checkChipCatalog,
+  estimate: estimateChipCluster,
   outputKeys: [
     "status",
     "statusReason",

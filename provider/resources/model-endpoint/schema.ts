@@ -1,4 +1,5 @@
 import { chipCatalog, memoryFit, type modelCatalog, modelIds } from "../../api/catalog.ts";
+import { estimateModelEndpoint } from "../../api/estimate.ts";
 import { ModelEndpoint, ModelEndpointPatch, ModelEndpointSpec } from "../../api/model-endpoint.ts";
 import type { CheckFailure } from "../shared/check.ts";
 import { field, type KindDefinition, nested } from "../shared/kind.ts";
@@ -19,6 +20,7 @@ export const modelEndpointKind: KindDefinition<ModelEndpoint> = {
   ],
   resource: ModelEndpoint,
   catalogCheck: checkEndpointCatalog,
+  estimate: estimateModelEndpoint,
   outputKeys: [
     "status",
     "statusReason",

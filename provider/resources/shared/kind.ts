@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ResourceKind } from "../../api/common.ts";
+import type { Estimate } from "../../api/estimate.ts";
 import type { CheckFailure } from "./check.ts";
 
 /** A create-only property: `of` extracts what must stay equal (a field, or e.g. an artifact's kind). */
@@ -28,6 +29,11 @@ export interface KindDefinition<
    * are the raw inputs, including provider-only ones such as `__chipType`.
    */
   catalogCheck?(spec: Record<string, unknown>, now: Date, hints: Record<string, unknown>): CheckFailure[];
+  /**
+   * The resource's cost and chip estimate (provider/api/estimate.ts) from its checked spec and
+   * hints; null while a value it needs is unknown. check() adds it to the inputs as `estimate`.
+   */
+  estimate?(spec: Record<string, unknown>, hints: Record<string, unknown>): Estimate | null;
   /** Outputs the cloud computes (status, urls, counts...), read from the resource as they are. */
   outputKeys: readonly string[];
   /**
@@ -86,6 +92,7 @@ export function registeredOutputs(def: {
       "createdAt",
       "updatedAt",
       "schemaVersion",
+      "estimate",
     ]),
   ];
 }

@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { estimateAgentRuntime, estimateChipCluster, estimateModelEndpoint } from "./estimate.ts";
+
+// Hand-computed from docs/pricing.md: a month is 730 h.
+const cluster = { chipType: "zhenwu-m890", chipsPerHyperNode: 128, hyperNodeCount: 2 }; // 256 chips
+
+describe("ChipCluster estimate", () => {
+  it.each([
+    // mode, provisioning, min, max — 256 chips × 730 h = 186 880 chip-hours × the mode's rate
+    ["onDemand", { mode: "onDemand" }, 784_896, 784_896], // × 4.20
+    ["reserved", { mode: "reserved", reservationId: "r-1" }, 510_182.4, 510_182.4], // × 2.73
+    ["spot", { mode: "spot" }, 313_958.4, 313_958.4], // × 1.68
+    ["spot with a bid over the list rate", { mode: "spot", maxPricePerChipHour: 2 }, 313_958.4, 373_760], // × 2.00
+    ["queued", { mode: "queued", queueDeadline: "2027-01-01T00:00:00Z" }, 588_672, 588_672], // × 3.15
+  ])("%s", (_mode, provisioning, min, max) => {
+    const e = estimateChipCluster({ ...cluster, provisioning });
+    expect(e).toMatchObject({
+      currency: "USD",
+      chips: { "zhenwu-m890": 256 },
+      chipHoursPerMonth: 186_880,
+      monthlyUsd: { min, max },
+    });
+  });
+
+  it("defaults to on-demand, and prices another chip with its own rate", () => {
+    // 16 × 1 chips × 730 h = 11 680 chip-hours × 2.40
+    expect(
+      estimateChipCluster({ chipType: "zhenwu-810e", chipsPerHyperNode: 16, hyperNodeCount: 1 }),
+    ).toMatchObject({
+      chips: { "zhenwu-810e": 16 },
+      chipHoursPerMonth: 11_680,
+      monthlyUsd: { min: 28_032, max: 28_032 },
+    });
+  });
+
+  it("is null while a value it needs is unknown", () => {
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    expect(estimateChipCluster({ ...cluster, hyperNodeCount: unknown })).toBeNull();
+    expect(estimateChipCluster({ ...cluster, chipType: unknown })).toBeNull();
+    expect(estimateChipCluster({ ...cluster, provisioning: unknown })).toBeNull();
+    expect(estimateChipCluster({ ...cluster, provisioning: { mode: unknown } })).toBeNull();
+  });
+});
+
+describe("ModelEndpoint estimate", () => {
+  const dedicated = {
+    model: "qwen3.7-max",
+    deployment: { mode: "dedicated", clusterId: "cc-1", chipsPerReplica: 32, minReplicas: 1, maxReplicas: 2 },
+    throughput: { tokensPerMinute: 400_000 },
+  };
+
+  it("dedicated: the cluster's chips as a reserved share, never billed twice", () => {
+    expect(estimateModelEndpoint(dedicated, { __chipType: "zhenwu-m890" })).toMatchObject({
+      chips: { "zhenwu-m890": 64 },
+      reservedChips: { min: 32, max: 64 },
+      shareOf: "cluster",
+      chipHoursPerMonth: 0,
+      monthlyUsd: { min: 0, max: 0 },
+    });
+  });
+
+  it("dedicated without the cluster's chip type: counted under `cluster`, with a note; null while the hint is unknown", () => {
+    const e = estimateModelEndpoint(dedicated, {});
+    expect(e?.chips).toEqual({ cluster: 64 });
+    expect(e?.notes?.join(" ")).toContain("pass `cluster`");
+    expect(
+      estimateModelEndpoint(dedicated, { __chipType: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }),
+    ).toBeNull();
+  });
+
+  it("pooled: 0 idle, at most the declared tokens per minute for 730 h at the output price", () => {
+    // 200 000 tokens/min × 60 × 730 = 8 760 M tokens × 2.20 USD/M (glm-5.1 output)
+    expect(
+      estimateModelEndpoint({
+        model: "glm-5.1",
+        deployment: { mode: "pooled" },
+        throughput: { tokensPerMinute: 200_000 },
+      }),
+    ).toMatchObject({
+      chips: {},
+      chipHoursPerMonth: 0,
+      monthlyUsd: { min: 0, max: 19_272 },
+      usdPerMTokens: { input: 0.6, output: 2.2, cachedInput: 0.11 },
+    });
+  });
+});
+
+describe("AgentRuntime estimate", () => {
+  it("default sandbox (1 vCPU, 2 GiB), 0–10 instances", () => {
+    // (1 × 0.048 + 2 × 0.0052) = 0.0584 USD/h × 730 = 42.632 per instance-month
+    expect(estimateAgentRuntime({})).toMatchObject({
+      chips: {},
+      chipHoursPerMonth: 0,
+      monthlyUsd: { min: 0, max: 426.32 },
+    });
+  });
+
+  it("a declared sandbox and scaling", () => {
+    // (2 × 0.048 + 4 × 0.0052) = 0.1168 USD/h × 730 = 85.264 per instance-month; 1–3 instances
+    expect(
+      estimateAgentRuntime({
+        sandbox: { cpu: 2, memoryMiB: 4096, isolation: "microvm" },
+        scaling: { minInstances: 1, maxInstances: 3, concurrencyPerInstance: 1 },
+      }),
+    ).toMatchObject({ monthlyUsd: { min: 85.26, max: 255.79 } });
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * agentcloud-plan on real `pulumi preview --json` output of examples/agent-stack: the CLI typed in
+ * the example with its own stack and state (as typed-cli.e2e.test.ts does), the report checked
+ * against hand-computed figures (docs/pricing.md) and its JSON against docs/plan-report.schema.json.
+ */
+import { execFile } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv } from "ajv";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
+import { repoRoot, scratchRoot } from "../support/paths.ts";
+import { pulumiEnv } from "../support/pulumi-env.ts";
+
+const stackName = "plan-e2e";
+const dir = join(repoRoot, "examples", "agent-stack");
+const root = join(scratchRoot, "plan");
+const env: Record<string, string> = {
+  ...(process.env as Record<string, string>),
+  ...pulumiEnv(join(root, "state")),
+  PULUMI_HOME: join(root, "home"),
+};
+mkdirSync(env.PULUMI_HOME as string, { recursive: true });
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+function run(file: string, args: string[], cwd: string): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      { cwd, env, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+async function pulumi(args: string[]): Promise<string> {
+  const r = await run("pulumi", [...args, "--stack", stackName, "--non-interactive"], dir);
+  if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+/** Writes the preview to a file and runs the plan CLI on it. */
+function plan(preview: string, args: string[]): Promise<Result> {
+  const file = join(root, `preview-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, preview);
+  return run(process.execPath, [join(repoRoot, "provider/plan/cli.ts"), file, ...args], repoRoot);
+}
+
+const schema = JSON.parse(readFileSync(join(repoRoot, "docs/plan-report.schema.json"), "utf8"));
+const validate = new Ajv({ allErrors: true }).compile(schema);
+function report(r: Result) {
+  const doc = JSON.parse(r.stdout);
+  expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+  return doc;
+}
+
+let emulator: RunningEmulator;
+describe("agentcloud-plan on `pulumi preview --json` of examples/agent-stack", { timeout: 180_000 }, () => {
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    rmSync(join(dir, `Pulumi.${stackName}.yaml`), { force: true });
+    await pulumi(["stack", "init", "--no-select"]);
+    await pulumi([
+      "config",
+      "set-all",
+      "--plaintext",
+      `agentcloud:endpoint=${emulator.url}`,
+      "--secret",
+      `agentcloud:token=${devToken}`,
+    ]);
+  });
+  afterAll(async () => {
+    await run(
+      "pulumi",
+      ["destroy", "--yes", "--skip-preview", "--stack", stackName, "--non-interactive"],
+      dir,
+    );
+    await run("pulumi", ["stack", "rm", "--yes", "--force", "--stack", stackName, "--non-interactive"], dir);
+    await emulator?.stop();
+  });
+
+  it("prices the first preview (everything created) from the estimates known at preview", async () => {
+    const preview = await pulumi(["preview", "--json"]);
+    const doc = report(await plan(preview, ["--format", "json"]));
+    expect(doc.resources.map((r: { name: string; action: string }) => `${r.action} ${r.name}`)).toEqual(
+      ["create agents", "create qwen", "create glm", "create reviewer", "create assistant"].sort(
+        (a, b) =>
+          doc.resources.findIndex((r: { name: string }) => a.endsWith(r.name)) -
+          doc.resources.findIndex((r: { name: string }) => b.endsWith(r.name)),
+      ),
+    );
+    // 128 × zhenwu-m890 × 730 h × 4.20 = 392 448; glm pooled 0–19 272; two default runtimes 0–426.32 each;
+    // qwen's 64 chips are the cluster's (0 USD, not counted again).
+    expect(doc.monthlyUsd).toEqual({ before: { min: 0, max: 0 }, after: { min: 392_448, max: 412_572.64 } });
+    expect(doc.chipsDelta).toEqual([
+      { region: "cn-hangzhou", chipType: "zhenwu-m890", before: 0, after: 128, delta: 128 },
+    ]);
+    expect(doc.unestimated).toEqual([]);
+    const md = await plan(preview, []);
+    expect(md.code).toBe(0);
+    expect(md.stdout).toContain("| ChipCluster `agents` | create | — | +128 zhenwu-m890 | — → $392,448 |");
+  });
+
+  it("after `up`: an update and a replace, with the chips delta, the cost before → after, the risk, and the budget", async () => {
+    await pulumi(["up", "--yes", "--skip-preview"]);
+    await pulumi(["config", "set", "hyperNodes", "2"]);
+    await pulumi(["config", "set", "chipsPerReplica", "64"]);
+    // --show-sames: the unchanged resources are in the preview too, so the totals are the stack's.
+    const preview = await pulumi(["preview", "--json", "--show-sames"]);
+    const doc = report(await plan(preview, ["--format", "json", "--max-monthly-usd", "1000000"]));
+    const byName = Object.fromEntries(doc.resources.map((r: { name: string }) => [r.name, r]));
+    expect(byName.agents).toMatchObject({
+      action: "update",
+      changedKeys: ["hyperNodeCount"],
+      chipsDelta: { "zhenwu-m890": 128 },
+      monthlyUsd: { before: { min: 392_448, max: 392_448 }, after: { min: 784_896, max: 784_896 } },
+    });
+    expect(byName.qwen).toMatchObject({
+      action: "replace",
+      changedKeys: ["deployment"],
+      replaceKeys: ["deployment"],
+      clusterShareDelta: { "zhenwu-m890": 64 }, // 2 × 32 → 2 × 64 chips of the cluster, billed there
+    });
+    expect(byName.qwen.risks.join(" ")).toContain("replaces a serving endpoint");
+    expect(doc.chipsDelta).toEqual([
+      { region: "cn-hangzhou", chipType: "zhenwu-m890", before: 128, after: 256, delta: 128 },
+    ]);
+    expect(doc.monthlyUsd.after).toEqual({ min: 784_896, max: 805_020.64 });
+    expect(doc.budget).toEqual({ maxMonthlyUsd: 1_000_000, over: false });
+
+    const over = await plan(preview, ["--max-monthly-usd", "500000"]);
+    expect(over.code).toBe(2);
+    expect(over.stdout).toContain("over budget: up to 805020.64 USD a month, more than 500000");
+    expect(over.stdout).toContain(
+      "| ChipCluster `agents` | update | hyperNodeCount | +128 zhenwu-m890 | $392,448 → $784,896 |",
+    );
+  });
+});
