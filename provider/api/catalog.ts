@@ -28,7 +28,7 @@ export const provisioningModes = ["onDemand", "reserved", "spot", "queued"] as c
 export type ProvisioningMode = (typeof provisioningModes)[number];
 
 /** USD per chip-hour by provisioning mode. */
-export interface ChipPricing {
+interface ChipPricing {
   currency: "USD";
   perChipHour: Record<ProvisioningMode, number>;
 }

@@ -23,13 +23,13 @@ export interface Preview {
   steps?: Step[];
 }
 
-export type Action = "create" | "update" | "replace" | "delete" | "same";
-export interface Usd {
+type Action = "create" | "update" | "replace" | "delete" | "same";
+interface Usd {
   min: number;
   max: number;
 }
 
-export interface ResourceReport {
+interface ResourceReport {
   urn: string;
   name: string;
   kind: string;

@@ -376,5 +376,3 @@ export function makeHandlers<
     },
   };
 }
-
-export type Handlers = ReturnType<typeof makeHandlers>;
