@@ -61,10 +61,15 @@ const EnvMap = z.record(
 
 /** Body of POST /v1/agent-runtimes. */
 export const AgentRuntimeSpec = z.strictObject({
+  /** Physical name, unique per account × region × kind. Defaults to the resource name plus a suffix. */
   name: Name,
+  /** Region; changing it replaces the runtime. */
   region: Region,
+  /** A container image or a code bundle. Updated in place; switching between the two replaces. */
   artifact: Artifact,
+  /** How callers talk to the agent. In place. Default http. */
   protocol: z.enum(["http", "mcp", "a2a"]).default("http"),
+  /** Model endpoints the agent combines; exactly one primary. In place. */
   models: z
     .array(ModelBinding)
     .min(1)
@@ -73,19 +78,28 @@ export const AgentRuntimeSpec = z.strictObject({
       (m) => m.filter((b) => b.role === "primary").length === 1,
       "exactly one model must have role 'primary'",
     ),
+  /** Sandbox size and isolation. In place. */
   sandbox: Sandbox.default({ cpu: 1, memoryMiB: 2048, isolation: "microvm" }),
+  /** Idle timeout (60–28800 s, default 900) ≤ max lifetime (≤ 28800 s); pause or stop on idle. In place. */
   lifecycle: Lifecycle.default({ idleTimeoutSeconds: 900, maxLifetimeSeconds: 28_800, onIdle: "pause" }),
+  /** Instances 0–10 minimum, 1–1000 maximum. In place. */
   scaling: Scaling.default({ minInstances: 0, maxInstances: 10, concurrencyPerInstance: 1 }),
+  /** Skills and MCP/OpenAPI tools the agent may call. In place. */
   skills: z.array(Skill).max(64).default([]),
+  /** Cross-task memory. In place. */
   memory: z
     .strictObject({
       enabled: z.boolean().default(false),
       retentionDays: z.number().int().min(7).max(365).default(30),
     })
     .default({ enabled: false, retentionDays: 30 }),
+  /** Agent-to-agent channels to other runtimes. In place. */
   channels: z.array(Channel).max(64).default([]),
+  /** Plain environment. In place. */
   env: EnvMap.default({}),
+  /** Secret environment: write-only in the cloud, secret in state. In place. */
   secretEnv: EnvMap.default({}),
+  /** Tags (at most 50). Updated in place. */
   tags: Tags.default({}),
 });
 export type AgentRuntimeSpec = z.input<typeof AgentRuntimeSpec>;
@@ -107,39 +121,20 @@ export const agentRuntimeStates = [
   "DELETING",
 ] as const;
 
+/**
+ * A runtime as the API returns it: its spec (the same field schemas, defaults applied) but the
+ * write-only `secretEnv`, and what the cloud sets.
+ */
+const { secretEnv: _writeOnly, ...returnedSpec } = AgentRuntimeSpec.shape;
 export const AgentRuntime = ResourceMeta.extend({
-  name: Name,
-  region: Region,
-  artifact: Artifact,
-  protocol: z.enum(["http", "mcp", "a2a"]),
-  models: z.array(ModelBinding),
-  sandbox: z.object({
-    cpu: z.number(),
-    memoryMiB: z.number().int(),
-    isolation: z.enum(["microvm", "container"]),
-  }),
-  lifecycle: z.object({
-    idleTimeoutSeconds: z.number().int(),
-    maxLifetimeSeconds: z.number().int(),
-    onIdle: z.enum(["pause", "stop"]),
-  }),
-  scaling: z.object({
-    minInstances: z.number().int(),
-    maxInstances: z.number().int(),
-    concurrencyPerInstance: z.number().int(),
-  }),
-  skills: z.array(
-    z.object({ name: z.string(), kind: z.string(), target: z.string(), allowedTools: z.array(z.string()) }),
-  ),
-  memory: z.object({ enabled: z.boolean(), retentionDays: z.number().int() }),
-  channels: z.array(z.object({ peerRuntimeId: z.string(), mode: z.literal("a2a") })),
-  env: z.record(z.string(), z.string()),
+  ...returnedSpec,
   /** Secret values are write-only: the API returns their names and a digest of the values. */
   secretEnvKeys: z.array(z.string()),
   secretEnvDigest: z.string(),
-  tags: z.record(z.string(), z.string()),
+  /** CREATING, READY, UPDATING, CREATE_FAILED, UPDATE_FAILED or DELETING. */
   status: z.enum(agentRuntimeStates),
   invokeUrl: z.string(),
+  /** Bumps on every update. */
   version: z.number().int(),
   activeInstances: z.number().int(),
 });

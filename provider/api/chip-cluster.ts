@@ -26,15 +26,25 @@ const HyperNodeSize = z.union(
 
 /** Everything a caller declares; the body of POST /v1/chip-clusters. */
 export const ChipClusterSpec = z.strictObject({
+  /** Physical name, unique per account × region × kind. Defaults to the resource name plus a suffix. */
   name: Name,
+  /** Region; changing it replaces the cluster. */
   region: Region,
+  /** Zone inside the region; changing it replaces the cluster. */
   zone: z.string().min(1).max(64).nullish(),
+  /** Accelerator chip; changing it replaces the cluster. */
   chipType: z.enum(chipTypes),
+  /** Chips per hyper-node: 8, 16, 32, 64 or 128, at most the chip's maximum. Replaces. */
   chipsPerHyperNode: HyperNodeSize,
+  /** Number of hyper-nodes (1–512). Extended or shrunk in place. */
   hyperNodeCount: z.number().int().min(1).max(512),
+  /** `task`: an elastic pool for agent tasks and endpoint replicas; `resource`: fixed reservations. In place. */
   scheduling: z.enum(["task", "resource"]).default("task"),
+  /** How capacity is obtained; changing it replaces the cluster. Default `{ mode: "onDemand" }`. */
   provisioning: Provisioning.default({ mode: "onDemand" }),
+  /** Automatic replacement of failed hyper-nodes. In place. Default `auto`. */
   nodeRecovery: z.enum(["auto", "manual"]).default("auto"),
+  /** Tags (at most 50). Updated in place. */
   tags: Tags.default({}),
 });
 export type ChipClusterSpec = z.input<typeof ChipClusterSpec>;
@@ -56,17 +66,10 @@ export const chipClusterStates = [
   "DELETING",
 ] as const;
 
+/** A cluster as the API returns it: its spec (the same field schemas, defaults applied) and what the cloud sets. */
 export const ChipCluster = ResourceMeta.extend({
-  name: Name,
-  region: Region,
-  zone: z.string().nullable(),
-  chipType: z.enum(chipTypes),
-  chipsPerHyperNode: z.number().int(),
-  hyperNodeCount: z.number().int(),
-  scheduling: z.enum(["task", "resource"]),
-  provisioning: Provisioning,
-  nodeRecovery: z.enum(["auto", "manual"]),
-  tags: z.record(z.string(), z.string()),
+  ...ChipClusterSpec.shape,
+  /** ACCEPTED, WAITING_FOR_CAPACITY, PROVISIONING, ACTIVE, SCALING, DEGRADED, FAILED or DELETING. */
   status: z.enum(chipClusterStates),
   totalChips: z.number().int(),
   totalMemoryGiB: z.number(),

@@ -2,15 +2,27 @@ import { z } from "zod";
 import { modelIds } from "./catalog.ts";
 import { accepted, Name, page, patchBodyOf, patchOf, Region, ResourceMeta, Tags } from "./common.ts";
 
+/** The message of the replicas rule, wherever it is checked (preview, the emulator's POST and PATCH). */
+export const replicasMessage = "minReplicas must not exceed maxReplicas";
+
 const Deployment = z.discriminatedUnion("mode", [
   z.strictObject({ mode: z.literal("pooled") }),
-  z.strictObject({
-    mode: z.literal("dedicated"),
-    clusterId: z.string().min(1),
-    chipsPerReplica: z.number().int().min(1).max(1024),
-    minReplicas: z.number().int().min(0).max(100).default(1),
-    maxReplicas: z.number().int().min(1).max(100).default(1),
-  }),
+  z
+    .strictObject({
+      mode: z.literal("dedicated"),
+      /** The cluster to run on. Give `cluster` instead to let preview check the memory fit. Replaces. */
+      clusterId: z.string().min(1),
+      /** Chips per replica; must hold 1.2 × the model's weights plus its KV cache. Replaces. */
+      chipsPerReplica: z.number().int().min(1).max(1024),
+      /** In place. Default 1. */
+      minReplicas: z.number().int().min(0).max(100).default(1),
+      /** In place. Default 1; at least minReplicas. */
+      maxReplicas: z.number().int().min(1).max(100).default(1),
+    })
+    .refine((d) => d.minReplicas <= d.maxReplicas, {
+      message: replicasMessage,
+      path: ["minReplicas"],
+    }),
 ]);
 
 const Throughput = z.strictObject({
@@ -26,13 +38,21 @@ const ContextCache = z.strictObject({
 
 /** Body of POST /v1/model-endpoints. */
 export const ModelEndpointSpec = z.strictObject({
+  /** Physical name, unique per account × region × kind. Defaults to the resource name plus a suffix. */
   name: Name,
+  /** Region; changing it replaces the endpoint. */
   region: Region,
+  /** Model from the catalog; a change rolls out a new version in place. */
   model: z.enum(modelIds),
+  /** `pooled` (shared capacity) or `dedicated` replicas on a ChipCluster; switching mode replaces. */
   deployment: Deployment,
+  /** Token throughput, quota-checked. In place. */
   throughput: Throughput,
+  /** Context caching. In place. Default implicit, 3600 s. */
   contextCache: ContextCache.default({ mode: "implicit", ttlSeconds: 3600 }),
+  /** Endpoint that takes overflow traffic. In place. */
   spilloverEndpointId: z.string().min(1).nullish(),
+  /** Tags (at most 50). Updated in place. */
   tags: Tags.default({}),
 });
 export type ModelEndpointSpec = z.input<typeof ModelEndpointSpec>;
@@ -62,22 +82,10 @@ export const modelEndpointStates = [
   "DELETING",
 ] as const;
 
+/** An endpoint as the API returns it: its spec (the same field schemas, defaults applied) and what the cloud sets. */
 export const ModelEndpoint = ResourceMeta.extend({
-  name: Name,
-  region: Region,
-  model: z.enum(modelIds),
-  deployment: Deployment,
-  throughput: z.object({
-    tokensPerMinute: z.number().int(),
-    burstTokensPerMinute: z.number().int().nullable(),
-    elastic: z.boolean(),
-  }),
-  contextCache: z.object({
-    mode: z.enum(["implicit", "explicit", "disabled"]),
-    ttlSeconds: z.number().int(),
-  }),
-  spilloverEndpointId: z.string().nullable(),
-  tags: z.record(z.string(), z.string()),
+  ...ModelEndpointSpec.shape,
+  /** CREATING, IN_SERVICE, UPDATING, SCALING, ROLLING_BACK, FAILED or DELETING. */
   status: z.enum(modelEndpointStates),
   url: z.string(),
   /** Returned in full on create and on GET to the owning account; secret in Pulumi state. */

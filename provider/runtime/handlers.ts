@@ -34,6 +34,19 @@ export function makeHandlers<
   const defaults: Props = Object.fromEntries(
     def.specKeys.map((k) => [k, shape[k]?.safeParse(undefined).data]),
   );
+  /**
+   * Whether two values of a spec field are the same once defaults are applied at every level: state
+   * written before a (nested) field existed equals today's inputs that hold its default.
+   */
+  const sameField = (k: string, a: unknown, b: unknown) => {
+    if (sameValue(a ?? defaults[k], b ?? defaults[k])) return true;
+    const filled = (v: unknown) => {
+      if (v === undefined || v === null) return defaults[k];
+      const parsed = shape[k]?.safeParse(v);
+      return parsed?.success ? parsed.data : v;
+    };
+    return sameValue(filled(a), filled(b));
+  };
   // Project/stack/logical name of the resource; state of older releases kept it in `__autoname`.
   const scopeOf = (p: Props) =>
     typeof p.__scope === "string" ? p.__scope : typeof p.__autoname === "string" ? p.__autoname : "";
@@ -210,7 +223,7 @@ export function makeHandlers<
       // An automatic name is the cloud's business: kept while the resource lives, whatever its
       // logical name or parent becomes (aliases), and new only with a replacement.
       const compared = def.specKeys.filter((k) => !(autonamed && k === "name"));
-      const changed = compared.filter((k) => !sameValue(olds[k] ?? defaults[k], news[k] ?? defaults[k]));
+      const changed = compared.filter((k) => !sameField(k, olds[k], news[k]));
       const replaces = def.createOnly
         .filter((c) => !sameValue(c.of(olds), c.of(news)) || containsUnknown(c.of(news)))
         .map((c) => c.property);

@@ -14,7 +14,7 @@ const run = promisify(execFile);
  * emulator's /openapi.json into types, `generated-client/program.ts` uses them with plain fetch,
  * `tsc --noEmit` must accept it, and it must then create, read, patch and delete every kind.
  */
-describe("a client generated from /openapi.json by openapi-typescript", () => {
+describe("a client generated from /openapi.json by openapi-typescript", { timeout: 120_000 }, () => {
   let server: MockCloudServer;
   let dir: string;
 

@@ -104,7 +104,11 @@ describe("the provider destroys nothing that nobody asked to destroy", { timeout
         deployment: { mode: "dedicated", cluster: c, chipsPerReplica: 32, minReplicas: 1, maxReplicas: 1 },
         throughput: { tokensPerMinute: 100_000 },
       });
-      return { cluster: c.id, endpoint: e.id, clusterOfEndpoint: e.deployment.apply((d) => d.clusterId) };
+      return {
+        cluster: c.id,
+        endpoint: e.id,
+        clusterOfEndpoint: e.deployment.apply((d) => (d.mode === "dedicated" ? d.clusterId : null)),
+      };
     });
     const first = await stack.up({ onOutput: output.onOutput });
     const [urn] = (await stateOf(stack, clusterType)).map((r) => r.urn);

@@ -1,20 +1,14 @@
 import { randomBytes } from "node:crypto";
+import type { z } from "zod";
 import { type chipCatalog, type ModelId, memoryFit, modelCatalog } from "../../api/catalog.ts";
 import { ModelEndpoint, ModelEndpointPatch, ModelEndpointSpec } from "../../api/model-endpoint.ts";
 import { fail, invalid } from "../errors.ts";
 import type { StoredResource } from "../store/repo.ts";
 import { type Body, type Ctx, checkCountQuota, type KindModel } from "./model.ts";
 
-type Deployment =
-  | { mode: "pooled" }
-  | {
-      mode: "dedicated";
-      clusterId: string;
-      chipsPerReplica: number;
-      minReplicas: number;
-      maxReplicas: number;
-    };
-type Throughput = { tokensPerMinute: number; burstTokensPerMinute?: number | null; elastic: boolean };
+type Spec = z.output<typeof ModelEndpointSpec>;
+type Deployment = Spec["deployment"];
+type Throughput = Spec["throughput"];
 
 function derive(body: Body): Body {
   const d = body.deployment as Deployment;
@@ -39,9 +33,6 @@ function derive(body: Body): Body {
 
 function checkDeployment(ctx: Ctx, region: string, model: ModelId, d: Deployment, path = "deployment"): void {
   if (d.mode !== "dedicated") return;
-  if (d.minReplicas > d.maxReplicas) {
-    invalid([{ path: `${path}.minReplicas`, message: `must not exceed maxReplicas (${d.maxReplicas})` }]);
-  }
   const cluster = ctx.repo.getResource(ctx.account, "ChipCluster", d.clusterId);
   if (!cluster) invalid([{ path: `${path}.clusterId`, message: `cluster ${d.clusterId} does not exist` }]);
   if (cluster.body.region !== region) {

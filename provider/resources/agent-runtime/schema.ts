@@ -15,6 +15,17 @@ const artifactKind = {
 
 export { secretEnvDigest };
 
+/** Outputs the cloud computes, read from the resource as they are (besides the spec fields). */
+export const agentRuntimeOutputKeys = [
+  "status",
+  "statusReason",
+  "invokeUrl",
+  "version",
+  "activeInstances",
+  "createdAt",
+  "updatedAt",
+] as const;
+
 /** How the provider treats each AgentRuntime property (docs/domain.md: R = createOnly, U = mutable). */
 export const agentRuntimeKind: KindDefinition<AgentRuntime> = {
   kind: "AgentRuntime",
@@ -34,7 +45,7 @@ export const agentRuntimeKind: KindDefinition<AgentRuntime> = {
         ? (previous.secretEnv ?? {})
         : Object.fromEntries(r.secretEnvKeys.map((k) => [k, "(changed outside Pulumi)"])),
   }),
-  outputKeys: ["status", "statusReason", "invokeUrl", "version", "activeInstances", "createdAt", "updatedAt"],
+  outputKeys: agentRuntimeOutputKeys,
   readyStates: ["READY"],
   failedStates: ["CREATE_FAILED", "UPDATE_FAILED"],
   timeouts: { create: 10 * 60, update: 10 * 60, delete: 10 * 60 },

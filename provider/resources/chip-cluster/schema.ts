@@ -5,6 +5,18 @@ import type { CheckFailure } from "../shared/check.ts";
 import { field, type KindDefinition } from "../shared/kind.ts";
 import { isUnknown } from "../shared/unknowns.ts";
 
+/** Outputs the cloud computes, read from the resource as they are (besides the spec fields). */
+export const chipClusterOutputKeys = [
+  "status",
+  "statusReason",
+  "totalChips",
+  "totalMemoryGiB",
+  "interconnect",
+  "readyHyperNodes",
+  "createdAt",
+  "updatedAt",
+] as const;
+
 /** How the provider treats each ChipCluster property (docs/domain.md: R = createOnly, U = mutable). */
 export const chipClusterKind: KindDefinition<ChipCluster> = {
   kind: "ChipCluster",
@@ -16,16 +28,7 @@ export const chipClusterKind: KindDefinition<ChipCluster> = {
   resource: ChipCluster,
   catalogCheck: checkChipCatalog,
   estimate: estimateChipCluster,
-  outputKeys: [
-    "status",
-    "statusReason",
-    "totalChips",
-    "totalMemoryGiB",
-    "interconnect",
-    "readyHyperNodes",
-    "createdAt",
-    "updatedAt",
-  ],
+  outputKeys: chipClusterOutputKeys,
   readyStates: ["ACTIVE"],
   failedStates: ["FAILED"],
   timeouts: { create: 30 * 60, update: 30 * 60, delete: 20 * 60 },

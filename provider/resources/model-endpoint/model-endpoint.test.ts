@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { replicasMessage } from "../../api/model-endpoint.ts";
 import { handlers } from "../../runtime/index.ts";
 import { unknownValue } from "../shared/unknowns.ts";
 
@@ -42,7 +43,9 @@ describe("ModelEndpoint check", () => {
       {},
       { ...dedicated, deployment: { ...dedicated.deployment, minReplicas: 3 } },
     );
-    expect(failures.map((f) => f.property)).toEqual(["deployment.minReplicas"]);
+    expect(failures).toEqual([
+      { property: "deployment.minReplicas", reason: `deployment.minReplicas: ${replicasMessage}` },
+    ]);
   });
 
   it("names nested field paths of bad values", async () => {
@@ -109,5 +112,25 @@ describe("ModelEndpoint diff regressions", () => {
       replaces: [],
       deleteBeforeReplace: false,
     });
+  });
+
+  it("sees no change in state written before a nested field with a default existed", async () => {
+    const { inputs } = await h.check({}, dedicated);
+    // An older release stored throughput without `elastic` and contextCache without `ttlSeconds`.
+    const olds = {
+      ...inputs,
+      throughput: { tokensPerMinute: 100_000 },
+      contextCache: { mode: "implicit" },
+    };
+    expect(await h.diff("me-1", olds, inputs)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    // A nested value that differs from the default is still a change.
+    const elastic = (
+      await h.check(olds, { ...dedicated, throughput: { tokensPerMinute: 100_000, elastic: true } })
+    ).inputs;
+    expect(await h.diff("me-1", olds, elastic)).toMatchObject({ changes: true, replaces: [] });
   });
 });

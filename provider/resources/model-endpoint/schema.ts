@@ -5,6 +5,20 @@ import type { CheckFailure } from "../shared/check.ts";
 import { field, type KindDefinition, nested } from "../shared/kind.ts";
 import { isUnknown } from "../shared/unknowns.ts";
 
+/** Outputs the cloud computes, read from the resource as they are (besides the spec fields). */
+export const modelEndpointOutputKeys = [
+  "status",
+  "statusReason",
+  "url",
+  "apiKey",
+  "activeVersion",
+  "currentReplicas",
+  "effectiveTokensPerMinute",
+  "pricing",
+  "createdAt",
+  "updatedAt",
+] as const;
+
 /** How the provider treats each ModelEndpoint property (docs/domain.md: R = createOnly, U = mutable). */
 export const modelEndpointKind: KindDefinition<ModelEndpoint> = {
   kind: "ModelEndpoint",
@@ -21,26 +35,15 @@ export const modelEndpointKind: KindDefinition<ModelEndpoint> = {
   resource: ModelEndpoint,
   catalogCheck: checkEndpointCatalog,
   estimate: estimateModelEndpoint,
-  outputKeys: [
-    "status",
-    "statusReason",
-    "url",
-    "apiKey",
-    "activeVersion",
-    "currentReplicas",
-    "effectiveTokensPerMinute",
-    "pricing",
-    "createdAt",
-    "updatedAt",
-  ],
+  outputKeys: modelEndpointOutputKeys,
   readyStates: ["IN_SERVICE"],
   failedStates: ["FAILED"],
   timeouts: { create: 20 * 60, update: 20 * 60, delete: 10 * 60 },
 };
 
 /**
- * Offline rules preview can check: replicas min ≤ max, and the memory fit when the cluster's chip
- * type is known to the program (`deployment.chipType`, an input only the provider reads).
+ * The memory fit, checked offline at preview when the cluster's chip type is known to the program
+ * (the `cluster` argument gives it as `__chipType`, an input only the provider reads).
  */
 function checkEndpointCatalog(
   spec: Record<string, unknown>,
@@ -50,13 +53,7 @@ function checkEndpointCatalog(
   const failures: CheckFailure[] = [];
   const d = spec.deployment as Record<string, unknown> | undefined;
   if (!d || typeof d !== "object" || d.mode !== "dedicated") return failures;
-  const { minReplicas, maxReplicas, chipsPerReplica } = d;
-  if (typeof minReplicas === "number" && typeof maxReplicas === "number" && minReplicas > maxReplicas) {
-    failures.push({
-      property: "deployment.minReplicas",
-      reason: `deployment.minReplicas: ${minReplicas} exceeds deployment.maxReplicas ${maxReplicas}`,
-    });
-  }
+  const { chipsPerReplica } = d;
   const model = spec.model;
   const chipType = hints.__chipType;
   if (
