@@ -1,5 +1,16 @@
 import { z } from "zod";
-import { accepted, Name, page, patchBodyOf, patchOf, Region, ResourceMeta, Tags } from "./common.ts";
+import {
+  accepted,
+  type CreateOnly,
+  createOnlyField,
+  Name,
+  page,
+  patchBodyOf,
+  patchOf,
+  Region,
+  ResourceMeta,
+  Tags,
+} from "./common.ts";
 
 const Artifact = z.union([
   z.strictObject({ image: z.string().min(1).max(512) }),
@@ -111,6 +122,21 @@ export const AgentRuntimePatch = patchOf(
 );
 /** The PATCH body as documented: the mutable fields, and name and region restated unchanged. */
 export const AgentRuntimePatchBody = patchBodyOf(AgentRuntimeSpec, Object.keys(AgentRuntimePatch.shape));
+
+/** Whether an artifact is a container image or a code bundle. */
+const artifactKind = (a: unknown) =>
+  a === null || typeof a !== "object" ? a : "image" in a ? "image" : "code" in a ? "code" : null;
+
+/** Fixed at creation: region, and the artifact's kind (image or code; either changes in place). */
+export const agentRuntimeCreateOnly: CreateOnly[] = [
+  createOnlyField("region"),
+  {
+    property: "artifact",
+    path: "artifact",
+    of: (spec) => artifactKind(spec.artifact),
+    message: "artifact cannot switch between image and code after creation",
+  },
+];
 
 export const agentRuntimeStates = [
   "CREATING",

@@ -168,6 +168,40 @@ export function memoryFit(
 }
 
 /** Whether the chip can be ordered at `now`; roadmap chips cannot until their date. */
-export function chipAvailable(chipType: ChipType, now: Date): boolean {
+function chipAvailable(chipType: ChipType, now: Date): boolean {
   return now.getTime() >= Date.parse(`${chipCatalog[chipType].availableFrom}T00:00:00Z`);
+}
+
+/** A catalog rule a cluster breaks: where, why, and the API error code the cloud answers with. */
+export interface ChipRuleIssue {
+  path: "chipType" | "chipsPerHyperNode";
+  message: string;
+  code: "ChipNotAvailable" | "ValidationError";
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The catalog's rules for a cluster's chips, checked by preview and by the cloud alike: the chip is
+ * orderable at `now`, and its hyper-nodes hold at most the chip's maximum.
+ */
+export function chipRuleIssues(chipType: ChipType, chipsPerHyperNode: unknown, now: Date): ChipRuleIssue[] {
+  const chip = chipCatalog[chipType];
+  const issues: ChipRuleIssue[] = [];
+  if (!chipAvailable(chipType, now)) {
+    issues.push({
+      path: "chipType",
+      message: `${chipType} is not available until ${chip.availableFrom}`,
+      code: "ChipNotAvailable",
+      details: { availableFrom: chip.availableFrom },
+    });
+  }
+  const max = chip.maxChipsPerHyperNode;
+  if (typeof chipsPerHyperNode === "number" && max !== null && chipsPerHyperNode > max) {
+    issues.push({
+      path: "chipsPerHyperNode",
+      message: `${chipsPerHyperNode} exceeds the ${chipType} maximum of ${max} chips per hyper-node`,
+      code: "ValidationError",
+    });
+  }
+  return issues;
 }

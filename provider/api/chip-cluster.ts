@@ -2,6 +2,7 @@ import { z } from "zod";
 import { chipTypes, hyperNodeSizes } from "./catalog.ts";
 import {
   accepted,
+  createOnlyField,
   Name,
   page,
   patchBodyOf,
@@ -51,6 +52,10 @@ export type ChipClusterSpec = z.input<typeof ChipClusterSpec>;
 
 /** Fields that can change after creation (PATCH); all others are immutable. */
 export const chipClusterMutable = ["hyperNodeCount", "scheduling", "nodeRecovery", "tags"] as const;
+/** Fixed at creation (besides the name): a change replaces the cluster. */
+export const chipClusterCreateOnly = ["region", "zone", "chipType", "chipsPerHyperNode", "provisioning"].map(
+  createOnlyField,
+);
 export const ChipClusterPatch = patchOf(ChipClusterSpec, chipClusterMutable);
 /** The PATCH body as documented: the mutable fields, and the immutable ones restated unchanged. */
 export const ChipClusterPatchBody = patchBodyOf(ChipClusterSpec, chipClusterMutable);

@@ -168,3 +168,37 @@ export function patchBodyOf(spec: z.ZodObject, mutable: readonly string[]) {
   }
   return z.strictObject(shape);
 }
+
+/**
+ * A value fixed at creation: preview plans a replacement when it changes, and a PATCH that changes
+ * it is 400 ImmutableField. Declared once per kind in provider/api, read by both.
+ */
+export interface CreateOnly {
+  /** The top-level field whose change replaces the resource (what preview's diff names). */
+  property: string;
+  /** Where the API says the change is (`details.field` of ImmutableField): `deployment.clusterId`. */
+  path: string;
+  /** What must stay equal, from a spec or a stored resource: a field, or e.g. an artifact's kind. */
+  of(spec: Record<string, unknown>): unknown;
+  /** What a PATCH that changes it is told. */
+  message: string;
+}
+
+export const immutableMessage = (path: string) => `${path} cannot change after creation`;
+
+export function createOnlyField(name: string): CreateOnly {
+  return { property: name, path: name, of: (spec) => spec[name], message: immutableMessage(name) };
+}
+
+/** A key of an object field (`deployment.mode`) fixed at creation, while its siblings change in place. */
+export function createOnlyPart(property: string, key: string): CreateOnly {
+  return {
+    property,
+    path: `${property}.${key}`,
+    of: (spec) => {
+      const v = spec[property];
+      return v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : v;
+    },
+    message: immutableMessage(`${property}.${key}`),
+  };
+}

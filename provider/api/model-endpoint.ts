@@ -1,6 +1,17 @@
 import { z } from "zod";
 import { modelIds } from "./catalog.ts";
-import { accepted, Name, page, patchBodyOf, patchOf, Region, ResourceMeta, Tags } from "./common.ts";
+import {
+  accepted,
+  createOnlyField,
+  createOnlyPart,
+  Name,
+  page,
+  patchBodyOf,
+  patchOf,
+  Region,
+  ResourceMeta,
+  Tags,
+} from "./common.ts";
 
 /** The message of the replicas rule, wherever it is checked (preview, the emulator's POST and PATCH). */
 export const replicasMessage = "minReplicas must not exceed maxReplicas";
@@ -71,6 +82,14 @@ export const ModelEndpointPatch = patchOf(ModelEndpointSpec, [
 ]);
 /** The PATCH body as documented: the mutable fields, and name and region restated unchanged. */
 export const ModelEndpointPatchBody = patchBodyOf(ModelEndpointSpec, Object.keys(ModelEndpointPatch.shape));
+
+/** Fixed at creation: region, and the deployment's mode, cluster and chips per replica. */
+export const modelEndpointCreateOnly = [
+  createOnlyField("region"),
+  createOnlyPart("deployment", "mode"),
+  createOnlyPart("deployment", "clusterId"),
+  createOnlyPart("deployment", "chipsPerReplica"),
+];
 
 export const modelEndpointStates = [
   "CREATING",

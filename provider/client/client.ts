@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { collectionOf, IdempotencyKeyInfo, Operation, type ResourceKind } from "../api/common.ts";
+import { fieldIssues, summarize } from "../api/issues.ts";
 import { backoffDelay, sleep } from "./backoff.ts";
 import { AgentCloudError } from "./errors.ts";
 import { type Response, Transport, type TransportOptions } from "./transport.ts";
@@ -153,7 +154,7 @@ function parse<T>(schema: z.ZodType<T>, res: Response): T {
   const first = parsed.error.issues[0];
   throw new AgentCloudError({
     code: "UnexpectedResponse",
-    message: `the API answered HTTP ${res.status} with a body the client does not understand (${first?.path.join(".") || "body"}: ${first?.message ?? "invalid"})`,
+    message: `the API answered HTTP ${res.status} with a body the client does not understand (${first ? summarize(fieldIssues([first])) : "invalid"})`,
     status: res.status,
     requestId: (res.headers["x-request-id"] as string | undefined) ?? null,
   });

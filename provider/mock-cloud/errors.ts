@@ -1,4 +1,5 @@
 import { type ErrorCode, errorStatus } from "../api/common.ts";
+import { type FieldIssue, summarize } from "../api/issues.ts";
 
 /**
  * An API error of the emulator: a stable code from the catalogue, its HTTP status, and details.
@@ -30,7 +31,6 @@ export function fail(code: ErrorCode, message: string, details?: Record<string, 
 }
 
 /** A validation error listing field paths, as the provider's check() reports them. */
-export function invalid(issues: { path: string; message: string }[]): never {
-  const summary = issues.map((i) => `${i.path || "(body)"}: ${i.message}`).join("; ");
-  throw new MockCloudError("ValidationError", summary, { issues });
+export function invalid(issues: FieldIssue[]): never {
+  throw new MockCloudError("ValidationError", summarize(issues), { issues });
 }

@@ -1,9 +1,12 @@
-import { AgentRuntime, AgentRuntimePatch, AgentRuntimeSpec } from "../../api/agent-runtime.ts";
+import {
+  AgentRuntime,
+  AgentRuntimePatch,
+  AgentRuntimeSpec,
+  agentRuntimeCreateOnly,
+} from "../../api/agent-runtime.ts";
 import { secretEnvDigest } from "../../api/digest.ts";
-import { fail, invalid } from "../errors.ts";
-import { type Body, type Ctx, checkCountQuota, type KindModel } from "./model.ts";
-
-const artifactKind = (a: unknown) => (a && typeof a === "object" && "image" in a ? "image" : "code");
+import { invalid } from "../errors.ts";
+import { type Body, type Ctx, checkCountQuota, checkCreateOnly, type KindModel } from "./model.ts";
 
 function checkReferences(ctx: Ctx, spec: Record<string, unknown>, self?: string): void {
   const issues: { path: string; message: string }[] = [];
@@ -56,11 +59,7 @@ export const agentRuntimeModel: KindModel = {
   },
 
   checkUpdate(ctx, current, patch) {
-    if (patch.artifact && artifactKind(patch.artifact) !== artifactKind(current.body.artifact)) {
-      fail("ImmutableField", "artifact cannot switch between image and code after creation", {
-        field: "artifact",
-      });
-    }
+    checkCreateOnly(agentRuntimeCreateOnly, current.body, patch);
     checkReferences(ctx, patch, current.id);
   },
 

@@ -1,4 +1,4 @@
-import { chipAvailable, chipCatalog } from "../../api/catalog.ts";
+import { chipCatalog, chipRuleIssues } from "../../api/catalog.ts";
 import {
   ChipCluster,
   ChipClusterPatch,
@@ -41,20 +41,10 @@ function onDemandInUse(ctx: Ctx, region: string, chipType: string, except?: stri
 }
 
 function checkChips(ctx: Ctx, spec: Spec, requested: number, except?: string): void {
-  const chip = chipCatalog[spec.chipType];
-  if (!chipAvailable(spec.chipType, ctx.now)) {
-    fail("ChipNotAvailable", `${spec.chipType} is not available until ${chip.availableFrom}`, {
-      field: "chipType",
-      availableFrom: chip.availableFrom,
-    });
-  }
-  if (chip.maxChipsPerHyperNode !== null && spec.chipsPerHyperNode > chip.maxChipsPerHyperNode) {
-    invalid([
-      {
-        path: "chipsPerHyperNode",
-        message: `${spec.chipType} allows at most ${chip.maxChipsPerHyperNode} chips per hyper-node`,
-      },
-    ]);
+  for (const issue of chipRuleIssues(spec.chipType, spec.chipsPerHyperNode, ctx.now)) {
+    if (issue.code === "ChipNotAvailable")
+      fail(issue.code, issue.message, { field: issue.path, ...issue.details });
+    invalid([{ path: issue.path, message: issue.message }]);
   }
   const current = chipsInUse(ctx, spec.region, spec.chipType, except);
   if (current + requested > ctx.limits.chipsPerType) {

@@ -1,10 +1,15 @@
 import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import { type chipCatalog, type ModelId, memoryFit, modelCatalog } from "../../api/catalog.ts";
-import { ModelEndpoint, ModelEndpointPatch, ModelEndpointSpec } from "../../api/model-endpoint.ts";
+import {
+  ModelEndpoint,
+  ModelEndpointPatch,
+  ModelEndpointSpec,
+  modelEndpointCreateOnly,
+} from "../../api/model-endpoint.ts";
 import { fail, invalid } from "../errors.ts";
 import type { StoredResource } from "../store/repo.ts";
-import { type Body, type Ctx, checkCountQuota, type KindModel } from "./model.ts";
+import { type Body, type Ctx, checkCountQuota, checkCreateOnly, type KindModel } from "./model.ts";
 
 type Spec = z.output<typeof ModelEndpointSpec>;
 type Deployment = Spec["deployment"];
@@ -133,14 +138,7 @@ export const modelEndpointModel: KindModel = {
   checkUpdate(ctx, current, patch) {
     const old = current.body.deployment as Deployment;
     const next = (patch.deployment ?? old) as Deployment;
-    for (const key of ["mode", "clusterId", "chipsPerReplica"] as const) {
-      const a = (old as Record<string, unknown>)[key];
-      const b = (next as Record<string, unknown>)[key];
-      if (a !== b)
-        fail("ImmutableField", `deployment.${key} cannot change after creation`, {
-          field: `deployment.${key}`,
-        });
-    }
+    checkCreateOnly(modelEndpointCreateOnly, current.body, patch);
     const model = (patch.model ?? current.body.model) as ModelId;
     if (patch.deployment || patch.model) checkDeployment(ctx, current.body.region, model, next);
     if (patch.throughput)

@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import type { ResourceKind } from "../../api/common.ts";
+import type { CreateOnly, ResourceKind } from "../../api/common.ts";
+import { canonicalJson } from "../../api/digest.ts";
 import { fail } from "../errors.ts";
 import type { Repo, StoredResource } from "../store/repo.ts";
 import type { Limits } from "./settings.ts";
@@ -67,4 +68,18 @@ export function checkCountQuota(
     .get(ctx.account, kind, region) as { n: number };
   if (n + 1 > limit)
     fail("QuotaExceeded", `${what} in ${region}: quota ${limit}`, { limit, current: n, requested: 1 });
+}
+
+/** 400 ImmutableField when a PATCH changes a value fixed at creation (provider/api declares which). */
+export function checkCreateOnly(
+  rules: readonly CreateOnly[],
+  current: Body,
+  patch: Record<string, unknown>,
+): void {
+  for (const rule of rules) {
+    if (patch[rule.property] === undefined) continue;
+    if (canonicalJson(rule.of(current) ?? null) !== canonicalJson(rule.of(patch) ?? null)) {
+      fail("ImmutableField", rule.message, { field: rule.path });
+    }
+  }
 }

@@ -1,12 +1,14 @@
 import type { z } from "zod";
 import {
   type IdempotencyKeyInfo,
+  immutableMessage,
   type Operation,
   ReleaseIdempotencyKey,
   type ResourceKind,
   resourceKinds,
 } from "../../api/common.ts";
 import { canonicalJson, sha256 } from "../../api/digest.ts";
+import { fieldIssues } from "../../api/issues.ts";
 import { fail, invalid } from "../errors.ts";
 import { type Db, getMeta, setMeta, tx } from "../store/db.ts";
 import { Repo, type StoredOperation, type StoredResource } from "../store/repo.ts";
@@ -221,7 +223,7 @@ export class CloudService {
             canonicalJson((raw as Record<string, unknown>)[field]) !==
               canonicalJson(current.body[field] ?? null)
           ) {
-            fail("ImmutableField", `${field} cannot change after creation`, { field });
+            fail("ImmutableField", immutableMessage(field), { field });
           }
         }
       }
@@ -338,15 +340,7 @@ export class CloudService {
 function parse(schema: z.ZodType<Record<string, unknown>>, raw: unknown): Record<string, unknown> {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  invalid(
-    result.error.issues.map((i) => ({
-      path: i.path
-        .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
-        .join("")
-        .replace(/^\./, ""),
-      message: i.code === "unrecognized_keys" ? `unknown field(s) ${i.keys.join(", ")}` : i.message,
-    })),
-  );
+  invalid(fieldIssues(result.error.issues));
 }
 
 function omit(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {

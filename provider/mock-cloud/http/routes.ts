@@ -29,6 +29,7 @@ import {
   resourceKinds,
   Timestamp,
 } from "../../api/common.ts";
+import { fieldIssues } from "../../api/issues.ts";
 import {
   ModelEndpoint,
   ModelEndpointAccepted,
@@ -37,7 +38,7 @@ import {
   ModelEndpointSpec,
 } from "../../api/model-endpoint.ts";
 import { FaultRule, Limits, Transitions } from "../core/settings.ts";
-import { MockCloudError } from "../errors.ts";
+import { invalid } from "../errors.ts";
 
 /**
  * Every route the emulator serves, once: the app registers its handlers from this list (so a route
@@ -628,12 +629,7 @@ export type Handler<E extends Env = Env> = (c: Context<E>, input: RouteInput) =>
 export function parseInput<T>(schema: z.ZodType<T>, raw: unknown): T {
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-  throw new MockCloudError(
-    "ValidationError",
-    issues.map((i) => `${i.path || "(body)"}: ${i.message}`).join("; "),
-    { issues },
-  );
+  invalid(fieldIssues(r.error.issues));
 }
 
 /**

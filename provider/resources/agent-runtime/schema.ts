@@ -1,17 +1,12 @@
-import { AgentRuntime, AgentRuntimePatch, AgentRuntimeSpec } from "../../api/agent-runtime.ts";
+import {
+  AgentRuntime,
+  AgentRuntimePatch,
+  AgentRuntimeSpec,
+  agentRuntimeCreateOnly,
+} from "../../api/agent-runtime.ts";
 import { secretEnvDigest } from "../../api/digest.ts";
 import { estimateAgentRuntime } from "../../api/estimate.ts";
-import { field, type KindDefinition } from "../shared/kind.ts";
-
-/** Switching between an image and a code artifact replaces the runtime; changing either in place does not. */
-const artifactKind = {
-  property: "artifact",
-  of: (spec: Record<string, unknown>) => {
-    const a = spec.artifact;
-    if (a === null || typeof a !== "object") return a;
-    return "image" in a ? "image" : "code" in a ? "code" : null;
-  },
-};
+import type { KindDefinition } from "../shared/kind.ts";
 
 export { secretEnvDigest };
 
@@ -33,7 +28,7 @@ export const agentRuntimeKind: KindDefinition<AgentRuntime> = {
   spec: AgentRuntimeSpec,
   specKeys: Object.keys(AgentRuntimeSpec.shape),
   mutable: Object.keys(AgentRuntimePatch.shape),
-  createOnly: [field("region"), artifactKind],
+  createOnly: agentRuntimeCreateOnly,
   resource: AgentRuntime,
   estimate: estimateAgentRuntime,
   // Write-only in the API: keep what we sent while its digest still matches; otherwise show the

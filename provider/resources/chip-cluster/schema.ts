@@ -1,8 +1,13 @@
-import { chipCatalog, chipTypes } from "../../api/catalog.ts";
-import { ChipCluster, ChipClusterSpec, chipClusterMutable } from "../../api/chip-cluster.ts";
+import { type ChipType, chipRuleIssues, chipTypes } from "../../api/catalog.ts";
+import {
+  ChipCluster,
+  ChipClusterSpec,
+  chipClusterCreateOnly,
+  chipClusterMutable,
+} from "../../api/chip-cluster.ts";
 import { estimateChipCluster } from "../../api/estimate.ts";
 import type { CheckFailure } from "../shared/check.ts";
-import { field, type KindDefinition } from "../shared/kind.ts";
+import type { KindDefinition } from "../shared/kind.ts";
 import { isUnknown } from "../shared/unknowns.ts";
 
 /** Outputs the cloud computes, read from the resource as they are (besides the spec fields). */
@@ -24,7 +29,7 @@ export const chipClusterKind: KindDefinition<ChipCluster> = {
   spec: ChipClusterSpec,
   specKeys: Object.keys(ChipClusterSpec.shape),
   mutable: chipClusterMutable,
-  createOnly: ["region", "zone", "chipType", "chipsPerHyperNode", "provisioning"].map(field),
+  createOnly: chipClusterCreateOnly,
   resource: ChipCluster,
   catalogCheck: checkChipCatalog,
   estimate: estimateChipCluster,
@@ -38,20 +43,8 @@ export const chipClusterKind: KindDefinition<ChipCluster> = {
 function checkChipCatalog(spec: Record<string, unknown>, now: Date): CheckFailure[] {
   const chipType = spec.chipType;
   if (isUnknown(chipType) || !chipTypes.includes(chipType as never)) return [];
-  const chip = chipCatalog[chipType as keyof typeof chipCatalog];
-  const failures: CheckFailure[] = [];
-  if (now.getTime() < Date.parse(`${chip.availableFrom}T00:00:00Z`)) {
-    failures.push({
-      property: "chipType",
-      reason: `chipType: ${chip.chipType} is not available until ${chip.availableFrom} (ChipNotAvailable)`,
-    });
-  }
-  const size = spec.chipsPerHyperNode;
-  if (typeof size === "number" && chip.maxChipsPerHyperNode !== null && size > chip.maxChipsPerHyperNode) {
-    failures.push({
-      property: "chipsPerHyperNode",
-      reason: `chipsPerHyperNode: ${size} exceeds the ${chip.chipType} maximum of ${chip.maxChipsPerHyperNode} chips per hyper-node`,
-    });
-  }
-  return failures;
+  return chipRuleIssues(chipType as ChipType, spec.chipsPerHyperNode, now).map((i) => ({
+    property: i.path,
+    reason: `${i.path}: ${i.message}${i.code === "ValidationError" ? "" : ` (${i.code})`}`,
+  }));
 }

@@ -1,8 +1,13 @@
 import { chipCatalog, memoryFit, type modelCatalog, modelIds } from "../../api/catalog.ts";
 import { estimateModelEndpoint } from "../../api/estimate.ts";
-import { ModelEndpoint, ModelEndpointPatch, ModelEndpointSpec } from "../../api/model-endpoint.ts";
+import {
+  ModelEndpoint,
+  ModelEndpointPatch,
+  ModelEndpointSpec,
+  modelEndpointCreateOnly,
+} from "../../api/model-endpoint.ts";
 import type { CheckFailure } from "../shared/check.ts";
-import { field, type KindDefinition, nested } from "../shared/kind.ts";
+import type { KindDefinition } from "../shared/kind.ts";
 import { isUnknown } from "../shared/unknowns.ts";
 
 /** Outputs the cloud computes, read from the resource as they are (besides the spec fields). */
@@ -26,12 +31,7 @@ export const modelEndpointKind: KindDefinition<ModelEndpoint> = {
   spec: ModelEndpointSpec,
   specKeys: Object.keys(ModelEndpointSpec.shape),
   mutable: Object.keys(ModelEndpointPatch.shape),
-  createOnly: [
-    field("region"),
-    nested("deployment", "mode"),
-    nested("deployment", "clusterId"),
-    nested("deployment", "chipsPerReplica"),
-  ],
+  createOnly: modelEndpointCreateOnly,
   resource: ModelEndpoint,
   catalogCheck: checkEndpointCatalog,
   estimate: estimateModelEndpoint,

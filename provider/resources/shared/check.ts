@@ -1,19 +1,10 @@
 import type { z } from "zod";
+import { fieldPath, issueMessage } from "../../api/issues.ts";
 import { containsUnknown, unknownAlong } from "./unknowns.ts";
 
 export interface CheckFailure {
   property: string;
   reason: string;
-}
-
-/** Joins a zod path the way users write it in their programs: `models[0].endpointId`. */
-function fieldPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const p of path) {
-    if (typeof p === "number") out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out;
 }
 
 /**
@@ -32,15 +23,9 @@ export function validate<T>(
     // A union whose branch is unknown reports at the union's own path; skip if anything below is unknown.
     if (issue.code === "invalid_union" && containsUnknown(valueAt(input, issue.path))) continue;
     const property = fieldPath(issue.path) || "(resource)";
-    failures.push({ property, reason: `${property}: ${describe(issue)}` });
+    failures.push({ property, reason: `${property}: ${issueMessage(issue)}` });
   }
   return { value: null, failures };
-}
-
-function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === "unrecognized_keys")
-    return `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
-  return issue.message;
 }
 
 export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

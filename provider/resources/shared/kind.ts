@@ -1,13 +1,7 @@
 import type { z } from "zod";
-import type { ResourceKind } from "../../api/common.ts";
+import type { CreateOnly, ResourceKind } from "../../api/common.ts";
 import type { Estimate } from "../../api/estimate.ts";
 import type { CheckFailure } from "./check.ts";
-
-/** A create-only property: `of` extracts what must stay equal (a field, or e.g. an artifact's kind). */
-export interface CreateOnly {
-  property: string;
-  of(spec: Record<string, unknown>): unknown;
-}
 
 /** Everything the generic handlers need to know about one resource kind. */
 export interface KindDefinition<
@@ -46,20 +40,6 @@ export interface KindDefinition<
   failedStates: readonly string[];
   /** Default deadlines in seconds. */
   timeouts: { create: number; update: number; delete: number };
-}
-
-export function field(name: string): CreateOnly {
-  return { property: name, of: (spec) => spec[name] };
-}
-
-export function nested(property: string, key: string): CreateOnly {
-  return {
-    property,
-    of: (spec) => {
-      const v = spec[property];
-      return v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : v;
-    },
-  };
 }
 
 /** The spec view of a cloud resource: what refresh reports as the inputs. */

@@ -7,7 +7,7 @@ type Scalar = string | number | boolean | null | undefined;
  * A spec value as a program may give it: the value, or a Promise or Output of it, at every level
  * (`throughput: { tokensPerMinute: cfg.requireNumber("tpm") }` as well as `throughput: someOutput`).
  */
-export type DeepInput<T> = pulumi.Input<
+type DeepInput<T> = pulumi.Input<
   T extends Scalar
     ? T
     : T extends readonly (infer E)[]
@@ -21,7 +21,7 @@ export type DeepInput<T> = pulumi.Input<
 export type InputsOf<Spec> = { [K in keyof Spec]: DeepInput<Spec[K]> };
 
 /** A resource's outputs typed from the cloud's view of it (zod's output type). */
-export type OutputsOf<View> = { readonly [K in keyof View]-?: pulumi.Output<View[K]> };
+type OutputsOf<View> = { readonly [K in keyof View]-?: pulumi.Output<View[K]> };
 
 /**
  * What a resource class exposes: every spec field as the cloud keeps it (defaults applied), the
