@@ -1,7 +1,7 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
 import { collectionOf, IdempotencyKeyInfo, Operation, type ResourceKind } from "../api/common.ts";
 import { fieldIssues, summarize } from "../api/issues.ts";
-import { backoffDelay, sleep } from "./backoff.ts";
 import { AgentCloudError } from "./errors.ts";
 import { type Response, Transport, type TransportOptions } from "./transport.ts";
 
@@ -97,9 +97,11 @@ export class AgentCloudClient {
       },
       /** The create's result is recorded: the key never hands its resource out again. */
       release: async (key: string, deadline: number, resourceId?: string): Promise<IdempotencyKeyInfo> => {
+        // Releasing a released key again changes nothing: safe to retry without an Idempotency-Key.
         const res = await this.transport.call("POST", `${path(key)}/release`, {
           deadline,
           body: resourceId ? { resourceId } : {},
+          idempotent: true,
         });
         return parse(IdempotencyKeyInfo, res);
       },
@@ -112,17 +114,21 @@ export class AgentCloudClient {
   }
 
   /**
-   * Polls a long-running operation until it finishes. Throws OperationFailed with the cloud's
-   * code when it failed, DeadlineExceeded when it is still running at the deadline.
+   * Polls a long-running operation until it finishes, reporting each poll as a `waiting` event.
+   * Throws OperationFailed with the cloud's code when it failed, DeadlineExceeded when it is still
+   * running at the deadline.
    */
   async waitOperation(
     op: Operation,
     deadline: number,
     pollMs = { baseMs: 50, maxMs: 1000 },
   ): Promise<Operation> {
+    const started = Date.now();
     let current = op;
     for (let attempt = 0; current.status === "RUNNING"; attempt++) {
-      const wait = Math.max(pollMs.baseMs, backoffDelay(attempt, pollMs));
+      // Growing intervals with jitter, from baseMs up to maxMs.
+      const ceiling = Math.min(pollMs.maxMs, pollMs.baseMs * 2 ** attempt);
+      const wait = Math.max(pollMs.baseMs, Math.floor(Math.random() * ceiling));
       if (Date.now() + wait >= deadline) {
         throw new AgentCloudError({
           code: "DeadlineExceeded",
@@ -132,6 +138,15 @@ export class AgentCloudClient {
       }
       await sleep(wait);
       current = await this.getOperation(op.id, deadline);
+      if (current.status === "RUNNING") {
+        const status = `${op.action} ${current.status}`;
+        this.transport.emit({
+          kind: "waiting",
+          resourceId: op.resourceId,
+          status,
+          elapsedMs: Date.now() - started,
+        });
+      }
     }
     if (current.status === "FAILED") {
       throw new AgentCloudError({

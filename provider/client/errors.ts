@@ -6,8 +6,6 @@
 // Codes the client adds to the API's own error codes (provider/api/common.ts): ConnectionFailed,
 // DeadlineExceeded, OperationFailed, UnexpectedResponse.
 
-const retryableCodes = new Set(["Throttled", "CapacityUnavailable", "InternalError", "ConnectionFailed"]);
-
 export class AgentCloudError extends Error {
   override readonly name = "AgentCloudError";
   readonly code: string;
@@ -28,10 +26,6 @@ export class AgentCloudError extends Error {
     this.status = init.status ?? null;
     this.requestId = init.requestId ?? null;
     this.details = init.details;
-  }
-
-  get retryable(): boolean {
-    return retryableCodes.has(this.code) || (this.status !== null && this.status >= 500);
   }
 
   /** One line for a Pulumi diagnostic: code, message and the request id to grep the emulator log for. */

@@ -1,3 +1,3 @@
 export { type Accepted, AgentCloudClient, ResourceApi } from "./client.ts";
 export { AgentCloudError, isAgentCloudError, redact } from "./errors.ts";
-export type { CallOptions, TransportOptions } from "./transport.ts";
+export type { CallOptions, ClientEvent, TransportOptions } from "./transport.ts";

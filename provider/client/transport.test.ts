@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { AgentCloudClient } from "./client.ts";
 import { AgentCloudError } from "./errors.ts";
+import type { ClientEvent, TransportOptions } from "./transport.ts";
 
 type Handler = (req: IncomingMessage & { body: string }, res: ServerResponse) => void;
 const seen: { method: string; url: string; headers: IncomingMessage["headers"]; body: string }[] = [];
@@ -36,8 +37,8 @@ const error = (status: number, code: string, message = code, headers: Record<str
 const reset: Handler = (req) => req.socket.destroy();
 
 const token = "tok-secret-value-123";
-const client = (endpoint: string) =>
-  new AgentCloudClient({ endpoint, token, backoff: { baseMs: 1, maxMs: 5 }, maxRetries: 4 });
+const client = (endpoint: string, options: Partial<TransportOptions> = {}) =>
+  new AgentCloudClient({ endpoint, token, backoff: { baseMs: 1, maxMs: 5 }, maxRetries: 4, ...options });
 
 afterEach(async () => {
   seen.length = 0;
@@ -113,5 +114,143 @@ describe("the transport", () => {
       .catch((x: unknown) => x);
     expect(e).toMatchObject({ code: "ConnectionFailed" });
     expect(String((e as Error).message)).toContain("ECONNREFUSED");
+  });
+
+  it("never sends a POST without an Idempotency-Key twice, whatever the failure", async () => {
+    for (const first of [error(503, "CapacityUnavailable", "busy", { "retry-after": "0" }), reset]) {
+      const url = await serve(first, json(202, { ok: true }));
+      const e = await client(url)
+        .transport.call("POST", "/v1/x", { body: { a: 1 } })
+        .catch((x: unknown) => x);
+      expect(e).toMatchObject({ code: expect.stringMatching(/CapacityUnavailable|ConnectionFailed/) });
+      expect(seen).toHaveLength(1);
+      seen.length = 0;
+      await new Promise((r) => server?.close(r));
+    }
+    server = null;
+  });
+
+  it("retries a POST with an Idempotency-Key on 503 after the Retry-After it was given, seconds or a date", async () => {
+    const events: ClientEvent[] = [];
+    // An HTTP date has whole seconds: this one is 1 to 2 s after it is sent.
+    const at = () => new Date(Date.now() + 2000).toUTCString();
+    const url = await serve(
+      error(503, "CapacityUnavailable", "busy", { "retry-after": "1" }),
+      (req, res) => error(503, "CapacityUnavailable", "busy", { "retry-after": at() })(req, res),
+      json(202, { ok: true }),
+    );
+    const started = Date.now();
+    const res = await client(url, { onEvent: (e) => events.push(e) }).transport.call("POST", "/v1/x", {
+      body: { a: 1 },
+      headers: { "idempotency-key": "k2" },
+    });
+    expect(res.status).toBe(202);
+    expect(seen.map((s) => s.headers["idempotency-key"])).toEqual(["k2", "k2", "k2"]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(events[0]).toEqual({
+      kind: "retry",
+      method: "POST",
+      path: "/v1/x",
+      status: 503,
+      code: "CapacityUnavailable",
+      attempt: 2,
+      retryAfterMs: 1000,
+      delayMs: 1000,
+    });
+    expect(events[1]).toMatchObject({ kind: "retry", attempt: 3, status: 503 });
+    expect((events[1] as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(900);
+  });
+
+  it("retries a GET on each status of the table (429, 500, 502, 503, 504) and not on others", async () => {
+    const events: ClientEvent[] = [];
+    const url = await serve(
+      error(429, "Throttled"),
+      error(500, "InternalError"),
+      json(502, {}),
+      error(503, "CapacityUnavailable"),
+      json(504, {}),
+      json(200, { fine: true }),
+    );
+    const res = await client(url, { maxRetries: 5, onEvent: (e) => events.push(e) }).transport.call(
+      "GET",
+      "/v1/x",
+    );
+    expect(res.body).toEqual({ fine: true });
+    expect(events.map((e) => (e.kind === "retry" ? `${e.status} ${e.code}` : ""))).toEqual([
+      "429 Throttled",
+      "500 InternalError",
+      "502 Bad Gateway",
+      "503 CapacityUnavailable",
+      "504 Gateway Timeout",
+    ]);
+    await new Promise((r) => server?.close(r));
+    seen.length = 0;
+    const other = await serve(json(501, {}), json(200, {}));
+    const e = await client(other)
+      .transport.call("GET", "/v1/x")
+      .catch((x: unknown) => x);
+    expect(e).toMatchObject({ status: 501 });
+    expect(seen).toHaveLength(1);
+  });
+
+  it("gives up after maxRetries and surfaces the last answer's code and request id", async () => {
+    const url = await serve(error(503, "CapacityUnavailable"));
+    const e = await client(url, { maxRetries: 2 })
+      .transport.call("GET", "/v1/x")
+      .catch((x: unknown) => x);
+    expect(e).toMatchObject({
+      code: "CapacityUnavailable",
+      status: 503,
+      requestId: "req-CapacityUnavailable",
+    });
+    expect(seen).toHaveLength(3);
+  });
+
+  it("aborts an attempt still unanswered at the deadline", async () => {
+    const url = await serve(() => undefined); // never answers
+    const started = Date.now();
+    const e = await client(url)
+      .transport.call("GET", "/v1/x", { deadline: Date.now() + 300 })
+      .catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: "DeadlineExceeded" });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("keeps at most `concurrency` requests in flight", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const url = await serve((_req, res) => {
+      most = Math.max(most, ++inFlight);
+      setTimeout(() => {
+        inFlight--;
+        json(200, {})(_req, res);
+      }, 30);
+    });
+    const c = client(url, { concurrency: 2 });
+    await Promise.all(Array.from({ length: 6 }, () => c.transport.call("GET", "/v1/x")));
+    expect(seen).toHaveLength(6);
+    expect(most).toBe(2);
+    await c.close();
+  });
+
+  it("reports each poll of a running operation as a waiting event", async () => {
+    const op = (status: string) => ({
+      id: "op-1",
+      kind: "ChipCluster",
+      resourceId: "cc-1",
+      action: "create",
+      status,
+      error: null,
+      createdAt: "2026-01-01T00:00:00Z",
+      updatedAt: "2026-01-01T00:00:00Z",
+    });
+    const url = await serve(json(200, op("RUNNING")), json(200, op("SUCCEEDED")));
+    const events: ClientEvent[] = [];
+    const c = client(url, { onEvent: (e) => events.push(e) });
+    const done = await c.waitOperation(op("RUNNING") as never, Date.now() + 5000, { baseMs: 1, maxMs: 2 });
+    expect(done.status).toBe("SUCCEEDED");
+    expect(events).toEqual([
+      { kind: "waiting", resourceId: "cc-1", status: "create RUNNING", elapsedMs: expect.any(Number) },
+    ]);
   });
 });

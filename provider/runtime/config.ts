@@ -1,5 +1,6 @@
 import { AgentCloudClient } from "../client/client.ts";
 import { AgentCloudError } from "../client/errors.ts";
+import { report } from "./progress.ts";
 
 export interface ProviderConfig {
   endpoint: string;
@@ -49,6 +50,7 @@ export function getClient(): AgentCloudClient {
     endpoint: configured.endpoint,
     token: configured.token,
     concurrency: maxConcurrency(process.env.AGENTCLOUD_MAX_CONCURRENCY),
+    onEvent: (event) => report(event),
   });
   return client;
 }

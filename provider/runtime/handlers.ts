@@ -1,5 +1,5 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
-import { sleep } from "../client/backoff.ts";
 import { isAgentCloudError } from "../client/errors.ts";
 import { jsonClean, sameValue } from "../resources/shared/canonical.ts";
 import { type CheckFailure, validate, valueAt } from "../resources/shared/check.ts";
@@ -9,6 +9,7 @@ import { containsUnknown } from "../resources/shared/unknowns.ts";
 import { getClient, now } from "./config.ts";
 import { isPartial, partialCreateError, providerError } from "./errors.ts";
 import { autoName, firstLineage, idempotencyKey, nextLineage } from "./identity.ts";
+import { report } from "./progress.ts";
 
 type Props = Record<string, unknown>;
 /** Inputs of ours that never reach the cloud: `__provider`, `__scope`, `__adoptId`, hints, and timeouts. */
@@ -89,6 +90,7 @@ export function makeHandlers<
 
   /** Waits until the resource is ready; fails with its reason when it ended in a failed state. */
   async function settled(res: Res, deadline: number): Promise<Res> {
+    const started = Date.now();
     let current: Res | null = res;
     for (let attempt = 0; current && !def.readyStates.includes(current.status); attempt++) {
       if (def.failedStates.includes(current.status)) {
@@ -97,6 +99,14 @@ export function makeHandlers<
         );
       }
       if (Date.now() >= deadline) throw new Error(`${current.id} is still ${current.status} at the deadline`);
+      if (attempt > 0) {
+        report({
+          kind: "waiting",
+          resourceId: current.id,
+          status: current.status,
+          elapsedMs: Date.now() - started,
+        });
+      }
       await sleep(Math.min(1000, 50 * 2 ** attempt));
       current = await api().get(current.id, deadline);
     }
