@@ -16,4 +16,4 @@ export {
   type ModelEndpointDeployment,
 } from "./resources/model-endpoint/resource.ts";
 export type { CommonArgs } from "./resources/shared/resource.ts";
-export type { Timeouts } from "./resources/shared/timeouts.ts";
+export type { Timeouts } from "./runtime/timeouts.ts";

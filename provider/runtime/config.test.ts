@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { checkTimeouts } from "../resources/shared/timeouts.ts";
 import { getClient, maxConcurrency, setConfig } from "./config.ts";
+import { checkTimeouts } from "./timeouts.ts";
 
 afterEach(() => {
   vi.unstubAllEnvs();

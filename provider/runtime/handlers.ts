@@ -1,15 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
 import { isAgentCloudError } from "../client/errors.ts";
-import { jsonClean, sameValue } from "../resources/shared/canonical.ts";
-import { type CheckFailure, validate, valueAt } from "../resources/shared/check.ts";
 import { type KindDefinition, pick, specOf } from "../resources/shared/kind.ts";
-import { checkTimeouts, deadlineFor } from "../resources/shared/timeouts.ts";
-import { containsUnknown } from "../resources/shared/unknowns.ts";
+import { jsonClean, sameValue } from "./canonical.ts";
+import { type CheckFailure, validate, valueAt } from "./check.ts";
 import { getClient, now } from "./config.ts";
 import { isPartial, partialCreateError, providerError } from "./errors.ts";
 import { autoName, firstLineage, idempotencyKey, nextLineage } from "./identity.ts";
 import { report } from "./progress.ts";
+import { checkTimeouts, deadlineFor } from "./timeouts.ts";
+import { containsUnknown } from "./unknowns.ts";
 
 type Props = Record<string, unknown>;
 /** Inputs of ours that never reach the cloud: `__provider`, `__scope`, `__adoptId`, hints, and timeouts. */

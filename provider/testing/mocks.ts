@@ -21,9 +21,9 @@ import {
   type Seed,
   type Transitions,
 } from "../mock-cloud/index.ts";
-import { unknownValue } from "../resources/shared/unknowns.ts";
 import { setConfig } from "../runtime/config.ts";
 import { handlers } from "../runtime/index.ts";
+import { unknownValue } from "../runtime/unknowns.ts";
 import { MockCloudAdmin } from "./admin.ts";
 
 type Props = Record<string, unknown>;

@@ -6,9 +6,9 @@ import {
   chipClusterMutable,
 } from "../../api/chip-cluster.ts";
 import { estimateChipCluster } from "../../api/estimate.ts";
-import type { CheckFailure } from "../shared/check.ts";
+import type { CheckFailure } from "../../runtime/check.ts";
+import { isUnknown } from "../../runtime/unknowns.ts";
 import type { KindDefinition } from "../shared/kind.ts";
-import { isUnknown } from "../shared/unknowns.ts";
 
 /** Outputs the cloud computes, read from the resource as they are (besides the spec fields). */
 export const chipClusterOutputKeys = [

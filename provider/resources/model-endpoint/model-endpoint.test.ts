@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { replicasMessage } from "../../api/model-endpoint.ts";
 import { handlers } from "../../runtime/index.ts";
-import { unknownValue } from "../shared/unknowns.ts";
+import { unknownValue } from "../../runtime/unknowns.ts";
 
 const h = handlers.ModelEndpoint;
 const dedicated = {

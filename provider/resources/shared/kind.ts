@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { CreateOnly, ResourceKind } from "../../api/common.ts";
 import type { Estimate } from "../../api/estimate.ts";
-import type { CheckFailure } from "./check.ts";
+import type { CheckFailure } from "../../runtime/check.ts";
 
 /** Everything the generic handlers need to know about one resource kind. */
 export interface KindDefinition<

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Timeouts } from "./timeouts.ts";
+import type { Timeouts } from "../../runtime/timeouts.ts";
 
 /** Inputs every AgentCloud resource takes besides its own fields. */
 export interface CommonArgs {

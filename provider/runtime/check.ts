@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { fieldPath, issueMessage } from "../../api/issues.ts";
+import { fieldPath, issueMessage } from "../api/issues.ts";
 import { containsUnknown, unknownAlong } from "./unknowns.ts";
 
 export interface CheckFailure {

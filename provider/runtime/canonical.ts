@@ -1,4 +1,4 @@
-import { canonicalJson, sha256 } from "../../api/digest.ts";
+import { canonicalJson, sha256 } from "../api/digest.ts";
 
 /** Equality of property values as the API means it: key order ignored, a null field the same as an absent one. */
 export function sameValue(a: unknown, b: unknown): boolean {
