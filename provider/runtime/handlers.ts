@@ -76,12 +76,20 @@ export function makeHandlers<
     });
   }
 
+  /**
+   * Waits for an accepted create or update to finish and returns the resource as it is then. An
+   * operation the cloud finished before it answered (immediate transitions) needs no further request:
+   * the resource in the answer is the final one.
+   */
   async function waitReady(
-    id: string,
-    op: Parameters<ReturnType<typeof getClient>["waitOperation"]>[0],
+    accepted: { operation: Parameters<ReturnType<typeof getClient>["waitOperation"]>[0]; resource: Res },
     deadline: number,
   ) {
-    await getClient().waitOperation(op, deadline);
+    const id = accepted.resource.id;
+    if (accepted.operation.status === "SUCCEEDED" && def.readyStates.includes(accepted.resource.status)) {
+      return accepted.resource;
+    }
+    await getClient().waitOperation(accepted.operation, deadline);
     const res = await api().get(id, deadline);
     if (!res) throw providerError(def.kind, new Error(`${id} disappeared while being provisioned`));
     if (!def.readyStates.includes(res.status)) throw new Error(describe(res));
@@ -123,7 +131,7 @@ export function makeHandlers<
     }
     if (Object.keys(patch).length === 0) return current;
     const accepted = await api().update(current.id, patch, current.etag, deadline);
-    return waitReady(current.id, accepted.operation, deadline);
+    return waitReady(accepted, deadline);
   }
 
   /**
@@ -324,7 +332,7 @@ export function makeHandlers<
       if (accepted.replayed) handedOut.add(id);
       let released = false;
       try {
-        const res = await waitReady(id, accepted.operation, deadline);
+        const res = await waitReady(accepted, deadline);
         released = await release(key, deadline);
         if (!released)
           throw new Error(`the cloud did not take the release of ${key}; \`pulumi up\` retries it`);
