@@ -97,7 +97,7 @@ export function makeHandlers<
   }
 
   /** Waits until the resource is ready; fails with its reason when it ended in a failed state. */
-  async function settled(res: Res, deadline: number): Promise<Res> {
+  async function untilReady(res: Res, deadline: number): Promise<Res> {
     const started = Date.now();
     let current: Res | null = res;
     for (let attempt = 0; current && !def.readyStates.includes(current.status); attempt++) {
@@ -162,7 +162,7 @@ export function makeHandlers<
     }
     let ready: Res;
     try {
-      ready = await settled(found, deadline);
+      ready = await untilReady(found, deadline);
     } catch (e) {
       throw ours ? recorded(e) : e;
     }
@@ -379,7 +379,7 @@ export function makeHandlers<
         const found = await api().get(id, deadline);
         if (!found) throw new Error(`${id} no longer exists; run \`pulumi refresh\``);
         // A resource left half-created, or busy with another operation, must settle first.
-        const current = await settled(found, deadline);
+        const current = await untilReady(found, deadline);
         const key = typeof olds.__key === "string" ? olds.__key : null;
         if (key && olds.__released === false) await getClient().idempotencyKeys().release(key, deadline, id);
         const outs = outputs(await converge(current, toSpec(news), olds, deadline), news);
