@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,9 +23,10 @@ describe("the packed package, installed into a fresh project", { timeout: 300_00
     app = join(dir, "app");
     mkdirSync(app);
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-    const pulumiVersion = JSON.parse(
+    const devDependencies = JSON.parse(
       execFileSync("npm", ["pkg", "get", "devDependencies"], { cwd: repoRoot }).toString(),
-    )["@pulumi/pulumi"];
+    );
+    const pulumiVersion = devDependencies["@pulumi/pulumi"];
     execFileSync(
       "npm",
       [
@@ -35,6 +36,7 @@ describe("the packed package, installed into a fresh project", { timeout: 300_00
         "--no-fund",
         join(dir, tarball),
         `@pulumi/pulumi@${pulumiVersion}`,
+        `@pulumi/policy@${devDependencies["@pulumi/policy"]}`,
       ],
       {
         cwd: app,
@@ -55,6 +57,47 @@ describe("the packed package, installed into a fresh project", { timeout: 300_00
   it("runs agentcloud-plan from the installed bin", () => {
     const help = execFileSync(join(app, "node_modules/.bin/agentcloud-plan"), ["--help"]).toString();
     expect(help).toContain("usage: agentcloud-plan [preview.json]");
+  });
+
+  it("runs agentcloud-policy-pack from the installed bin, as the engine's analyzer plugin", () => {
+    const usage = spawnSync(join(app, "node_modules/.bin/agentcloud-policy-pack"), ["--help"]);
+    expect(usage.status).toBe(2);
+    expect(usage.stderr.toString()).toContain(
+      "usage: agentcloud-policy-pack [--logtostderr -v=N | --tracing <endpoint>] <engine-address>",
+    );
+    // The user's preview with the pack: the compiled pack under node_modules, and its policy-pack/ folder.
+    writeFileSync(join(app, "policy.json"), JSON.stringify({ "agentcloud-budget": { maxMonthlyUsd: 1000 } }));
+    writeFileSync(
+      join(app, "policy.mjs"),
+      `import { LocalWorkspace } from "@pulumi/pulumi/automation/index.js";
+       import { ChipCluster } from "pulumi-agentcloud";
+       const program = async () => {
+         new ChipCluster("c", { region: "cn-hangzhou", chipType: "zhenwu-810e", chipsPerHyperNode: 8, hyperNodeCount: 2 });
+       };
+       const stack = await LocalWorkspace.createOrSelectStack({ projectName: "app", stackName: "policy", program }, { workDir: process.cwd() });
+       await stack.setConfig("agentcloud:endpoint", { value: process.env.ENDPOINT });
+       await stack.setConfig("agentcloud:token", { value: process.env.TOKEN, secret: true });
+       try {
+         await stack.preview({ policyPacks: ["node_modules/.bin/agentcloud-policy-pack"], policyPackConfigs: ["policy.json"] });
+         console.log("passed");
+       } catch (e) {
+         console.log(String(e.stdout ?? e.message));
+       } finally {
+         await stack.workspace.removeStack("policy", { force: true });
+       }`,
+    );
+    const out = execFileSync(process.execPath, ["policy.mjs"], {
+      cwd: app,
+      env: {
+        ...process.env,
+        ...pulumiEnv(join(scratchRoot, "packed-state")),
+        ENDPOINT: emulator.url,
+        TOKEN: devToken,
+      },
+    }).toString();
+    // 16 × zhenwu-810e × 730 h × 2.40 USD = 28,032 USD a month.
+    expect(out).toContain("agentcloud@v0.1.0");
+    expect(out).toContain("stack estimate up to 28,032 USD/month exceeds budget 1,000 USD/month: c 28,032");
   });
 
   it("runs a program of the user's through up and destroy with the installed provider", async () => {

@@ -1,0 +1,118 @@
+/**
+ * The `agentcloud` policy pack through the real engine: `pulumi preview --policy-pack <launcher>
+ * --policy-pack-config <file>` of examples/agent-stack (its own stack and state, as plan.e2e.test.ts).
+ * The launcher is the compiled bin (dist/policy/launcher.js), which the engine starts as an analyzer
+ * plugin; the figures are docs/pricing.md's (see plan.e2e.test.ts).
+ */
+import { execFile } from "node:child_process";
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
+import { repoRoot, scratchRoot } from "../support/paths.ts";
+import { pulumiEnv } from "../support/pulumi-env.ts";
+
+const stackName = "policy-e2e";
+const dir = join(repoRoot, "examples", "agent-stack");
+const root = join(scratchRoot, "policy");
+const launcher = join(repoRoot, "dist/policy/launcher.js");
+const env: Record<string, string> = {
+  ...(process.env as Record<string, string>),
+  ...pulumiEnv(join(root, "state")),
+  PULUMI_HOME: join(root, "home"),
+};
+mkdirSync(env.PULUMI_HOME as string, { recursive: true });
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+function run(args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(
+      "pulumi",
+      [...args, "--stack", stackName, "--non-interactive"],
+      { cwd: dir, env, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+async function pulumi(args: string[]): Promise<string> {
+  const r = await run(args);
+  if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+/** `pulumi preview` with the pack, configured by a --policy-pack-config file holding `config`. */
+function preview(config: object, flags: string[] = []): Promise<Result> {
+  const file = join(root, `policy-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(config));
+  return run(["preview", ...flags, "--policy-pack", launcher, "--policy-pack-config", file]);
+}
+
+let emulator: RunningEmulator;
+describe("the agentcloud policy pack on `pulumi preview` of examples/agent-stack", {
+  timeout: 180_000,
+}, () => {
+  beforeAll(async () => {
+    // tsc writes the launcher without the executable bit; npm sets it on a bin when it installs the package.
+    chmodSync(launcher, 0o755);
+    emulator = await startEmulator();
+    rmSync(join(dir, `Pulumi.${stackName}.yaml`), { force: true });
+    await pulumi(["stack", "init", "--no-select"]);
+    await pulumi([
+      "config",
+      "set-all",
+      "--plaintext",
+      `agentcloud:endpoint=${emulator.url}`,
+      "--secret",
+      `agentcloud:token=${devToken}`,
+    ]);
+  });
+  afterAll(async () => {
+    await run(["stack", "rm", "--yes", "--force"]);
+    rmSync(join(dir, `Pulumi.${stackName}.yaml`), { force: true });
+    await emulator?.stop();
+  });
+
+  it("passes under budget and under the chip cap (with logging on: the engine's address is then not the launcher's first argument)", async () => {
+    const config = {
+      "agentcloud-budget": { maxMonthlyUsd: 500_000 },
+      "agentcloud-chip-caps": { maxChips: { "zhenwu-m890": 256 } },
+    };
+    const r = await preview(config, ["--logflow", "--logtostderr", "-v=1"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`agentcloud@v0.1.0 (local: ${launcher})`);
+    expect(r.stdout).not.toContain("[mandatory]");
+    expect(r.stdout).not.toContain("[advisory]");
+  });
+
+  it("fails over budget, naming the stack's figure, the budget and the resources", async () => {
+    const r = await preview({ "agentcloud-budget": { maxMonthlyUsd: 400_000 } });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain("[mandatory]  agentcloud-budget");
+    // 128 × zhenwu-m890 × 730 h × 4.20 = 392,448; glm pooled up to 19,272; two runtimes up to 426.32 each.
+    expect(r.stdout).toContain(
+      "stack estimate up to 412,572.64 USD/month exceeds budget 400,000 USD/month: agents 392,448, glm 19,272, assistant 426.32, reviewer 426.32",
+    );
+  });
+
+  it("fails a cluster over its chip cap and overcommitted by a dedicated endpoint, on the cluster", async () => {
+    await pulumi(["config", "set", "chipsPerReplica", "128"]); // qwen: 2 replicas × 128 chips of a 128-chip cluster
+    const r = await preview({ "agentcloud-chip-caps": { maxChips: { "zhenwu-m890": 64 } } });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain(
+      "[mandatory]  agentcloud-chip-caps  (pulumi-nodejs:dynamic/agentcloud:ChipCluster: agents)",
+    );
+    expect(r.stdout).toContain("128 zhenwu-m890 chips in the stack exceed the cap 64: agents 128");
+    expect(r.stdout).toContain(
+      "[mandatory]  agentcloud-cluster-overcommit  (pulumi-nodejs:dynamic/agentcloud:ChipCluster: agents)",
+    );
+    expect(r.stdout).toContain(
+      "dedicated endpoints on ChipCluster agents reserve up to 256 chips at maxReplicas, more than its 128 zhenwu-m890 chips: qwen 256 chips",
+    );
+    expect(r.stdout).not.toContain("agentcloud-budget");
+  });
+});
