@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { collectionOf, IdempotencyKeyInfo, Operation, type ResourceKind } from "../api/common.ts";
+import { Quotas } from "../api/quotas.ts";
 import { backoffDelay, sleep } from "./backoff.ts";
 import { AgentCloudError } from "./errors.ts";
 import { type Response, Transport, type TransportOptions } from "./transport.ts";
@@ -103,6 +104,11 @@ export class AgentCloudClient {
         return parse(IdempotencyKeyInfo, res);
       },
     };
+  }
+
+  /** The account's quotas and what it uses of them, per region (and chip type). */
+  async quotas(deadline: number): Promise<Quotas> {
+    return parse(Quotas, await this.transport.call("GET", "/v1/quotas", { deadline }));
   }
 
   async getOperation(id: string, deadline: number): Promise<Operation> {

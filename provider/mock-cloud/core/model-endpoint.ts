@@ -3,6 +3,7 @@ import { type chipCatalog, type ModelId, memoryFit, modelCatalog } from "../../a
 import { ModelEndpoint, ModelEndpointPatch, ModelEndpointSpec } from "../../api/model-endpoint.ts";
 import { fail, invalid } from "../errors.ts";
 import type { StoredResource } from "../store/repo.ts";
+import { exclusiveChips, reservedChips } from "./chip-cluster.ts";
 import { type Body, type Ctx, checkCountQuota, type KindModel } from "./model.ts";
 
 type Deployment =
@@ -37,7 +38,8 @@ function derive(body: Body): Body {
   };
 }
 
-function checkDeployment(ctx: Ctx, region: string, model: ModelId, d: Deployment, path = "deployment"): void {
+function checkDeployment(ctx: Ctx, region: string, model: ModelId, d: Deployment, self?: string): void {
+  const path = "deployment";
   if (d.mode !== "dedicated") return;
   if (d.minReplicas > d.maxReplicas) {
     invalid([{ path: `${path}.minReplicas`, message: `must not exceed maxReplicas (${d.maxReplicas})` }]);
@@ -81,6 +83,19 @@ function checkDeployment(ctx: Ctx, region: string, model: ModelId, d: Deployment
         message: `needs ${need} chips; cluster ${d.clusterId} has ${cluster.body.totalChips}`,
       },
     ]);
+  }
+  // What the cluster's other dedicated endpoints hold exclusively, and what this one asks to.
+  const scheduling = cluster.body.scheduling === "resource" ? "resource" : "task";
+  const reserved = reservedChips(ctx, d.clusterId, scheduling, self);
+  const requested = exclusiveChips(d, scheduling);
+  const clusterChips = Number(cluster.body.totalChips);
+  if (reserved + requested > clusterChips) {
+    const by = scheduling === "resource" ? "maxReplicas" : "minReplicas";
+    fail(
+      "Conflict",
+      `cluster ${d.clusterId} (${scheduling}-scheduled) has ${clusterChips} chips: its dedicated endpoints reserve ${reserved}, this one asks for ${requested} more (${by} × chipsPerReplica)`,
+      { field: `${path}.${by}`, clusterId: d.clusterId, scheduling, clusterChips, reserved, requested },
+    );
   }
 }
 
@@ -151,7 +166,7 @@ export const modelEndpointModel: KindModel = {
         });
     }
     const model = (patch.model ?? current.body.model) as ModelId;
-    if (patch.deployment || patch.model) checkDeployment(ctx, current.body.region, model, next);
+    if (patch.deployment || patch.model) checkDeployment(ctx, current.body.region, model, next, current.id);
     if (patch.throughput)
       checkTokens(ctx, current.body.region, (patch.throughput as Throughput).tokensPerMinute, current.id);
     checkSpillover(ctx, patch.spilloverEndpointId, current.id);

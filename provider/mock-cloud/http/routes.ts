@@ -36,6 +36,7 @@ import {
   ModelEndpointPatchBody,
   ModelEndpointSpec,
 } from "../../api/model-endpoint.ts";
+import { Quotas } from "../../api/quotas.ts";
 import { FaultRule, Limits, Transitions } from "../core/settings.ts";
 import { MockCloudError } from "../errors.ts";
 
@@ -70,6 +71,7 @@ export type HandlerName =
   | "listChips"
   | "listModels"
   | "listRegions"
+  | "getQuotas"
   | "reset"
   | "listFaults"
   | "addFault"
@@ -96,7 +98,7 @@ export interface RouteSpec {
   method: Method;
   /** OpenAPI path template: `/v1/chip-clusters/{id}`. */
   path: string;
-  tag: "resources" | "operations" | "catalog" | "admin" | "meta";
+  tag: "resources" | "operations" | "catalog" | "quotas" | "admin" | "meta";
   summary: string;
   auth: Auth;
   /** Path parameters (strings); an enum schema documents the values that exist. */
@@ -264,6 +266,7 @@ export const namedSchemas: { input: Record<string, z.ZodType>; output: Record<st
     ChipInfo,
     ModelInfo,
     RegionInfo,
+    Quotas,
     FaultRule: StoredFault,
     Transitions,
     Limits,
@@ -454,6 +457,18 @@ export const routes: readonly RouteSpec[] = [
       errors: apiErrors,
     }),
   ),
+  {
+    handler: "getQuotas",
+    operationId: "getQuotas",
+    method: "get",
+    path: "/v1/quotas",
+    tag: "quotas",
+    summary:
+      "the caller's quotas: limit and usage of chips per region and chip type, endpoints, runtimes and tokens per minute per region",
+    auth: "bearer",
+    ok: { status: 200, description: "the account's quotas and usage", body: Quotas },
+    errors: apiErrors,
+  },
   admin({
     handler: "reset",
     operationId: "reset",
