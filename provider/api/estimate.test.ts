@@ -59,6 +59,49 @@ describe("ModelEndpoint estimate", () => {
     });
   });
 
+  it("dedicated on a task-scheduled cluster: the minimum held exclusively, the rest up to the maximum borrowed", () => {
+    // 1 × 32 = 32 chips exclusive (minReplicas); 2 × 32 − 32 = 32 more when the cluster has them free
+    const e = estimateModelEndpoint(dedicated, { __chipType: "zhenwu-m890", __scheduling: "task" });
+    expect(e).toMatchObject({
+      chips: { "zhenwu-m890": 64 },
+      reservedChips: { min: 32, max: 64 },
+      exclusiveChips: 32,
+      burstChips: 32,
+      monthlyUsd: { min: 0, max: 0 },
+    });
+    expect(e?.notes?.join(" ")).toContain("32 chips held exclusively (minReplicas), up to 32 more");
+    // minReplicas 0: nothing exclusive, 3 × 16 = 48 chips all borrowed
+    const idle = {
+      ...dedicated,
+      deployment: { ...dedicated.deployment, chipsPerReplica: 16, minReplicas: 0, maxReplicas: 3 },
+    };
+    expect(estimateModelEndpoint(idle, { __chipType: "zhenwu-m890", __scheduling: "task" })).toMatchObject({
+      chips: { "zhenwu-m890": 48 },
+      exclusiveChips: 0,
+      burstChips: 48,
+    });
+  });
+
+  it("dedicated on a resource-scheduled cluster: the maximum held exclusively, nothing borrowed", () => {
+    // 2 × 32 = 64 chips exclusive (maxReplicas)
+    expect(
+      estimateModelEndpoint(dedicated, { __chipType: "zhenwu-m890", __scheduling: "resource" }),
+    ).toMatchObject({ chips: { "zhenwu-m890": 64 }, exclusiveChips: 64, burstChips: 0 });
+  });
+
+  it("dedicated with the scheduling not known: no exclusive figure; null while the hint is unknown", () => {
+    const e = estimateModelEndpoint(dedicated, { __chipType: "zhenwu-m890" });
+    expect(e).not.toHaveProperty("exclusiveChips");
+    expect(e).not.toHaveProperty("burstChips");
+    expect(e?.notes?.join(" ")).toContain("scheduling is not known here");
+    expect(
+      estimateModelEndpoint(dedicated, {
+        __chipType: "zhenwu-m890",
+        __scheduling: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+      }),
+    ).toBeNull();
+  });
+
   it("dedicated without the cluster's chip type: counted under `cluster`, with a note; null while the hint is unknown", () => {
     const e = estimateModelEndpoint(dedicated, {});
     expect(e?.chips).toEqual({ cluster: 64 });

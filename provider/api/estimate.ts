@@ -28,6 +28,15 @@ export interface Estimate {
   shareOf?: "cluster";
   /** minReplicas × chipsPerReplica and maxReplicas × chipsPerReplica of a dedicated endpoint. */
   reservedChips?: { min: number; max: number };
+  /**
+   * A dedicated endpoint whose cluster's scheduling is known (`cluster` passed): the chips it holds
+   * exclusively, counted against the cluster's (docs/domain.md), and those it may only borrow from
+   * the cluster's unreserved chips when they are free. `resource`: exclusive = maxReplicas ×
+   * chipsPerReplica, burst 0; `task`: exclusive = minReplicas × chipsPerReplica, burst = the rest
+   * up to maxReplicas × chipsPerReplica.
+   */
+  exclusiveChips?: number;
+  burstChips?: number;
   /** USD per million tokens of a pooled endpoint. */
   usdPerMTokens?: { input: number; output: number; cachedInput: number };
   notes?: string[];
@@ -92,6 +101,10 @@ export function estimateModelEndpoint(spec: Spec, hints: Spec = {}): Estimate | 
     const hint = hints.__chipType;
     const chipType = typeof hint === "string" && hint in chipCatalog ? hint : null;
     if (hint !== undefined && hint !== null && chipType === null) return null; // not known yet
+    const schedulingHint = hints.__scheduling;
+    const scheduling = schedulingHint === "task" || schedulingHint === "resource" ? schedulingHint : null;
+    if (schedulingHint !== undefined && schedulingHint !== null && scheduling === null) return null;
+    const exclusive = (scheduling === "task" ? min : max) * perReplica;
     return {
       currency: "USD",
       chips: { [chipType ?? "cluster"]: max * perReplica },
@@ -99,11 +112,21 @@ export function estimateModelEndpoint(spec: Spec, hints: Spec = {}): Estimate | 
       monthlyUsd: { min: 0, max: 0 },
       shareOf: "cluster",
       reservedChips: { min: min * perReplica, max: max * perReplica },
+      ...(scheduling ? { exclusiveChips: exclusive, burstChips: max * perReplica - exclusive } : {}),
       notes: [
         `dedicated: ${min}–${max} replicas × ${perReplica} chips of its cluster, billed on the cluster (not counted twice)`,
-        ...(chipType
+        ...(scheduling === "task"
+          ? [
+              `task-scheduled cluster: ${exclusive} chips held exclusively (minReplicas), up to ${max * perReplica - exclusive} more borrowed from the cluster's unreserved chips when free`,
+            ]
+          : scheduling === "resource"
+            ? [`resource-scheduled cluster: all ${exclusive} chips held exclusively (maxReplicas)`]
+            : []),
+        ...(chipType && scheduling
           ? []
-          : ["the cluster's chip type is not known here: pass `cluster` instead of `clusterId`"]),
+          : [
+              "the cluster's chip type or scheduling is not known here: pass `cluster` instead of `clusterId`",
+            ]),
       ],
     };
   }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
 import { collectionOf, IdempotencyKeyInfo, Operation, type ResourceKind } from "../api/common.ts";
 import { fieldIssues, summarize } from "../api/issues.ts";
+import { Quotas } from "../api/quotas.ts";
 import { AgentCloudError } from "./errors.ts";
 import { type Response, Transport, type TransportOptions } from "./transport.ts";
 
@@ -106,6 +107,11 @@ export class AgentCloudClient {
         return parse(IdempotencyKeyInfo, res);
       },
     };
+  }
+
+  /** The account's quotas and what it uses of them, per region (and chip type). */
+  async quotas(deadline: number): Promise<Quotas> {
+    return parse(Quotas, await this.transport.call("GET", "/v1/quotas", { deadline }));
   }
 
   async getOperation(id: string, deadline: number): Promise<Operation> {

@@ -459,6 +459,19 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       expect(a.body.error.details).toEqual({ limit: 16, current: 8, requested: 16 });
     });
 
+    it("reads the account's quotas and usage at GET /v1/quotas (more in scheduling.test.ts)", async () => {
+      await adminCall("PUT", "/_mock/limits", { chipsPerType: 16 });
+      await ready("chip-clusters", cluster("q1"));
+      const q = await call("GET", "/v1/quotas");
+      expect(q.status).toBe(200);
+      expect(
+        q.body.chips.find(
+          (r: { region: string; chipType: string }) =>
+            r.region === "cn-hangzhou" && r.chipType === "zhenwu-m890",
+        ),
+      ).toEqual({ region: "cn-hangzhou", chipType: "zhenwu-m890", limit: 16, used: 8 });
+    });
+
     it("answers 503 CapacityUnavailable with Retry-After for on-demand capacity", async () => {
       await adminCall("PUT", "/_mock/limits", { capacityPerRegion: 8, retryAfterSeconds: 7 });
       const a = await call("POST", "/v1/chip-clusters", cluster("cap", { hyperNodeCount: 2 }));

@@ -117,7 +117,7 @@ const path = fc.oneof(
   id.map((i) => `/v1/operations/${i}`),
   id.map((i) => `/v1/idempotency-keys/${i}`),
   id.map((i) => `/v1/idempotency-keys/${i}/release`),
-  fc.constantFrom("/v1/catalog/chips", "/v1/catalog/models", "/v1/catalog/regions"),
+  fc.constantFrom("/v1/catalog/chips", "/v1/catalog/models", "/v1/catalog/regions", "/v1/quotas"),
   fc.constantFrom(
     "/_mock/faults",
     "/_mock/reset",

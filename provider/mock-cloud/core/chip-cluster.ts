@@ -9,6 +9,79 @@ import {
 import { fail, invalid, MockCloudError } from "../errors.ts";
 import type { Body, Ctx, KindModel } from "./model.ts";
 
+type Scheduling = "task" | "resource";
+/** The replica fields of a dedicated endpoint's deployment. */
+interface Replicas {
+  chipsPerReplica: number;
+  minReplicas: number;
+  maxReplicas: number;
+}
+
+/**
+ * Chips a dedicated endpoint holds exclusively on its cluster: on a `resource`-scheduled cluster its
+ * maximum (maxReplicas × chipsPerReplica); on a `task`-scheduled one its minimum (minReplicas ×
+ * chipsPerReplica), the rest up to its maximum borrowed from the chips nobody reserves.
+ */
+export function exclusiveChips(d: Replicas, scheduling: Scheduling): number {
+  return d.chipsPerReplica * (scheduling === "resource" ? d.maxReplicas : d.minReplicas);
+}
+
+/** The dedicated endpoints on a cluster (a FAILED one holds nothing), but `except`. */
+function endpointsOn(ctx: Ctx, clusterId: string, except?: string): { id: string; d: Replicas }[] {
+  return ctx.repo
+    .allResources(ctx.account, "ModelEndpoint")
+    .filter((e) => e.id !== except && e.body.status !== "FAILED")
+    .map((e) => ({ id: e.id, d: e.body.deployment as Replicas & { mode: string; clusterId?: string } }))
+    .filter(({ d }) => d.mode === "dedicated" && d.clusterId === clusterId);
+}
+
+/** Chips a cluster's dedicated endpoints (but `except`) hold exclusively under a scheduling. */
+export function reservedChips(ctx: Ctx, clusterId: string, scheduling: Scheduling, except?: string): number {
+  return endpointsOn(ctx, clusterId, except).reduce((n, e) => n + exclusiveChips(e.d, scheduling), 0);
+}
+
+/**
+ * 409 Conflict when a cluster would have fewer chips than its dedicated endpoints reserve under
+ * `scheduling` (a shrink, or a switch to `resource`), or, `task`-scheduled, fewer than one
+ * endpoint's maximum (it could no longer burst to it).
+ */
+function checkReservations(
+  ctx: Ctx,
+  current: { id: string; body: Body },
+  patch: Record<string, unknown>,
+): void {
+  const scheduling = (patch.scheduling ?? current.body.scheduling) as Scheduling;
+  const chips =
+    Number(current.body.chipsPerHyperNode) * Number(patch.hyperNodeCount ?? current.body.hyperNodeCount);
+  const field = patch.hyperNodeCount !== undefined ? "hyperNodeCount" : "scheduling";
+  const endpoints = endpointsOn(ctx, current.id);
+  const reserved = endpoints.reduce((n, e) => n + exclusiveChips(e.d, scheduling), 0);
+  const details = {
+    field,
+    clusterId: current.id,
+    scheduling,
+    clusterChips: Number(current.body.totalChips),
+    requested: chips,
+    reserved,
+    endpoints: endpoints.map((e) => e.id),
+  };
+  if (reserved > chips) {
+    fail(
+      "Conflict",
+      `cluster ${current.id} would have ${chips} chips (${scheduling}-scheduled), but its dedicated endpoints reserve ${reserved} (${scheduling === "resource" ? "maxReplicas" : "minReplicas"} × chipsPerReplica)`,
+      details,
+    );
+  }
+  const widest = endpoints.find((e) => e.d.maxReplicas * e.d.chipsPerReplica > chips);
+  if (widest) {
+    fail(
+      "Conflict",
+      `cluster ${current.id} would have ${chips} chips, fewer than endpoint ${widest.id} can scale to (${widest.d.maxReplicas} × ${widest.d.chipsPerReplica})`,
+      details,
+    );
+  }
+}
+
 type Spec = {
   region: string;
   chipType: keyof typeof chipCatalog;
@@ -30,8 +103,8 @@ function derive(body: Body): Body {
 const holding = chipClusterStates.filter((s) => s !== "FAILED");
 const running = ["ACCEPTED", "PROVISIONING", "ACTIVE", "SCALING", "DEGRADED"];
 
-/** Chips this account already holds (or has asked for) of a type in a region. */
-function chipsInUse(ctx: Ctx, region: string, chipType: string, except?: string): number {
+/** Chips this account already holds (or has asked for) of a type in a region: its quota's usage. */
+export function chipsInUse(ctx: Ctx, region: string, chipType: string, except?: string): number {
   return ctx.repo.chipsInUse({ region, chipType, statuses: holding, account: ctx.account, except });
 }
 
@@ -85,6 +158,8 @@ export const chipClusterModel: KindModel = {
   },
 
   checkUpdate(ctx, current, patch) {
+    if (patch.hyperNodeCount !== undefined || patch.scheduling !== undefined)
+      checkReservations(ctx, current, patch);
     if (patch.hyperNodeCount === undefined) return;
     const spec = current.body as unknown as Spec;
     const requested = spec.chipsPerHyperNode * Number(patch.hyperNodeCount);

@@ -9,6 +9,7 @@ import {
 } from "../../api/model-endpoint.ts";
 import { fail, invalid } from "../errors.ts";
 import type { StoredResource } from "../store/repo.ts";
+import { exclusiveChips, reservedChips } from "./chip-cluster.ts";
 import { type Body, type Ctx, checkCountQuota, checkCreateOnly, type KindModel } from "./model.ts";
 
 type Spec = z.output<typeof ModelEndpointSpec>;
@@ -36,7 +37,8 @@ function derive(body: Body): Body {
   };
 }
 
-function checkDeployment(ctx: Ctx, region: string, model: ModelId, d: Deployment, path = "deployment"): void {
+function checkDeployment(ctx: Ctx, region: string, model: ModelId, d: Deployment, self?: string): void {
+  const path = "deployment";
   if (d.mode !== "dedicated") return;
   const cluster = ctx.repo.getResource(ctx.account, "ChipCluster", d.clusterId);
   if (!cluster) invalid([{ path: `${path}.clusterId`, message: `cluster ${d.clusterId} does not exist` }]);
@@ -77,6 +79,19 @@ function checkDeployment(ctx: Ctx, region: string, model: ModelId, d: Deployment
         message: `needs ${need} chips; cluster ${d.clusterId} has ${cluster.body.totalChips}`,
       },
     ]);
+  }
+  // What the cluster's other dedicated endpoints hold exclusively, and what this one asks to.
+  const scheduling = cluster.body.scheduling === "resource" ? "resource" : "task";
+  const reserved = reservedChips(ctx, d.clusterId, scheduling, self);
+  const requested = exclusiveChips(d, scheduling);
+  const clusterChips = Number(cluster.body.totalChips);
+  if (reserved + requested > clusterChips) {
+    const by = scheduling === "resource" ? "maxReplicas" : "minReplicas";
+    fail(
+      "Conflict",
+      `cluster ${d.clusterId} (${scheduling}-scheduled) has ${clusterChips} chips: its dedicated endpoints reserve ${reserved}, this one asks for ${requested} more (${by} × chipsPerReplica)`,
+      { field: `${path}.${by}`, clusterId: d.clusterId, scheduling, clusterChips, reserved, requested },
+    );
   }
 }
 
@@ -140,7 +155,7 @@ export const modelEndpointModel: KindModel = {
     const next = (patch.deployment ?? old) as Deployment;
     checkCreateOnly(modelEndpointCreateOnly, current.body, patch);
     const model = (patch.model ?? current.body.model) as ModelId;
-    if (patch.deployment || patch.model) checkDeployment(ctx, current.body.region, model, next);
+    if (patch.deployment || patch.model) checkDeployment(ctx, current.body.region, model, next, current.id);
     if (patch.throughput)
       checkTokens(ctx, current.body.region, (patch.throughput as Throughput).tokensPerMinute, current.id);
     checkSpillover(ctx, patch.spilloverEndpointId, current.id);

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
+import { quotas } from "../core/quotas.ts";
 import type { CloudService } from "../core/service.ts";
 import { pickFault } from "../core/settings.ts";
 import { MockCloudError } from "../errors.ts";
@@ -179,6 +180,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const kindOfRoute = (route: RouteSpec): ResourceKind => route.kind as ResourceKind;
   const v1: Partial<Record<HandlerName, Handler<Env>>> = {
     getOperation: (c) => c.json(service.getOperation(ctx(c), c.req.param("id") as string)),
+    getQuotas: (c) => c.json(quotas(ctx(c))),
     getIdempotencyKey: (c) => c.json(service.idempotencyKey(ctx(c), c.req.param("key") as string)),
     releaseIdempotencyKey: (c, { body }) =>
       c.json(service.releaseIdempotencyKey(ctx(c), c.req.param("key") as string, body)),
@@ -217,7 +219,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   };
   register(
     app,
-    routes.filter((r) => r.tag === "resources" || r.tag === "operations"),
+    routes.filter((r) => r.tag === "resources" || r.tag === "operations" || r.tag === "quotas"),
     v1,
     json,
   );

@@ -186,6 +186,7 @@ export function openApiDocument(): Json {
       { name: "resources", description: "ChipCluster, ModelEndpoint, AgentRuntime" },
       { name: "operations", description: "long-running operations" },
       { name: "catalog", description: "chips, models and regions" },
+      { name: "quotas", description: "the account's quotas and what it uses of them" },
       { name: "admin", description: "the emulator's admin plane" },
       { name: "meta", description: "health and this document" },
     ],

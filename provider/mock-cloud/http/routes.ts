@@ -37,6 +37,7 @@ import {
   ModelEndpointPatchBody,
   ModelEndpointSpec,
 } from "../../api/model-endpoint.ts";
+import { Quotas } from "../../api/quotas.ts";
 import { FaultRule, Limits, Transitions } from "../core/settings.ts";
 import { invalid } from "../errors.ts";
 
@@ -71,6 +72,7 @@ export type HandlerName =
   | "listChips"
   | "listModels"
   | "listRegions"
+  | "getQuotas"
   | "reset"
   | "listFaults"
   | "addFault"
@@ -97,7 +99,7 @@ export interface RouteSpec {
   method: Method;
   /** OpenAPI path template: `/v1/chip-clusters/{id}`. */
   path: string;
-  tag: "resources" | "operations" | "catalog" | "admin" | "meta";
+  tag: "resources" | "operations" | "catalog" | "quotas" | "admin" | "meta";
   summary: string;
   auth: Auth;
   /** Path parameters (strings); an enum schema documents the values that exist. */
@@ -265,6 +267,7 @@ export const namedSchemas: { input: Record<string, z.ZodType>; output: Record<st
     ChipInfo,
     ModelInfo,
     RegionInfo,
+    Quotas,
     FaultRule: StoredFault,
     Transitions,
     Limits,
@@ -455,6 +458,18 @@ export const routes: readonly RouteSpec[] = [
       errors: apiErrors,
     }),
   ),
+  {
+    handler: "getQuotas",
+    operationId: "getQuotas",
+    method: "get",
+    path: "/v1/quotas",
+    tag: "quotas",
+    summary:
+      "the caller's quotas: limit and usage of chips per region and chip type, endpoints, runtimes and tokens per minute per region",
+    auth: "bearer",
+    ok: { status: 200, description: "the account's quotas and usage", body: Quotas },
+    errors: apiErrors,
+  },
   admin({
     handler: "reset",
     operationId: "reset",

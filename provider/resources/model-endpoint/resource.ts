@@ -62,10 +62,12 @@ export class ModelEndpoint extends pulumi.dynamic.Resource {
     });
     const d = args.deployment as { cluster?: ChipCluster; clusterId?: pulumi.Input<string> };
     if (d && typeof d === "object" && !pulumi.Output.isInstance(d) && d.cluster) {
-      // The cluster resource itself: its id (and the dependency), and its chip type for preview's memory check.
+      // The cluster resource itself: its id (and the dependency), its chip type for preview's memory
+      // check, and its scheduling for the estimate's exclusive chips.
       const { cluster, ...rest } = d;
       props.deployment = { ...rest, clusterId: rest.clusterId ?? cluster.id };
       props.__chipType = cluster.chipType;
+      props.__scheduling = cluster.scheduling;
     }
     super(provider, name, props, options, "agentcloud", "ModelEndpoint");
   }
