@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMockCloud, type MockCloud } from "../../provider/mock-cloud/index.ts";
-import { type Client, client } from "./client.ts";
+import { type Client, client } from "../support/cloud-client.ts";
 
 /**
  * The conformance check is live: a proxy in front of a real emulator corrupts its recorded answers

@@ -1,12 +1,15 @@
 import { expect } from "vitest";
 import { mockCloudNetwork } from "../../provider/mock-cloud/http/msw-network.ts";
 import { createMockCloud, type MockCloud, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
-import type { Answer } from "./client.ts";
+import type { Answer } from "../support/cloud-client.ts";
+import { adminToken, devToken } from "../support/fixtures.ts";
+
+export { cluster } from "../support/fixtures.ts";
 
 /** What every contract file shares: two accounts and the admin, both adapters, a cluster body. */
-export const dev = "agentcloud-dev-token";
+export const dev = devToken;
 export const other = "other-account-token";
-export const admin = "agentcloud-admin-token";
+export const admin = adminToken;
 export const tokens = { [dev]: "dev", [other]: "other" };
 
 export interface Adapter {
@@ -48,15 +51,6 @@ export const adapters: Adapter[] = [
     },
   },
 ];
-
-export const cluster = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  region: "cn-hangzhou",
-  chipType: "zhenwu-m890",
-  chipsPerHyperNode: 8,
-  hyperNodeCount: 1,
-  ...extra,
-});
 
 /** An API error answer: status, code, message, and the request id in the body and the header. */
 export function expectError(a: Answer, status: number, code: string) {

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { Agent, request } from "undici";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Answer, type Call, client } from "./client.ts";
+import { type Answer, type Call, client } from "../support/cloud-client.ts";
 import { adapters, admin, cluster, dev, expectError } from "./fixtures.ts";
 
 /** The HTTP layer's edges (body shape, auth, media types, preconditions), on both adapters. */

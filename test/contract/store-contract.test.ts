@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createMockCloud } from "../../provider/mock-cloud/index.ts";
+import { type Answer, type Call, client } from "../support/cloud-client.ts";
 import { scratchRoot } from "../support/paths.ts";
-import { type Answer, type Call, client } from "./client.ts";
 import { adapters, admin, cluster, dev, expectError, other, tokens } from "./fixtures.ts";
 
 /** The store's side of the contract (page tokens, snapshots, idempotency keys, names), on both adapters. */
