@@ -15,7 +15,7 @@ export interface Answer {
   exchange: Exchange;
 }
 
-export interface CallOptions {
+interface CallOptions {
   /** The token (default: the client's); null sends no Authorization header. */
   token?: string | null;
   /** More headers, sent after (and so over) the client's own. */
@@ -29,7 +29,7 @@ export interface CallOptions {
 export type Call = (method: string, path: string, body?: unknown, options?: CallOptions) => Promise<Answer>;
 
 /** An answer whose body is not read yet: a stream, for the event feed. */
-export interface Opened {
+interface Opened {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: AsyncIterable<Uint8Array>;

@@ -5,7 +5,7 @@ import { type Answer, client } from "./cloud-client.ts";
 import { adminToken, devToken } from "./fixtures.ts";
 import { repoRoot, scratchRoot } from "./paths.ts";
 
-export { adminToken, devToken } from "./fixtures.ts";
+export { devToken } from "./fixtures.ts";
 
 export interface RunningEmulator {
   url: string;
