@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import { mockCloudNetwork } from "../../provider/mock-cloud/http/msw-network.ts";
 import { createMockCloud, type MockCloud, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
-import type { Answer } from "../support/cloud-client.ts";
+import type { Answer, Call } from "../support/cloud-client.ts";
 import { adminToken, devToken } from "../support/fixtures.ts";
 
 export { cluster } from "../support/fixtures.ts";
@@ -61,4 +61,14 @@ export function expectError(a: Answer, status: number, code: string) {
     requestId: expect.stringMatching(/^req-/),
   });
   expect(a.headers["x-request-id"]).toBe(a.body.error.requestId);
+}
+
+/** A fresh store (the reset answers 200) whose kinds all settle at once: what a test starts from. */
+export async function freshAndImmediate(adminCall: Call) {
+  expect((await adminCall("POST", "/_mock/reset", {})).status).toBe(200);
+  await adminCall("PUT", "/_mock/transitions", {
+    ChipCluster: { mode: "immediate" },
+    ModelEndpoint: { mode: "immediate" },
+    AgentRuntime: { mode: "immediate" },
+  });
 }

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Call, client } from "../support/cloud-client.ts";
-import { adapters, admin, cluster, dev, expectError } from "./fixtures.ts";
+import { adapters, admin, cluster, dev, expectError, freshAndImmediate } from "./fixtures.ts";
 
 /** The HTTP layer's edges (body shape, auth, media types, preconditions), on both adapters. */
 
@@ -35,12 +35,7 @@ describe.each(adapters)("HTTP hardening on $name", (adapter) => {
     await stop();
   });
   beforeEach(async () => {
-    expect((await adminCall("POST", "/_mock/reset", {})).status).toBe(200);
-    await adminCall("PUT", "/_mock/transitions", {
-      ChipCluster: { mode: "immediate" },
-      ModelEndpoint: { mode: "immediate" },
-      AgentRuntime: { mode: "immediate" },
-    });
+    await freshAndImmediate(adminCall);
   });
 
   describe("deeply nested JSON", () => {

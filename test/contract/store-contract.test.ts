@@ -6,7 +6,7 @@ import { createMockCloud } from "../../provider/mock-cloud/index.ts";
 import { type Answer, type Call, client } from "../support/cloud-client.ts";
 import { pooledEndpoint } from "../support/fixtures.ts";
 import { scratchRoot } from "../support/paths.ts";
-import { adapters, admin, cluster, dev, expectError, other, tokens } from "./fixtures.ts";
+import { adapters, admin, cluster, dev, expectError, freshAndImmediate, other, tokens } from "./fixtures.ts";
 
 /** The store's side of the contract (page tokens, snapshots, idempotency keys, names), on both adapters. */
 
@@ -32,12 +32,7 @@ describe.each(adapters)("the store's contract on $name", (adapter) => {
     await stop();
   });
   beforeEach(async () => {
-    expect((await adminCall("POST", "/_mock/reset", {})).status).toBe(200);
-    await adminCall("PUT", "/_mock/transitions", {
-      ChipCluster: { mode: "immediate" },
-      ModelEndpoint: { mode: "immediate" },
-      AgentRuntime: { mode: "immediate" },
-    });
+    await freshAndImmediate(adminCall);
     await adminCall("PUT", "/_mock/limits", { chipsPerType: 1_000_000, capacityPerRegion: 1_000_000 });
   });
 
