@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
+import { type Client, client } from "../support/cloud-client.ts";
+import { adminToken, pooledEndpoint, cluster as spec } from "../support/fixtures.ts";
 import { repoRoot } from "../support/paths.ts";
 
 /**
@@ -11,7 +13,6 @@ import { repoRoot } from "../support/paths.ts";
  * Chromium fails these tests (scripts/setup.sh installs it as root); they never skip.
  */
 const chromiumPath = "/usr/bin/chromium";
-const adminToken = "agentcloud-admin-token";
 const shots = join(repoRoot, ".agentcloud", "screenshots");
 const wait = { timeout: 10_000 };
 
@@ -23,26 +24,11 @@ const requested: string[] = [];
 const pageErrors: string[] = [];
 let navigations = 0;
 
-async function api(method: string, path: string, body?: unknown, token = cloud.token) {
-  const res = await fetch(`${cloud.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
+let http: Client;
+const api = (method: string, path: string, body?: unknown, token = cloud.token) =>
+  http.call(method, path, body, { token });
 
-const cluster = (name: string) => ({
-  name,
-  region: "cn-hangzhou",
-  chipType: "zhenwu-m890",
-  chipsPerHyperNode: 128,
-  hyperNodeCount: 1,
-});
+const cluster = (name: string) => spec(name, { chipsPerHyperNode: 128 });
 
 async function view(name: string): Promise<void> {
   await page.click(`nav a[data-view="${name}"]`);
@@ -61,6 +47,7 @@ beforeAll(async () => {
     );
   }
   cloud = await startTestCloud();
+  http = client(cloud.url, cloud.token, { conformance: false });
   mkdirSync(shots, { recursive: true });
   profile = mkdtempSync(join(tmpdir(), "agentcloud-chromium-"));
   context = await chromium.launchPersistentContext(profile, {
@@ -92,6 +79,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
+  await http?.close();
   await cloud?.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
@@ -106,13 +94,7 @@ describe("the console in Chromium", () => {
     expect(created.status).toBe(202);
     const id = created.body.resource.id;
     await page.waitForSelector(`#resources-body tr[data-id="${id}"][data-status="ACTIVE"]`, wait);
-    const ep = await api("POST", "/v1/model-endpoints", {
-      name: "live-ep",
-      region: "cn-hangzhou",
-      model: "glm-5.1",
-      deployment: { mode: "pooled" },
-      throughput: { tokensPerMinute: 200_000 },
-    });
+    const ep = await api("POST", "/v1/model-endpoints", pooledEndpoint("live-ep", 200_000));
     const epId = ep.body.resource.id;
     await page.waitForSelector(`#resources-body tr[data-id="${epId}"]`, wait);
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("same page");
@@ -155,7 +137,7 @@ describe("the console in Chromium", () => {
     const refused = await api("POST", "/v1/chip-clusters", cluster("fault-a"));
     expect(refused.status).toBe(503);
     expect(refused.body.error).toMatchObject({ code: "CapacityUnavailable", message: "no chips today" });
-    expect(refused.headers.get("retry-after")).toBe("5");
+    expect(refused.headers["retry-after"]).toBe("5");
     // remaining: 1 — the next create goes through.
     expect((await api("POST", "/v1/chip-clusters", cluster("fault-a"))).status).toBe(202);
 
@@ -225,15 +207,7 @@ describe("the console in Chromium", () => {
         throughput: { tokensPerMinute: 400_000, elastic: true },
       })
     ).body.resource.id;
-    const glm = (
-      await api("POST", "/v1/model-endpoints", {
-        name: "glm",
-        region: "cn-hangzhou",
-        model: "glm-5.1",
-        deployment: { mode: "pooled" },
-        throughput: { tokensPerMinute: 200_000 },
-      })
-    ).body.resource.id;
+    const glm = (await api("POST", "/v1/model-endpoints", pooledEndpoint("glm", 200_000))).body.resource.id;
     expect((await api("GET", `/v1/model-endpoints/${qwen}`)).body.status).toBe("IN_SERVICE");
     expect((await api("PATCH", `/v1/model-endpoints/${qwen}`, { spilloverEndpointId: glm })).status).toBe(
       202,
@@ -330,7 +304,8 @@ describe("the console in Chromium", () => {
     // It was used: the console read and drove the emulator with it, from sessionStorage.
     expect(await page.evaluate(() => Object.values(sessionStorage))).toContain(adminToken);
     expect(await page.evaluate(() => Object.values(localStorage))).not.toContain(adminToken);
-    const served = await (await fetch(cloud.consoleUrl)).text();
+    const served = (await http.call("GET", new URL(cloud.consoleUrl).pathname, undefined, { token: null }))
+      .text;
     expect(served).not.toContain(adminToken);
     const log = await api("GET", "/_mock/requests?limit=1000", undefined, adminToken);
     expect(JSON.stringify(log.body)).not.toContain(adminToken);

@@ -1,39 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMockCloud, type MockCloud } from "../../provider/mock-cloud/index.ts";
+import { type Call, client } from "../support/cloud-client.ts";
+import { adminToken, devToken, cluster as spec } from "../support/fixtures.ts";
 
-const devToken = "agentcloud-dev-token";
-const adminToken = "agentcloud-admin-token";
-const cluster = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  region: "cn-hangzhou",
-  chipType: "zhenwu-m890",
-  chipsPerHyperNode: 64,
-  hyperNodeCount: 2,
-  ...extra,
-});
+const cluster = (name: string, extra: Record<string, unknown> = {}) =>
+  spec(name, { chipsPerHyperNode: 64, hyperNodeCount: 2, ...extra });
 
 let cloud: MockCloud;
+let call: Call;
 beforeEach(() => {
   cloud = createMockCloud();
+  ({ call } = client(cloud, devToken, { conformance: false }));
 });
 afterEach(() => cloud.close());
 
-async function call(method: string, path: string, body?: unknown, token = devToken) {
-  const res = await cloud.fetch(
-    new Request(`http://127.0.0.1:4600${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    }),
-  );
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-const admin = (method: string, path: string, body?: unknown) => call(method, path, body, adminToken);
+const admin: Call = (method, path, body, options) =>
+  call(method, path, body, { ...options, token: adminToken });
 
 describe("bad input to the emulator is a 4xx, never a 5xx", () => {
   it("answers a reset with a malformed body with ValidationError", async () => {
-    const res = await admin("POST", "/_mock/reset", "{not json");
+    const res = await admin("POST", "/_mock/reset", undefined, { raw: "{not json" });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("ValidationError");
     expect((await admin("POST", "/_mock/reset")).status).toBe(200);

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMockCloud, type MockCloud } from "../../provider/mock-cloud/index.ts";
-import { type Client, client } from "./client.ts";
+import { type Client, client } from "../support/cloud-client.ts";
+import { devToken as dev, cluster as spec } from "../support/fixtures.ts";
 
 /**
  * The conformance check is live: a proxy in front of a real emulator corrupts its recorded answers
@@ -10,14 +11,7 @@ import { type Client, client } from "./client.ts";
  * while passing the same exchanges untouched.
  */
 
-const dev = "agentcloud-dev-token";
-const cluster = {
-  name: "live",
-  region: "cn-hangzhou",
-  chipType: "zhenwu-m890",
-  chipsPerHyperNode: 8,
-  hyperNodeCount: 1,
-};
+const cluster = spec("live");
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Answer, type Call, type Client, client } from "./client.ts";
+import { type Answer, type Call, type Client, client } from "../support/cloud-client.ts";
 import { adapters, admin, cluster, dev, expectError, other } from "./fixtures.ts";
 
 describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {

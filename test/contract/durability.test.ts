@@ -1,38 +1,19 @@
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
-import { Agent, request } from "undici";
-import { afterAll, describe, expect, it } from "vitest";
-import { adminToken, devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
+import { describe, expect, it } from "vitest";
+import { type RunningEmulator, startEmulator } from "../support/emulator.ts";
+import { cluster } from "../support/fixtures.ts";
 import { scratchRoot } from "../support/paths.ts";
 
-const dispatcher = new Agent({ connections: 16 });
-afterAll(() => dispatcher.close());
-
-async function create(url: string, name: string): Promise<number> {
-  const res = await request(`${url}/v1/chip-clusters`, {
-    method: "POST",
-    dispatcher,
-    headers: { authorization: `Bearer ${devToken}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      name,
-      region: "cn-hangzhou",
-      chipType: "zhenwu-810e",
-      chipsPerHyperNode: 8,
-      hyperNodeCount: 1,
-    }),
-  });
-  await res.body.dump();
-  return res.statusCode;
+async function create(e: RunningEmulator, name: string): Promise<number> {
+  return (await e.api("POST", "/v1/chip-clusters", cluster(name, { chipType: "zhenwu-810e" }))).status;
 }
 
 async function allNames(e: RunningEmulator): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   let token: string | null = null;
   do {
-    const page: { status: number; body: any } = await e.api(
-      "GET",
-      `/v1/chip-clusters?pageSize=500${token ? `&pageToken=${token}` : ""}`,
-    );
+    const page = await e.api("GET", `/v1/chip-clusters?pageSize=500${token ? `&pageToken=${token}` : ""}`);
     for (const item of page.body.items) out.set(item.name, item.status);
     token = page.body.nextPageToken;
   } while (token);
@@ -59,7 +40,7 @@ describe("the emulator under kill -9", { timeout: 120_000 }, () => {
           while (next < burst.length) {
             const name = burst[next++] as string;
             attempted++;
-            const status = await create(e.url, name).catch(() => 0);
+            const status = await create(e, name).catch(() => 0);
             if (status === 202) {
               acknowledged.push(name);
               // Kill mid-burst: other requests are in flight on the other connections.
@@ -85,13 +66,8 @@ describe("the emulator under kill -9", { timeout: 120_000 }, () => {
       expect(lost).toEqual([]);
       // Still provisioning after the restarts; they finish once their minute has passed.
       expect(names.get(acknowledged[0] as string)).not.toBe("ACTIVE");
-      const advanced = await request(`${after.url}/_mock/clock/advance`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-        body: JSON.stringify({ ms: 61_000 }),
-      });
-      expect(advanced.statusCode).toBe(200);
-      await advanced.body.dump();
+      const advanced = await after.admin("POST", "/_mock/clock/advance", { ms: 61_000 });
+      expect(advanced.status).toBe(200);
       const settled = await allNames(after);
       expect(acknowledged.filter((n) => settled.get(n) !== "ACTIVE")).toEqual([]);
     } finally {

@@ -1,39 +1,38 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consoleAssets } from "../../provider/mock-cloud/http/console.ts";
 import { type MockCloudServer, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
-
-const admin = "agentcloud-admin-token";
-const dev = "agentcloud-dev-token";
+import { type Call, type Client, client } from "../support/cloud-client.ts";
+import {
+  adminToken as admin,
+  devToken as dev,
+  pooledEndpoint,
+  cluster as spec,
+} from "../support/fixtures.ts";
 
 let cloud: MockCloudServer;
+let http: Client;
 beforeAll(async () => {
   cloud = await startMockCloudServer({ port: 0 });
+  http = client(cloud.url, dev, { conformance: false });
 });
-afterAll(() => cloud.close());
+afterAll(async () => {
+  await http.close();
+  await cloud.close();
+});
 
-async function api(method: string, path: string, body?: unknown, token = dev) {
-  const res = await fetch(`${cloud.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const api = (method: string, path: string, body?: unknown, token = dev) =>
+  http.call(method, path, body, { token });
+/** Without a token. */
+const anonymous: Call = (method, path, body, options) =>
+  http.call(method, path, body, { ...options, token: null });
 
 /** Follows GET /_mock/events; `next(match)` waits for the first change that matches (and takes it). */
 async function follow() {
   const controller = new AbortController();
-  const res = await fetch(`${cloud.url}/_mock/events`, {
-    headers: { authorization: `Bearer ${admin}` },
-    signal: controller.signal,
-  });
+  const res = await http.open("GET", "/_mock/events", { token: admin, signal: controller.signal });
   expect(res.status).toBe(200);
-  expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  expect(res.headers["content-type"]).toMatch(/^text\/event-stream/);
+  const reader = res.body[Symbol.asyncIterator]();
   const decoder = new TextDecoder();
   let buffer = "";
   const seen: { event: string; data: any }[] = [];
@@ -43,7 +42,7 @@ async function follow() {
       const found = seen.findIndex(match);
       if (found >= 0) return seen.splice(found, 1)[0] as { event: string; data: any };
       if (Date.now() > deadline) throw new Error(`no matching event; saw ${JSON.stringify(seen)}`);
-      const { value, done } = await reader.read();
+      const { value, done } = await reader.next();
       if (done) throw new Error("stream ended");
       buffer += decoder.decode(value, { stream: true });
       for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
@@ -58,19 +57,13 @@ async function follow() {
   return { next, seen, close: () => controller.abort() };
 }
 
-const cluster = (name: string) => ({
-  name,
-  region: "cn-hangzhou",
-  chipType: "zhenwu-m890",
-  chipsPerHyperNode: 128,
-  hyperNodeCount: 1,
-});
+const cluster = (name: string) => spec(name, { chipsPerHyperNode: 128 });
 
 describe("change feed (GET /_mock/events)", () => {
   it("needs the admin token, in the Authorization header", async () => {
-    expect((await fetch(`${cloud.url}/_mock/events`)).status).toBe(401);
-    expect((await fetch(`${cloud.url}/_mock/events?token=${admin}`)).status).toBe(401);
-    const res = await fetch(`${cloud.url}/_mock/events`, { headers: { authorization: `Bearer ${dev}` } });
+    expect((await anonymous("GET", "/_mock/events")).status).toBe(401);
+    expect((await anonymous("GET", `/_mock/events?token=${admin}`)).status).toBe(401);
+    const res = await api("GET", "/_mock/events");
     expect(res.status).toBe(401);
   });
 
@@ -88,13 +81,7 @@ describe("change feed (GET /_mock/events)", () => {
     );
     await feed.next((e) => e.data.type === "request" && e.data.request.path === "/v1/chip-clusters");
 
-    const ep = await api("POST", "/v1/model-endpoints", {
-      name: "feed-ep",
-      region: "cn-hangzhou",
-      model: "glm-5.1",
-      deployment: { mode: "pooled" },
-      throughput: { tokensPerMinute: 100_000 },
-    });
+    const ep = await api("POST", "/v1/model-endpoints", pooledEndpoint("feed-ep", 100_000));
     const epEvent = await feed.next(
       (e) => e.data.type === "resource.created" && e.data.id === ep.body.resource.id,
     );
@@ -152,13 +139,11 @@ describe("change feed (GET /_mock/events)", () => {
 
 describe("GET /_mock/resources", () => {
   it("lists every account's resources for the admin token, secrets masked", async () => {
-    const ep = await api("POST", "/v1/model-endpoints", {
-      name: "list-ep",
-      region: "cn-shanghai",
-      model: "glm-5.1",
-      deployment: { mode: "pooled" },
-      throughput: { tokensPerMinute: 100_000 },
-    });
+    const ep = await api(
+      "POST",
+      "/v1/model-endpoints",
+      pooledEndpoint("list-ep", 100_000, { region: "cn-shanghai" }),
+    );
     const all = await api("GET", "/_mock/resources?kind=ModelEndpoint", undefined, admin);
     expect(all.status).toBe(200);
     const item = all.body.items.find((i: any) => i.resource.id === ep.body.resource.id);
@@ -171,16 +156,16 @@ describe("GET /_mock/resources", () => {
 
 describe("GET /console", () => {
   it("serves the page, its script and stylesheet from this origin only, with no token in them", async () => {
-    const page = await fetch(`${cloud.url}/console`);
+    const page = await anonymous("GET", "/console");
     expect(page.status).toBe(200);
-    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
-    expect(page.headers.get("content-security-policy")).toContain("form-action 'none'");
-    const html = await page.text();
+    expect(page.headers["content-type"]).toMatch(/^text\/html/);
+    expect(page.headers["content-security-policy"]).toContain("script-src 'self'");
+    expect(page.headers["content-security-policy"]).toContain("form-action 'none'");
+    const html = page.text;
     expect(html).toContain('<script src="/console/console.js" defer></script>');
     expect(html).not.toMatch(/https?:\/\//);
-    const js = await (await fetch(`${cloud.url}/console/console.js`)).text();
-    const css = await (await fetch(`${cloud.url}/console/console.css`)).text();
+    const js = (await anonymous("GET", "/console/console.js")).text;
+    const css = (await anonymous("GET", "/console/console.css")).text;
     for (const text of [html, js, css]) {
       expect(text).not.toContain(admin);
       expect(text).not.toContain(dev);

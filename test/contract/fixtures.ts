@@ -1,12 +1,15 @@
 import { expect } from "vitest";
 import { mockCloudNetwork } from "../../provider/mock-cloud/http/msw-network.ts";
 import { createMockCloud, type MockCloud, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
-import type { Answer } from "./client.ts";
+import type { Answer, Call } from "../support/cloud-client.ts";
+import { adminToken, devToken } from "../support/fixtures.ts";
+
+export { cluster } from "../support/fixtures.ts";
 
 /** What every contract file shares: two accounts and the admin, both adapters, a cluster body. */
-export const dev = "agentcloud-dev-token";
+export const dev = devToken;
 export const other = "other-account-token";
-export const admin = "agentcloud-admin-token";
+export const admin = adminToken;
 export const tokens = { [dev]: "dev", [other]: "other" };
 
 export interface Adapter {
@@ -49,15 +52,6 @@ export const adapters: Adapter[] = [
   },
 ];
 
-export const cluster = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  region: "cn-hangzhou",
-  chipType: "zhenwu-m890",
-  chipsPerHyperNode: 8,
-  hyperNodeCount: 1,
-  ...extra,
-});
-
 /** An API error answer: status, code, message, and the request id in the body and the header. */
 export function expectError(a: Answer, status: number, code: string) {
   expect(a.status).toBe(status);
@@ -67,4 +61,14 @@ export function expectError(a: Answer, status: number, code: string) {
     requestId: expect.stringMatching(/^req-/),
   });
   expect(a.headers["x-request-id"]).toBe(a.body.error.requestId);
+}
+
+/** A fresh store (the reset answers 200) whose kinds all settle at once: what a test starts from. */
+export async function freshAndImmediate(adminCall: Call) {
+  expect((await adminCall("POST", "/_mock/reset", {})).status).toBe(200);
+  await adminCall("PUT", "/_mock/transitions", {
+    ChipCluster: { mode: "immediate" },
+    ModelEndpoint: { mode: "immediate" },
+    AgentRuntime: { mode: "immediate" },
+  });
 }

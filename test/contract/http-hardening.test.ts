@@ -1,8 +1,7 @@
 import { Readable } from "node:stream";
-import { Agent, request } from "undici";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Answer, type Call, client } from "./client.ts";
-import { adapters, admin, cluster, dev, expectError } from "./fixtures.ts";
+import { type Call, client } from "../support/cloud-client.ts";
+import { adapters, admin, cluster, dev, expectError, freshAndImmediate } from "./fixtures.ts";
 
 /** The HTTP layer's edges (body shape, auth, media types, preconditions), on both adapters. */
 
@@ -14,7 +13,6 @@ describe.each(adapters)("HTTP hardening on $name", (adapter) => {
   let probe: Call;
   let closeClient: () => Promise<void>;
   let closeProbe: () => Promise<void>;
-  let raw: Agent;
   const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: admin });
 
   /** A ChipCluster that is READY (immediate transitions). */
@@ -30,21 +28,14 @@ describe.each(adapters)("HTTP hardening on $name", (adapter) => {
     stop = started.stop;
     ({ call, close: closeClient } = client(baseUrl, dev));
     ({ call: probe, close: closeProbe } = client(baseUrl, dev, { conformance: false }));
-    raw = new Agent({ connections: 4 });
   });
   afterAll(async () => {
     await closeClient();
     await closeProbe();
-    await raw.close();
     await stop();
   });
   beforeEach(async () => {
-    expect((await adminCall("POST", "/_mock/reset", {})).status).toBe(200);
-    await adminCall("PUT", "/_mock/transitions", {
-      ChipCluster: { mode: "immediate" },
-      ModelEndpoint: { mode: "immediate" },
-      AgentRuntime: { mode: "immediate" },
-    });
+    await freshAndImmediate(adminCall);
   });
 
   describe("deeply nested JSON", () => {
@@ -167,18 +158,8 @@ describe.each(adapters)("HTTP hardening on $name", (adapter) => {
   describe("media types", () => {
     /** Exactly these headers (plus the dev token unless given): no content type unless one is passed. */
     async function send(method: string, path: string, body: string | null, headers: Record<string, string>) {
-      const res = await request(`${baseUrl}${path}`, {
-        method: method as "POST",
-        dispatcher: raw,
-        headers: { authorization: `Bearer ${dev}`, ...headers },
-        body,
-      });
-      const text = await res.body.text();
-      return {
-        status: res.statusCode,
-        headers: res.headers,
-        body: text ? JSON.parse(text) : null,
-      } as Answer;
+      const { "content-type": contentType = null, ...rest } = headers;
+      return probe(method, path, undefined, { raw: body ?? undefined, contentType, headers: rest });
     }
     const spec = JSON.stringify(cluster("typed"));
 
@@ -271,20 +252,12 @@ describe.each(adapters)("HTTP hardening on $name", (adapter) => {
         }
         yield Buffer.from('"}');
       }
-      const agent = new Agent({ connections: 1 });
+      // A client of its own: the emulator closes this connection.
+      const own = client(baseUrl, token, { conformance: false });
       try {
-        const res = await request(`${baseUrl}${path}`, {
-          method: "POST",
-          dispatcher: agent,
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          body: Readable.from(body()),
-        });
-        const text = await res.body.text();
-        return { status: res.statusCode, headers: res.headers, body: JSON.parse(text), written } as Answer & {
-          written: number;
-        };
+        return { ...(await own.call("POST", path, undefined, { raw: Readable.from(body()) })), written };
       } finally {
-        await agent.destroy();
+        await own.close();
       }
     }
 

@@ -9,15 +9,19 @@ import { TokenTable } from "../../provider/mock-cloud/http/auth.ts";
 import { RequestLog } from "../../provider/mock-cloud/http/request-log.ts";
 import { createMockCloud } from "../../provider/mock-cloud/index.ts";
 import { openDb } from "../../provider/mock-cloud/store/db.ts";
+import { client } from "../support/cloud-client.ts";
+import { devToken } from "../support/fixtures.ts";
 import { repoRoot } from "../support/paths.ts";
 
 type Json = Record<string, any>;
 
 async function liveDocument(): Promise<Json> {
   const cloud = createMockCloud();
-  const res = await cloud.fetch(new Request("http://agentcloud.test/openapi.json"));
+  const res = await client(cloud, devToken, { conformance: false }).call("GET", "/openapi.json", undefined, {
+    token: null,
+  });
   expect(res.status).toBe(200);
-  const doc = (await res.json()) as Json;
+  const doc = res.body as Json;
   cloud.close();
   return doc;
 }

@@ -1,15 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { createMockCloud } from "../../provider/mock-cloud/index.ts";
+import { client } from "../support/cloud-client.ts";
+import { adminToken, cluster, devToken, pooledEndpoint } from "../support/fixtures.ts";
 
-async function list(
-  cloud: ReturnType<typeof createMockCloud>,
-  collection: string,
-  token = "agentcloud-dev-token",
-) {
-  const res = await cloud.fetch(
-    new Request(`http://agentcloud.test/v1/${collection}`, { headers: { authorization: `Bearer ${token}` } }),
-  );
-  return ((await res.json()) as { items: { name: string; status: string }[] }).items;
+const as = (cloud: ReturnType<typeof createMockCloud>, token = devToken) =>
+  client(cloud, token, { conformance: false }).call;
+
+async function list(cloud: ReturnType<typeof createMockCloud>, collection: string) {
+  return (await as(cloud)("GET", `/v1/${collection}`)).body.items as { name: string; status: string }[];
 }
 
 describe("seeding the emulator", () => {
@@ -17,26 +15,8 @@ describe("seeding the emulator", () => {
     const cloud = createMockCloud({
       seed: {
         resources: [
-          {
-            kind: "ChipCluster",
-            spec: {
-              name: "seeded",
-              region: "cn-hangzhou",
-              chipType: "zhenwu-810e",
-              chipsPerHyperNode: 8,
-              hyperNodeCount: 1,
-            },
-          },
-          {
-            kind: "ModelEndpoint",
-            spec: {
-              name: "pool",
-              region: "cn-hangzhou",
-              model: "glm-5.1",
-              deployment: { mode: "pooled" },
-              throughput: { tokensPerMinute: 5000 },
-            },
-          },
+          { kind: "ChipCluster", spec: cluster("seeded", { chipType: "zhenwu-810e" }) },
+          { kind: "ModelEndpoint", spec: pooledEndpoint("pool", 5000) },
         ],
       },
     });
@@ -55,24 +35,13 @@ describe("seeding the emulator", () => {
         resources: [
           {
             kind: "ChipCluster",
-            spec: {
-              name: "moved",
-              region: "cn-beijing",
-              chipType: "zhenwu-m890",
-              chipsPerHyperNode: 16,
-              hyperNodeCount: 2,
-            },
+            spec: cluster("moved", { region: "cn-beijing", chipsPerHyperNode: 16, hyperNodeCount: 2 }),
           },
         ],
       },
     });
-    const snap = await first.fetch(
-      new Request("http://agentcloud.test/_mock/snapshot", {
-        method: "POST",
-        headers: { authorization: "Bearer agentcloud-admin-token" },
-      }),
-    );
-    const second = createMockCloud({ seed: (await snap.json()) as never });
+    const snap = await as(first, adminToken)("POST", "/_mock/snapshot");
+    const second = createMockCloud({ seed: snap.body as never });
     expect((await list(second, "chip-clusters")).map((c) => c.name)).toEqual(["moved"]);
     first.close();
     second.close();
@@ -92,18 +61,7 @@ describe("seeding the emulator", () => {
     const { scratchRoot } = await import("../support/paths.ts");
     const dataDir = mkdtempSync(join(scratchRoot, "seed-"));
     const seed = {
-      resources: [
-        {
-          kind: "ChipCluster" as const,
-          spec: {
-            name: "once",
-            region: "cn-hangzhou",
-            chipType: "zhenwu-810e",
-            chipsPerHyperNode: 8,
-            hyperNodeCount: 1,
-          },
-        },
-      ],
+      resources: [{ kind: "ChipCluster" as const, spec: cluster("once", { chipType: "zhenwu-810e" }) }],
     };
     createMockCloud({ dataDir, seed }).close();
     const again = createMockCloud({ dataDir, seed });

@@ -3,9 +3,10 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createMockCloud } from "../../provider/mock-cloud/index.ts";
+import { type Answer, type Call, client } from "../support/cloud-client.ts";
+import { pooledEndpoint } from "../support/fixtures.ts";
 import { scratchRoot } from "../support/paths.ts";
-import { type Answer, type Call, client } from "./client.ts";
-import { adapters, admin, cluster, dev, expectError, other, tokens } from "./fixtures.ts";
+import { adapters, admin, cluster, dev, expectError, freshAndImmediate, other, tokens } from "./fixtures.ts";
 
 /** The store's side of the contract (page tokens, snapshots, idempotency keys, names), on both adapters. */
 
@@ -31,12 +32,7 @@ describe.each(adapters)("the store's contract on $name", (adapter) => {
     await stop();
   });
   beforeEach(async () => {
-    expect((await adminCall("POST", "/_mock/reset", {})).status).toBe(200);
-    await adminCall("PUT", "/_mock/transitions", {
-      ChipCluster: { mode: "immediate" },
-      ModelEndpoint: { mode: "immediate" },
-      AgentRuntime: { mode: "immediate" },
-    });
+    await freshAndImmediate(adminCall);
     await adminCall("PUT", "/_mock/limits", { chipsPerType: 1_000_000, capacityPerRegion: 1_000_000 });
   });
 
@@ -195,13 +191,7 @@ describe.each(adapters)("the store's contract on $name", (adapter) => {
     it("takes back a snapshot of every kind in flight: secrets, updates to roll back, idempotency keys", async () => {
       await adminCall("PUT", "/_mock/transitions", { ChipCluster: { mode: "duration", ms: 60_000 } });
       await call("POST", "/v1/chip-clusters", cluster("slow"), { headers: { "idempotency-key": "k-slow" } });
-      const endpoint = await call("POST", "/v1/model-endpoints", {
-        name: "pool",
-        region: "cn-hangzhou",
-        model: "glm-5.1",
-        deployment: { mode: "pooled" },
-        throughput: { tokensPerMinute: 5000 },
-      });
+      const endpoint = await call("POST", "/v1/model-endpoints", pooledEndpoint("pool", 5000));
       expect(endpoint.status).toBe(202);
       const runtime = await call("POST", "/v1/agent-runtimes", {
         name: "rt",
@@ -407,19 +397,11 @@ describe("schema migration 4 (idempotency keys remember when they were stored)",
   it("gives keys stored before it the time of the create they answered, so they neither expire at once nor live forever", async () => {
     const dataDir = mkdtempSync(join(scratchRoot, "store-migration-"));
     const post = (cloud: ReturnType<typeof createMockCloud>, name: string) =>
-      cloud.fetch(
-        new Request("http://agentcloud.test/v1/chip-clusters", {
-          method: "POST",
-          headers: {
-            authorization: `Bearer ${dev}`,
-            "content-type": "application/json",
-            "idempotency-key": "k-old",
-          },
-          body: JSON.stringify(cluster(name)),
-        }),
-      );
+      client(cloud, dev, { conformance: false }).call("POST", "/v1/chip-clusters", cluster(name), {
+        headers: { "idempotency-key": "k-old" },
+      });
     const before = createMockCloud({ dataDir, tokens });
-    const first = (await (await post(before, "old")).json()) as {
+    const first = (await post(before, "old")).body as {
       resource: { id: string };
       operation: { createdAt: string };
     };
@@ -436,7 +418,7 @@ describe("schema migration 4 (idempotency keys remember when they were stored)",
         stored_at: string;
       };
       expect(row.stored_at).toBe(first.operation.createdAt);
-      const replayed = (await (await post(after, "old")).json()) as { resource: { id: string } };
+      const replayed = (await post(after, "old")).body as { resource: { id: string } };
       expect(replayed.resource.id).toBe(first.resource.id);
       after.service.clock.advance(24 * 3_600_000 + 1000);
       // Expired: the same key with another body is a new create, not a mismatch.

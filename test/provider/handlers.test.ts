@@ -1,12 +1,14 @@
-import { request } from "undici";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getClient, setConfig } from "../../provider/runtime/config.ts";
 import { autoName, firstLineage, idempotencyKey } from "../../provider/runtime/identity.ts";
 import { handlers } from "../../provider/runtime/index.ts";
 import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
+import { type Client, client } from "../support/cloud-client.ts";
 
 const h = handlers.ChipCluster;
 let cloud: TestCloud;
+/** The API from outside the provider, as another tool (or an earlier, interrupted run) calls it. */
+let outside: Client;
 const spec = { region: "cn-hangzhou", chipType: "zhenwu-810e", chipsPerHyperNode: 8, hyperNodeCount: 1 };
 
 async function inputs(name: string | undefined, extra: Record<string, unknown> = {}) {
@@ -18,14 +20,26 @@ async function inputs(name: string | undefined, extra: Record<string, unknown> =
   return inputs;
 }
 
-describe("provider handlers against the emulator (testing kit)", () => {
+/** A testing-kit cloud for the enclosing describe block, with the provider configured for it. */
+function withCloud() {
   beforeAll(async () => {
     cloud = await startTestCloud();
+    outside = client(cloud.url, cloud.token, { conformance: false });
     setConfig({ endpoint: cloud.url, token: cloud.token });
   });
   afterAll(async () => {
+    await outside.close();
     await cloud.close();
   });
+}
+
+/** A cluster made through the API, not by the provider: its id. */
+async function madeOutside(body: Record<string, unknown>): Promise<string> {
+  return (await outside.call("POST", "/v1/chip-clusters", body)).body.resource.id;
+}
+
+describe("provider handlers against the emulator (testing kit)", () => {
+  withCloud();
   beforeEach(async () => {
     await cloud.admin.reset();
   });
@@ -72,17 +86,11 @@ describe("provider handlers against the emulator (testing kit)", () => {
 
   /** The POST a create killed after the cloud accepted it left behind: same key, never released. */
   async function interruptedCreate(body: Record<string, unknown>, scope = "proj/dev/training") {
-    const res = await request(`${cloud.url}/v1/chip-clusters`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${cloud.token}`,
-        "content-type": "application/json",
-        "idempotency-key": idempotencyKey(firstLineage("ChipCluster", scope)),
-      },
-      body: JSON.stringify(body),
+    const res = await outside.call("POST", "/v1/chip-clusters", body, {
+      headers: { "idempotency-key": idempotencyKey(firstLineage("ChipCluster", scope)) },
     });
-    expect(res.statusCode).toBe(202);
-    return ((await res.body.json()) as { resource: { id: string } }).resource.id;
+    expect(res.status).toBe(202);
+    return res.body.resource.id as string;
   }
 
   it("adopts what an interrupted create made (same key, never released) instead of duplicating", async () => {
@@ -135,12 +143,7 @@ describe("provider handlers against the emulator (testing kit)", () => {
   });
 
   it("takes an existing resource over with adoptId; without adoptId, a later create of the resource is a new one", async () => {
-    const outside = await request(`${cloud.url}/v1/chip-clusters`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${cloud.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ ...spec, name: "made-by-hand" }),
-    });
-    const made = ((await outside.body.json()) as { resource: { id: string } }).resource.id;
+    const made = await madeOutside({ ...spec, name: "made-by-hand" });
     const adopted = await h.create(
       await inputs(undefined, { __scope: "proj/dev/adopted", __adoptId: made, hyperNodeCount: 3 }),
     );
@@ -154,12 +157,7 @@ describe("provider handlers against the emulator (testing kit)", () => {
   });
 
   it("takes an adopted resource over again once its state is gone (`pulumi state delete`), instead of duplicating it", async () => {
-    const outside = await request(`${cloud.url}/v1/chip-clusters`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${cloud.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ ...spec, name: "adopted-twice" }),
-    });
-    const made = ((await outside.body.json()) as { resource: { id: string } }).resource.id;
+    const made = await madeOutside({ ...spec, name: "adopted-twice" });
     const args = { __scope: "proj/dev/again", __adoptId: made };
     expect((await h.create(await inputs(undefined, args))).id).toBe(made);
     expect((await h.create(await inputs(undefined, args))).id).toBe(made);
@@ -212,20 +210,12 @@ describe("provider handlers against the emulator (testing kit)", () => {
     expect(id).toBe(earlier);
     // As a `--replace` whose create got the old resource back would then ask.
     await h.delete(id, outs);
-    const still = await request(`${cloud.url}/v1/chip-clusters/${id}`, {
-      headers: { authorization: `Bearer ${cloud.token}` },
-    });
-    expect(still.statusCode).toBe(200);
-    await still.body.text();
+    const still = await outside.call("GET", `/v1/chip-clusters/${id}`);
+    expect(still.status).toBe(200);
   });
 
   it("refuses adoptId of a resource whose create-only values differ, and leaves it untouched", async () => {
-    const outside = await request(`${cloud.url}/v1/chip-clusters`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${cloud.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ ...spec, name: "other-shape", chipsPerHyperNode: 16 }),
-    });
-    const made = ((await outside.body.json()) as { resource: { id: string } }).resource.id;
+    const made = await madeOutside({ ...spec, name: "other-shape", chipsPerHyperNode: 16 });
     const e = (await h
       .create(await inputs(undefined, { __scope: "proj/dev/adopted", __adoptId: made }))
       .catch((x) => x)) as Error & { id?: string };
@@ -297,13 +287,7 @@ describe("provider handlers against the emulator (testing kit)", () => {
 });
 
 describe("provider handlers after a partial create", () => {
-  beforeAll(async () => {
-    cloud = await startTestCloud();
-    setConfig({ endpoint: cloud.url, token: cloud.token });
-  });
-  afterAll(async () => {
-    await cloud.close();
-  });
+  withCloud();
 
   it("plans the replacement of a resource that ended FAILED; an update that meets one says how to recover", async () => {
     await cloud.admin.fault({
@@ -328,12 +312,8 @@ describe("provider handlers after a partial create", () => {
 
   it("waits for a resource still provisioning before updating it", async () => {
     await cloud.admin.transitions({ ChipCluster: { mode: "reads", reads: 4 } });
-    const res = await request(`${cloud.url}/v1/chip-clusters`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${cloud.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ ...spec, name: "patient" }),
-    });
-    const { resource } = (await res.body.json()) as { resource: { id: string; status: string } };
+    const res = await outside.call("POST", "/v1/chip-clusters", { ...spec, name: "patient" });
+    const { resource } = res.body as { resource: { id: string; status: string } };
     expect(resource.status).toBe("ACCEPTED");
     const { outs } = await h.update(resource.id, {}, await inputs("patient", { hyperNodeCount: 3 }));
     expect(outs).toMatchObject({ status: "ACTIVE", hyperNodeCount: 3 });

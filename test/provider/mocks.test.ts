@@ -10,6 +10,7 @@ import {
   agentCloudMocks,
 } from "../../provider/testing/mocks.ts";
 import { agentCloudHandlers } from "../../provider/testing/msw.ts";
+import { pooledEndpoint } from "../support/fixtures.ts";
 
 let mocks: AgentCloudMocks | undefined;
 afterEach(async () => {
@@ -109,18 +110,7 @@ describe("agentCloudMocks", () => {
     const { errors, mocks } = await run(() => ({ a: pooled("a").id }), {
       limits: { endpointsPerRegion: 1 },
       seed: {
-        resources: [
-          {
-            kind: "ModelEndpoint",
-            spec: {
-              name: "existing",
-              region: "cn-hangzhou",
-              model: "glm-5.1",
-              deployment: { mode: "pooled" },
-              throughput: { tokensPerMinute: 10_000 },
-            },
-          },
-        ],
+        resources: [{ kind: "ModelEndpoint", spec: pooledEndpoint("existing", 10_000) }],
       },
     });
     expect(messages(errors)).toMatch(/QuotaExceeded/);

@@ -1,20 +1,20 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
-import { request } from "undici";
+import { type Answer, client } from "./cloud-client.ts";
+import { adminToken, devToken } from "./fixtures.ts";
 import { repoRoot, scratchRoot } from "./paths.ts";
 
-export const devToken = "agentcloud-dev-token";
-export const adminToken = "agentcloud-admin-token";
+export { devToken } from "./fixtures.ts";
 
 export interface RunningEmulator {
   url: string;
   dataDir: string;
   process: ChildProcess;
   /** Calls the API as the development account. */
-  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  api(method: string, path: string, body?: unknown): Promise<Answer>;
   /** Calls the admin plane. */
-  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  admin(method: string, path: string, body?: unknown): Promise<Answer>;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -55,26 +55,20 @@ export async function startEmulator(
       reject(new Error(`emulator exited with ${code}: ${stderr}`));
     });
   });
-  const call = (token: string) => async (method: string, path: string, body?: unknown) => {
-    const res = await request(`${url}${path}`, {
-      method: method as "GET",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    const text = await res.body.text();
-    return { status: res.statusCode, body: text ? JSON.parse(text) : null };
-  };
+  const { call, close } = client(url, devToken, { conformance: false });
   return {
     url,
     dataDir,
     process: child,
-    api: call(devToken),
-    admin: call(adminToken),
-    stop: (signal = "SIGTERM") =>
-      new Promise<void>((resolve) => {
+    api: (method, path, body) => call(method, path, body),
+    admin: (method, path, body) => call(method, path, body, { token: adminToken }),
+    stop: async (signal = "SIGTERM") => {
+      await new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill(signal);
-      }),
+      });
+      await close();
+    },
   };
 }
