@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AgentCloudClient } from "../../provider/client/client.ts";
-import { type Call, client } from "./client.ts";
+import { type Call, client } from "../support/cloud-client.ts";
 import { adapters, admin, cluster, dev, expectError, other } from "./fixtures.ts";
 
 /**
