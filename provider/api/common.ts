@@ -38,7 +38,7 @@ export const errorMeaning: Record<ErrorCode, string> = {
     "past an account quota (chips per type, endpoints or runtimes per region); `details.limit`, `current`, `requested`",
   NotFound: "no such resource in this account, or no such route",
   Conflict:
-    "a name taken in the region (`details.existingId`), an operation still running, or a cluster not ACTIVE",
+    "a name taken in the region (`details.existingId`), an operation still running, a cluster not ACTIVE, or chips its cluster cannot reserve (`details.clusterChips`, `reserved`, `requested`)",
   DependencyViolation: "a delete of something still used; `details.dependents`",
   IdempotencyMismatch:
     "an Idempotency-Key reused with another body; `details.resourceId` names what its create made",
