@@ -177,28 +177,42 @@ function clusterChips(props: unknown): number | null {
 export const clusterOvercommitPolicy: StackValidationPolicy = {
   name: "agentcloud-cluster-overcommit",
   description:
-    "Dedicated model endpoints on a chip cluster may together reserve (maxReplicas × chipsPerReplica) at most the chips the cluster has (chipsPerHyperNode × hyperNodeCount).",
+    "Dedicated model endpoints must fit the chip cluster they run on (chipsPerHyperNode × hyperNodeCount), as the cloud's scheduling rule counts them: each endpoint's maxReplicas × chipsPerReplica, and together what they reserve — maxReplicas × chipsPerReplica on a `resource`-scheduled cluster, minReplicas × chipsPerReplica on a `task`-scheduled one.",
   enforcementLevel: "mandatory",
   validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-    const byCluster = new Map<PolicyResource, { name: string; n: number }[]>();
+    const byCluster = new Map<PolicyResource, { name: string; min: number; max: number }[]>();
     for (const r of args.resources) {
       if (kindOf(r.type) !== "ModelEndpoint" || read(r.props, "deployment", "mode") !== "dedicated") continue;
       const cluster = clusterOf(r);
       if (!cluster) continue;
       const perReplica = num(read(r.props, "deployment", "chipsPerReplica"));
-      const maxRaw = read(r.props, "deployment", "maxReplicas");
-      const max = maxRaw === undefined || maxRaw === null ? 1 : num(maxRaw); // the API's default
-      if (perReplica === null || max === null) continue;
-      byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), { name: r.name, n: max * perReplica }]);
+      const replicas = (key: string) => {
+        const raw = read(r.props, "deployment", key);
+        return raw === undefined || raw === null ? 1 : num(raw); // the API's default
+      };
+      const [min, max] = [replicas("minReplicas"), replicas("maxReplicas")];
+      if (perReplica === null || min === null || max === null) continue;
+      const entry = { name: r.name, min: min * perReplica, max: max * perReplica };
+      byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), entry]);
     }
     for (const [cluster, endpoints] of byCluster) {
       const has = clusterChips(cluster.props);
       if (has === null) continue;
-      const reserved = endpoints.reduce((s, e) => s + e.n, 0);
-      if (reserved <= has) continue;
       const chipType = str(read(cluster.props, "chipType")) ?? "";
+      const scheduling = str(read(cluster.props, "scheduling")) ?? "task";
+      if (scheduling !== "task" && scheduling !== "resource") continue; // not known yet
+      for (const e of endpoints.filter((e) => e.max > has)) {
+        report(
+          `ModelEndpoint ${e.name} grows to ${fmt(e.max)} chips at maxReplicas, more than the ${fmt(has)} ${chipType} chips of ChipCluster ${cluster.name}`,
+          cluster.urn,
+        );
+      }
+      const at = scheduling === "resource" ? "maxReplicas" : "minReplicas";
+      const held = endpoints.map((e) => ({ name: e.name, n: scheduling === "resource" ? e.max : e.min }));
+      const reserved = held.reduce((sum, e) => sum + e.n, 0);
+      if (reserved <= has) continue;
       report(
-        `dedicated endpoints on ChipCluster ${cluster.name} reserve up to ${fmt(reserved)} chips at maxReplicas, more than its ${fmt(has)} ${chipType} chips: ${listed(endpoints, " chips")}`,
+        `dedicated endpoints on ChipCluster ${cluster.name} (${scheduling} scheduling) reserve ${fmt(reserved)} chips at ${at}, more than its ${fmt(has)} ${chipType} chips: ${listed(held, " chips")}`,
         cluster.urn,
       );
     }

@@ -239,9 +239,9 @@ describe("agentcloud-chip-caps", () => {
 });
 
 describe("agentcloud-cluster-overcommit", () => {
-  it("fails when dedicated endpoints reserve more chips at maxReplicas than their cluster has", () => {
-    const agents = cluster("agents", {});
-    const other = cluster("other", { hyperNodeCount: 4 });
+  it("fails a resource-scheduled cluster whose endpoints reserve more chips at maxReplicas than it has", () => {
+    const agents = cluster("agents", { scheduling: "resource" });
+    const other = cluster("other", { hyperNodeCount: 4, scheduling: "resource" });
     const stack = [
       agents,
       other,
@@ -254,14 +254,53 @@ describe("agentcloud-cluster-overcommit", () => {
     expect(runStack(clusterOvercommitPolicy, stack)).toEqual([
       {
         message:
-          "dedicated endpoints on ChipCluster agents reserve up to 144 chips at maxReplicas, more than its 128 zhenwu-m890 chips: qwen 64 chips, qwen-b 64 chips, big 16 chips",
+          "dedicated endpoints on ChipCluster agents (resource scheduling) reserve 144 chips at maxReplicas, more than its 128 zhenwu-m890 chips: qwen 64 chips, qwen-b 64 chips, big 16 chips",
         urn: agents.urn,
       },
     ]);
   });
 
-  it("passes a full cluster, and takes maxReplicas as 1 when left out", () => {
+  it("counts minReplicas on a task-scheduled cluster: bursting maxima pass, minimums that do not fit fail", () => {
+    const agents = cluster("agents", {}); // task scheduling, the default
+    const bursting = [
+      agents,
+      dedicated("qwen", agents, { chipsPerReplica: 32, maxReplicas: 2 }),
+      dedicated("qwen-b", agents, { chipsPerReplica: 64, maxReplicas: 2 }),
+      dedicated("big", agents, { chipsPerReplica: 16, minReplicas: 0, maxReplicas: 1 }),
+    ];
+    expect(runStack(clusterOvercommitPolicy, bursting)).toEqual([]);
+    const crowded = [
+      agents,
+      dedicated("qwen", agents, { chipsPerReplica: 32, minReplicas: 2, maxReplicas: 2 }),
+      dedicated("qwen-b", agents, { chipsPerReplica: 64, minReplicas: 2, maxReplicas: 2 }),
+    ];
+    expect(runStack(clusterOvercommitPolicy, crowded)).toEqual([
+      {
+        message:
+          "dedicated endpoints on ChipCluster agents (task scheduling) reserve 192 chips at minReplicas, more than its 128 zhenwu-m890 chips: qwen-b 128 chips, qwen 64 chips",
+        urn: agents.urn,
+      },
+    ]);
+  });
+
+  it("fails an endpoint that alone grows past its cluster, whatever the scheduling", () => {
     const agents = cluster("agents", {});
+    expect(
+      runStack(clusterOvercommitPolicy, [
+        agents,
+        dedicated("qwen", agents, { chipsPerReplica: 128, maxReplicas: 2 }),
+      ]),
+    ).toEqual([
+      {
+        message:
+          "ModelEndpoint qwen grows to 256 chips at maxReplicas, more than the 128 zhenwu-m890 chips of ChipCluster agents",
+        urn: agents.urn,
+      },
+    ]);
+  });
+
+  it("passes a full cluster, and takes the replicas as 1 when left out", () => {
+    const agents = cluster("agents", { scheduling: "resource" });
     const stack = [
       agents,
       dedicated("a", agents, { chipsPerReplica: 64 }),
@@ -271,10 +310,12 @@ describe("agentcloud-cluster-overcommit", () => {
   });
 
   it("finds the cluster through the endpoint's dependencies when its deployment's are not given", () => {
-    const agents = cluster("agents", {});
+    const agents = cluster("agents", { scheduling: "resource", hyperNodeCount: 2 });
     const e = dedicated("e", null, { chipsPerReplica: 64, maxReplicas: 4 });
+    const f = dedicated("f", null, { chipsPerReplica: 64, maxReplicas: 1 });
     e.dependencies = [agents];
-    expect(runStack(clusterOvercommitPolicy, [agents, e])[0]?.message).toContain("reserve up to 256 chips");
+    f.dependencies = [agents];
+    expect(runStack(clusterOvercommitPolicy, [agents, e, f])[0]?.message).toContain("reserve 320 chips");
   });
 
   it("skips endpoints whose cluster is not in the stack or whose figures are not known yet", () => {

@@ -111,7 +111,7 @@ describe("the agentcloud policy pack on `pulumi preview` of examples/agent-stack
       "[mandatory]  agentcloud-cluster-overcommit  (pulumi-nodejs:dynamic/agentcloud:ChipCluster: agents)",
     );
     expect(r.stdout).toContain(
-      "dedicated endpoints on ChipCluster agents reserve up to 256 chips at maxReplicas, more than its 128 zhenwu-m890 chips: qwen 256 chips",
+      "ModelEndpoint qwen grows to 256 chips at maxReplicas, more than the 128 zhenwu-m890 chips of ChipCluster agents",
     );
     expect(r.stdout).not.toContain("agentcloud-budget");
   });
