@@ -56,6 +56,34 @@ describe("planReport", () => {
     expect(r.risks).toEqual(['ModelEndpoint "e": deletes a serving endpoint']);
   });
 
+  it("counts what a task-scheduled cluster reserves (min replicas): bursting maxima are no risk", () => {
+    const onTask = (cpr: number, max: number) => ({
+      ...endpointSpec(cpr, max),
+      estimate: estimateModelEndpoint(endpointSpec(cpr, max), {
+        __chipType: "zhenwu-m890",
+        __scheduling: "task",
+      }),
+    });
+    const r = planReport({
+      steps: [
+        {
+          op: "same",
+          urn: urn("ChipCluster", "c"),
+          oldState: { type: type("ChipCluster"), outputs: cluster },
+          newState: { type: type("ChipCluster"), inputs: cluster },
+        },
+        {
+          op: "update",
+          urn: urn("ModelEndpoint", "qwen"),
+          oldState: { type: type("ModelEndpoint"), inputs: onTask(64, 1), outputs: onTask(64, 1) },
+          newState: { type: type("ModelEndpoint"), inputs: onTask(64, 4), outputs: onTask(64, 1) },
+        },
+      ],
+    });
+    // 1 × 64 reserved of 128 (it may burst to 4 × 64 = 256 when chips are free).
+    expect(r.risks).toEqual([]);
+  });
+
   it("a replace of a chosen name is delete-before-replace; shares over the clusters' chips are a risk", () => {
     const olds = endpoint(32, 2, { name: "qwen", __autoname: false });
     const news = endpoint(64, 4, { name: "qwen", __autoname: false });
@@ -87,7 +115,7 @@ describe("planReport", () => {
     expect(r.risks.join("\n")).toContain("replaces a serving endpoint");
     expect(r.risks.join("\n")).toContain("delete-before-replace");
     expect(r.risks.join("\n")).toContain(
-      "can hold up to 256 zhenwu-m890 chips at max replicas, more than the 128",
+      "reserve up to 256 zhenwu-m890 chips (max replicas, min replicas on task-scheduled clusters), more than the 128",
     );
     expect(toMarkdown(r)).toContain(
       "| ModelEndpoint `qwen` | replace | **deployment** | +192 zhenwu-m890 (share of its cluster) | $0 → $0 |",

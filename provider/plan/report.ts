@@ -171,7 +171,9 @@ export function planReport(preview: Preview, options: { maxMonthlyUsd?: number }
       const r = (sign > 0 ? (newRegion ?? oldRegion) : oldRegion) ?? "(unknown region)";
       for (const [chipType, n] of Object.entries(e.chips)) {
         shareDelta[chipType] = (shareDelta[chipType] ?? 0) + sign * n;
-        if (sign > 0) shares.set(`${r}/${chipType}`, (shares.get(`${r}/${chipType}`) ?? 0) + n);
+        // What the cloud reserves for it: its minimum on a task-scheduled cluster, else its maximum.
+        const reserved = e.exclusiveChips ?? n;
+        if (sign > 0) shares.set(`${r}/${chipType}`, (shares.get(`${r}/${chipType}`) ?? 0) + reserved);
       }
     }
     const tally = (r: string | undefined, e: Estimate | null, side: "before" | "after") => {
@@ -222,7 +224,7 @@ export function planReport(preview: Preview, options: { maxMonthlyUsd?: number }
     const row = chips.get(key);
     if (row && held > row.after)
       risks.push(
-        `dedicated endpoints in ${region} can hold up to ${held} ${chipType} chips at max replicas, more than the ${row.after} of the clusters`,
+        `dedicated endpoints in ${region} reserve up to ${held} ${chipType} chips (max replicas, min replicas on task-scheduled clusters), more than the ${row.after} of the clusters`,
       );
   }
   if (budget?.over)
