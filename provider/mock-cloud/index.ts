@@ -7,7 +7,7 @@ import { validateSnapshot } from "./core/snapshot.ts";
 import { createApp } from "./http/app.ts";
 import { defaultAdminToken, defaultDevAccount, defaultDevToken, TokenTable } from "./http/auth.ts";
 import { RequestLog } from "./http/request-log.ts";
-import { openDb, tx } from "./store/db.ts";
+import { closeDb, openDb, tx } from "./store/db.ts";
 
 export type { FaultRule, Limits, Transitions } from "./core/settings.ts";
 export { defaultAdminToken, defaultDevAccount, defaultDevToken } from "./http/auth.ts";
@@ -53,7 +53,7 @@ export function createMockCloud(options: MockCloudOptions = {}): MockCloud {
     // The node server passes its bindings (the socket, for dropped-connection faults) as env.
     fetch: async (request, env?: unknown) => app.fetch(request, env as never),
     service,
-    close: () => db.close(),
+    close: () => closeDb(db),
   };
 }
 

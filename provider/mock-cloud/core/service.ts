@@ -8,7 +8,7 @@ import {
 } from "../../api/common.ts";
 import { canonicalJson, sha256 } from "../../api/digest.ts";
 import { fail, invalid } from "../errors.ts";
-import { type Db, getMeta, setMeta, tx } from "../store/db.ts";
+import { type Db, durable, getMeta, setMeta, tx } from "../store/db.ts";
 import { Repo, type StoredOperation, type StoredResource } from "../store/repo.ts";
 import { Clock } from "./clock.ts";
 import { ChangeFeed } from "./feed.ts";
@@ -50,6 +50,11 @@ export class CloudService {
   }
   set transitions(t: Transitions) {
     setMeta(this.db, "transitions", { ...this.transitions, ...t });
+  }
+
+  /** The commit an answer must wait for before it is sent: the group commit in progress, if any. */
+  durable(): Promise<void> | undefined {
+    return durable(this.db);
   }
 
   ctx(account: string, baseUrl = ""): Ctx {

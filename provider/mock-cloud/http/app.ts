@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
+import { randomHex } from "../core/random.ts";
 import type { CloudService } from "../core/service.ts";
 import { pickFault } from "../core/settings.ts";
 import { MockCloudError } from "../errors.ts";
@@ -59,10 +59,24 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.use(async (c, next) => {
     const started = performance.now();
-    const requestId = `req-${randomBytes(8).toString("hex")}`;
+    const requestId = `req-${randomHex(8)}`;
     c.set("requestId", requestId);
     c.set("account", null);
     await next();
+    // Nothing is acknowledged before it is on disk: the answer waits for the commit holding the
+    // request's writes (and the writes it read), shared with the requests that came with it.
+    const commit = service.durable();
+    if (commit) {
+      try {
+        await commit;
+      } catch (e) {
+        process.stderr.write(
+          `agentcloud-mock: commit failed: ${e instanceof Error ? e.message : String(e)}\n`,
+        );
+        c.res = undefined;
+        c.res = errorResponse(c, new MockCloudError("InternalError", "the write could not be made durable"));
+      }
+    }
     c.header("x-request-id", requestId);
     const failed =
       c.res.status >= 400
