@@ -46,7 +46,12 @@ const migrations: string[] = [
    UPDATE idempotency SET kind = (SELECT kind FROM resources WHERE resources.id = idempotency.resource_id);`,
   // 6: chips of ChipClusters summed per region, chip type, status and account, kept by triggers in
   // the same transaction as the rows: a quota or capacity check reads a few sums, not every cluster.
-  `CREATE TABLE chip_usage (
+  // Rebuilt from the rows when run again (a store whose version was set back).
+  `DROP TRIGGER IF EXISTS chip_usage_insert;
+   DROP TRIGGER IF EXISTS chip_usage_delete;
+   DROP TRIGGER IF EXISTS chip_usage_update;
+   DROP TABLE IF EXISTS chip_usage;
+   CREATE TABLE chip_usage (
      region TEXT NOT NULL, chip_type TEXT NOT NULL, status TEXT NOT NULL, account TEXT NOT NULL,
      chips INTEGER NOT NULL, PRIMARY KEY (region, chip_type, status, account)) WITHOUT ROWID;
    INSERT INTO chip_usage (region, chip_type, status, account, chips)
