@@ -2,8 +2,8 @@ import type { Operation, ResourceKind } from "../../api/common.ts";
 import type { Repo, StoredOperation } from "../store/repo.ts";
 import type { Clock } from "./clock.ts";
 import { models } from "./kinds.ts";
-import { randomHex } from "./random.ts";
 import type { Body, Ctx } from "./model.ts";
+import { randomHex } from "./random.ts";
 import { type FaultRule, pickFault, type Transitions } from "./settings.ts";
 
 /**

@@ -58,7 +58,28 @@ export class CloudService {
   }
 
   ctx(account: string, baseUrl = ""): Ctx {
-    return { repo: this.repo, account, now: this.clock.now(), limits: this.limits, baseUrl };
+    const service = this;
+    let limits: Limits | undefined;
+    // The limits are read from the store on first use (most requests never look at them).
+    return {
+      repo: this.repo,
+      account,
+      now: this.clock.now(),
+      get limits() {
+        limits ??= service.limits;
+        return limits;
+      },
+      baseUrl,
+    };
+  }
+
+  /**
+   * A read of a resource moves its running operations on, in a transaction of its own: an answer
+   * that fails after it (404 for a delete that just finished, 412, 409) must not roll that progress
+   * back. No transaction when nothing runs.
+   */
+  #observe(ctx: Ctx, id: string): void {
+    if (this.repo.runningOperations(id).length > 0) tx(this.db, () => observe(this, ctx, id));
   }
 
   create(ctx: Ctx, kind: ResourceKind, raw: unknown, idempotencyKey: string | null) {
@@ -186,9 +207,7 @@ export class CloudService {
   }
 
   get(ctx: Ctx, kind: ResourceKind, id: string): Body {
-    // The read moves running operations on in a transaction of its own: an answer that fails below
-    // (404 for a delete that just finished, 412, 409) must not roll that progress back.
-    tx(this.db, () => observe(this, ctx, id));
+    this.#observe(ctx, id);
     return tx(this.db, () => {
       const r = this.repo.getResource(ctx.account, kind, id);
       if (!r) fail("NotFound", `${kind} ${id} not found`);
@@ -234,9 +253,7 @@ export class CloudService {
     const stripped =
       raw && typeof raw === "object" ? omit(raw as Record<string, unknown>, model.immutable) : raw;
     const patch = parse(model.patch, stripped);
-    // The read moves running operations on in a transaction of its own: an answer that fails below
-    // (404 for a delete that just finished, 412, 409) must not roll that progress back.
-    tx(this.db, () => observe(this, ctx, id));
+    this.#observe(ctx, id);
     return tx(this.db, () => {
       const current = this.repo.getResource(ctx.account, kind, id);
       if (!current) fail("NotFound", `${kind} ${id} not found`);
@@ -271,9 +288,7 @@ export class CloudService {
 
   delete(ctx: Ctx, kind: ResourceKind, id: string) {
     const model = models[kind];
-    // The read moves running operations on in a transaction of its own: an answer that fails below
-    // (404 for a delete that just finished, 412, 409) must not roll that progress back.
-    tx(this.db, () => observe(this, ctx, id));
+    this.#observe(ctx, id);
     return tx(this.db, () => {
       const current = this.repo.getResource(ctx.account, kind, id);
       if (!current) fail("NotFound", `${kind} ${id} not found`);

@@ -123,6 +123,11 @@ export function sql(db: Db, text: string): StatementSync {
   return statement;
 }
 
+/** Runs one statement, compiled once (BEGIN, COMMIT and the like run several times a request). */
+const exec = (db: Db, text: string): void => {
+  sql(db, text).run();
+};
+
 /** Work to do once the open transaction of a database commits (dropped if it rolls back). */
 const onCommit = new WeakMap<Db, (() => void)[]>();
 
@@ -153,7 +158,7 @@ const groups = new WeakMap<Db, Group>();
 const totalChanges = (db: Db) => (sql(db, "SELECT total_changes() AS n").get() as { n: number }).n;
 
 function beginBatch(db: Db): Batch {
-  db.exec("BEGIN IMMEDIATE");
+  exec(db, "BEGIN IMMEDIATE");
   let resolve!: () => void;
   let reject!: (e: unknown) => void;
   const done = new Promise<void>((ok, ko) => {
@@ -170,9 +175,9 @@ function commitBatch(db: Db, group: Group): void {
   if (!batch) return;
   group.open = null;
   try {
-    db.exec("COMMIT");
+    exec(db, "COMMIT");
   } catch (e) {
-    if (db.isTransaction) db.exec("ROLLBACK");
+    if (db.isTransaction) exec(db, "ROLLBACK");
     batch.reject(e);
     return;
   }
@@ -201,18 +206,18 @@ export function tx<T>(db: Db, fn: () => T): T {
 }
 
 function soloTx<T>(db: Db, fn: () => T): T {
-  db.exec("BEGIN IMMEDIATE");
+  exec(db, "BEGIN IMMEDIATE");
   onCommit.set(db, []);
   try {
     const out = fn();
-    db.exec("COMMIT");
+    exec(db, "COMMIT");
     const after = onCommit.get(db) ?? [];
     onCommit.delete(db);
     for (const f of after) f();
     return out;
   } catch (e) {
     onCommit.delete(db);
-    db.exec("ROLLBACK");
+    exec(db, "ROLLBACK");
     throw e;
   }
 }
@@ -223,17 +228,17 @@ function groupedTx<T>(db: Db, group: Group, fn: () => T): T {
   const outer = onCommit.get(db);
   const mine: (() => void)[] = [];
   onCommit.set(db, mine);
-  db.exec("SAVEPOINT tx");
+  exec(db, "SAVEPOINT tx");
   group.depth++;
   try {
     const out = fn();
-    db.exec("RELEASE tx");
+    exec(db, "RELEASE tx");
     (outer ?? batch.after).push(...mine);
     return out;
   } catch (e) {
     if (db.isTransaction) {
-      db.exec("ROLLBACK TO tx");
-      db.exec("RELEASE tx");
+      exec(db, "ROLLBACK TO tx");
+      exec(db, "RELEASE tx");
     } else if (group.open === batch) {
       // SQLite rolled the whole transaction back (an I/O error, a full disk): the batch is lost.
       group.open = null;
