@@ -19,6 +19,7 @@ import { printTable, type Row, row } from "./table.ts";
 
 const requests = 2000;
 const concurrency = 16;
+const warmup = 1000;
 const auth = { authorization: "Bearer agentcloud-dev-token", "content-type": "application/json" };
 
 interface Measure {
@@ -121,8 +122,9 @@ export async function benchEmulator(options: { dataDir?: string } = {}): Promise
   const baseline = await bare();
   const rows: Row[] = [];
   try {
-    await load(() => send(dispatcher, `${baseline.url}/x`, "GET"), 300);
-    await load((i) => send(dispatcher, `${baseline.url}/x`, "POST", spec(`w${i}`)), 300);
+    // Warm-up (JIT) of the client and the servers, so that every figure is of the steady state.
+    await load(() => send(dispatcher, `${baseline.url}/x`, "GET"), warmup);
+    await load((i) => send(dispatcher, `${baseline.url}/x`, "POST", spec(`w${i}`)), warmup);
     for (const storage of ["memory", "disk"] as const) {
       const dataDir = storage === "disk" ? mkdtempSync(join(dataRoot, "bench-http-")) : ":memory:";
       const server = await startMockCloudServer({
@@ -137,7 +139,8 @@ export async function benchEmulator(options: { dataDir?: string } = {}): Promise
             items: { id: string }[];
           }
         ).items[0]?.id;
-        await load(() => send(dispatcher, `${server.url}/v1/chip-clusters/${id}`, "GET"), 300);
+        await load(() => send(dispatcher, `${server.url}/v1/chip-clusters/${id}`, "GET"), warmup);
+        await load((i) => send(dispatcher, `${server.url}/v1/chip-clusters`, "POST", spec(`w${i}`)), warmup);
         // Each baseline is measured just before the emulator, so that both see the same machine.
         const bareGet = await load(() => send(dispatcher, `${baseline.url}/x`, "GET"));
         const get = await load(() => send(dispatcher, `${server.url}/v1/chip-clusters/${id}`, "GET"));

@@ -208,11 +208,10 @@ export class CloudService {
 
   get(ctx: Ctx, kind: ResourceKind, id: string): Body {
     this.#observe(ctx, id);
-    return tx(this.db, () => {
-      const r = this.repo.getResource(ctx.account, kind, id);
-      if (!r) fail("NotFound", `${kind} ${id} not found`);
-      return r.body;
-    });
+    // One statement: it reads a consistent state without a transaction around it.
+    const r = this.repo.getResource(ctx.account, kind, id);
+    if (!r) fail("NotFound", `${kind} ${id} not found`);
+    return r.body;
   }
 
   list(ctx: Ctx, kind: ResourceKind, query: { region?: string; pageSize?: number; pageToken?: string }) {

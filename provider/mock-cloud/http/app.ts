@@ -86,8 +86,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
         c.res = errorResponse(c, new MockCloudError("InternalError", "the write could not be made durable"));
       }
     }
-    // An answer built as a Response (not through the context) does not carry it yet.
-    if (c.res.headers.get("x-request-id") !== requestId) c.header("x-request-id", requestId);
+    // An answer built as a Response (not through the context) does not carry it yet; reply() puts
+    // it in node-server's Response, whose headers are best left unread (a plain record is written
+    // out as it is).
+    const NodeResponse = deps.nodeResponse;
+    if (!(NodeResponse && c.res instanceof NodeResponse) && c.res.headers.get("x-request-id") !== requestId)
+      c.header("x-request-id", requestId);
     const failed =
       c.res.status >= 400
         ? ((await c.res
