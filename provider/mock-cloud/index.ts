@@ -6,8 +6,9 @@ import { type FaultRule, Limits, type Transitions } from "./core/settings.ts";
 import { validateSnapshot } from "./core/snapshot.ts";
 import { createApp } from "./http/app.ts";
 import { defaultAdminToken, defaultDevAccount, defaultDevToken, TokenTable } from "./http/auth.ts";
+import { nodeResponse } from "./http/node-response.ts";
 import { RequestLog } from "./http/request-log.ts";
-import { openDb, tx } from "./store/db.ts";
+import { closeDb, openDb, tx } from "./store/db.ts";
 
 export type { FaultRule, Limits, Transitions } from "./core/settings.ts";
 export { defaultAdminToken, defaultDevAccount, defaultDevToken } from "./http/auth.ts";
@@ -39,6 +40,10 @@ export interface MockCloud {
 
 /** The emulator in this process: the same app the server runs, without a socket. */
 export function createMockCloud(options: MockCloudOptions = {}): MockCloud {
+  return makeMockCloud(options);
+}
+
+function makeMockCloud(options: MockCloudOptions, nodeResponse?: typeof Response): MockCloud {
   const db = openDb(options.dataDir ?? ":memory:");
   const service = new CloudService(db);
   if (options.limits) service.limits = Limits.parse({ ...service.limits, ...options.limits });
@@ -47,13 +52,19 @@ export function createMockCloud(options: MockCloudOptions = {}): MockCloud {
     options.tokens ?? { [defaultDevToken]: defaultDevAccount },
     options.adminToken ?? defaultAdminToken,
   );
-  const app = createApp({ service, tokens, log: new RequestLog(), verbose: options.verbose });
+  const app = createApp({
+    service,
+    tokens,
+    log: new RequestLog(),
+    verbose: options.verbose,
+    nodeResponse,
+  });
   if (options.seed) applySeed(service, options.seed);
   return {
     // The node server passes its bindings (the socket, for dropped-connection faults) as env.
     fetch: async (request, env?: unknown) => app.fetch(request, env as never),
     service,
-    close: () => db.close(),
+    close: () => closeDb(db),
   };
 }
 
@@ -85,7 +96,7 @@ export interface MockCloudServer extends MockCloud {
 export async function startMockCloudServer(
   options: MockCloudOptions & { host?: string; port?: number } = {},
 ): Promise<MockCloudServer> {
-  const cloud = createMockCloud(options);
+  const cloud = makeMockCloud(options, nodeResponse());
   const host = options.host ?? "127.0.0.1";
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     // overrideGlobalObjects: false leaves the process's Request/Response alone (it is often a user's test process).

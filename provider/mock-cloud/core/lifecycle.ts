@@ -1,9 +1,9 @@
-import { randomBytes } from "node:crypto";
 import type { Operation, ResourceKind } from "../../api/common.ts";
 import type { Repo, StoredOperation } from "../store/repo.ts";
 import type { Clock } from "./clock.ts";
 import { models } from "./kinds.ts";
 import type { Body, Ctx } from "./model.ts";
+import { randomHex } from "./random.ts";
 import { type FaultRule, pickFault, type Transitions } from "./settings.ts";
 
 /**
@@ -18,8 +18,8 @@ export interface LifecycleHost {
   ctx(account: string): Ctx;
 }
 
-export const newId = (prefix: string) => `${prefix}-${randomBytes(6).toString("hex")}`;
-export const newEtag = () => randomBytes(6).toString("hex");
+export const newId = (prefix: string) => `${prefix}-${randomHex(6)}`;
+export const newEtag = () => randomHex(6);
 
 export function startOperation(
   host: LifecycleHost,

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { CreateOnly, ResourceKind } from "../../api/common.ts";
 import { canonicalJson } from "../../api/digest.ts";
 import { fail } from "../errors.ts";
+import { sql } from "../store/db.ts";
 import type { Repo, StoredResource } from "../store/repo.ts";
 import type { Limits } from "./settings.ts";
 
@@ -63,9 +64,10 @@ export function checkCountQuota(
   limit: number,
   what: string,
 ): void {
-  const { n } = ctx.repo.db
-    .prepare("SELECT COUNT(*) AS n FROM resources WHERE account = ? AND kind = ? AND region = ?")
-    .get(ctx.account, kind, region) as { n: number };
+  const { n } = sql(
+    ctx.repo.db,
+    "SELECT COUNT(*) AS n FROM resources WHERE account = ? AND kind = ? AND region = ?",
+  ).get(ctx.account, kind, region) as { n: number };
   if (n + 1 > limit)
     fail("QuotaExceeded", `${what} in ${region}: quota ${limit}`, { limit, current: n, requested: 1 });
 }

@@ -10,7 +10,7 @@ import {
 import { canonicalJson, sha256 } from "../../api/digest.ts";
 import { fieldIssues } from "../../api/issues.ts";
 import { fail, invalid } from "../errors.ts";
-import { type Db, getMeta, setMeta, tx } from "../store/db.ts";
+import { type Db, durable, getMeta, setMeta, tx } from "../store/db.ts";
 import { Repo, type StoredOperation, type StoredResource } from "../store/repo.ts";
 import { Clock } from "./clock.ts";
 import { ChangeFeed } from "./feed.ts";
@@ -54,8 +54,34 @@ export class CloudService {
     setMeta(this.db, "transitions", { ...this.transitions, ...t });
   }
 
+  /** The commit an answer must wait for before it is sent: the group commit in progress, if any. */
+  durable(): Promise<void> | undefined {
+    return durable(this.db);
+  }
+
   ctx(account: string, baseUrl = ""): Ctx {
-    return { repo: this.repo, account, now: this.clock.now(), limits: this.limits, baseUrl };
+    const service = this;
+    let limits: Limits | undefined;
+    // The limits are read from the store on first use (most requests never look at them).
+    return {
+      repo: this.repo,
+      account,
+      now: this.clock.now(),
+      get limits() {
+        limits ??= service.limits;
+        return limits;
+      },
+      baseUrl,
+    };
+  }
+
+  /**
+   * A read of a resource moves its running operations on, in a transaction of its own: an answer
+   * that fails after it (404 for a delete that just finished, 412, 409) must not roll that progress
+   * back. No transaction when nothing runs.
+   */
+  #observe(ctx: Ctx, id: string): void {
+    if (this.repo.runningOperations(id).length > 0) tx(this.db, () => observe(this, ctx, id));
   }
 
   create(ctx: Ctx, kind: ResourceKind, raw: unknown, idempotencyKey: string | null) {
@@ -183,14 +209,11 @@ export class CloudService {
   }
 
   get(ctx: Ctx, kind: ResourceKind, id: string): Body {
-    // The read moves running operations on in a transaction of its own: an answer that fails below
-    // (404 for a delete that just finished, 412, 409) must not roll that progress back.
-    tx(this.db, () => observe(this, ctx, id));
-    return tx(this.db, () => {
-      const r = this.repo.getResource(ctx.account, kind, id);
-      if (!r) fail("NotFound", `${kind} ${id} not found`);
-      return r.body;
-    });
+    this.#observe(ctx, id);
+    // One statement: it reads a consistent state without a transaction around it.
+    const r = this.repo.getResource(ctx.account, kind, id);
+    if (!r) fail("NotFound", `${kind} ${id} not found`);
+    return r.body;
   }
 
   list(ctx: Ctx, kind: ResourceKind, query: { region?: string; pageSize?: number; pageToken?: string }) {
@@ -231,9 +254,7 @@ export class CloudService {
     const stripped =
       raw && typeof raw === "object" ? omit(raw as Record<string, unknown>, model.immutable) : raw;
     const patch = parse(model.patch, stripped);
-    // The read moves running operations on in a transaction of its own: an answer that fails below
-    // (404 for a delete that just finished, 412, 409) must not roll that progress back.
-    tx(this.db, () => observe(this, ctx, id));
+    this.#observe(ctx, id);
     return tx(this.db, () => {
       const current = this.repo.getResource(ctx.account, kind, id);
       if (!current) fail("NotFound", `${kind} ${id} not found`);
@@ -268,9 +289,7 @@ export class CloudService {
 
   delete(ctx: Ctx, kind: ResourceKind, id: string) {
     const model = models[kind];
-    // The read moves running operations on in a transaction of its own: an answer that fails below
-    // (404 for a delete that just finished, 412, 409) must not roll that progress back.
-    tx(this.db, () => observe(this, ctx, id));
+    this.#observe(ctx, id);
     return tx(this.db, () => {
       const current = this.repo.getResource(ctx.account, kind, id);
       if (!current) fail("NotFound", `${kind} ${id} not found`);

@@ -1,8 +1,9 @@
-import { randomBytes } from "node:crypto";
+import { IncomingMessage } from "node:http";
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
 import { quotas } from "../core/quotas.ts";
+import { randomHex } from "../core/random.ts";
 import type { CloudService } from "../core/service.ts";
 import { pickFault } from "../core/settings.ts";
 import { MockCloudError } from "../errors.ts";
@@ -34,6 +35,11 @@ export interface AppDeps {
   log: RequestLog;
   /** Print one line per request to stderr (no tokens, no bodies). */
   verbose?: boolean;
+  /**
+   * The Response class that the node server writes out fastest (http/node-response.ts), for the
+   * answers of the /v1 API when a request comes through that server; others use the context's.
+   */
+  nodeResponse?: typeof Response;
 }
 
 type Env = { Variables: { requestId: string; account: string | null } };
@@ -60,11 +66,33 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.use(async (c, next) => {
     const started = performance.now();
-    const requestId = `req-${randomBytes(8).toString("hex")}`;
+    const requestId = `req-${randomHex(8)}`;
     c.set("requestId", requestId);
     c.set("account", null);
-    await next();
+    // Set before the answer is made, so that the answer is made with it: set after, Hono would
+    // build the whole Response again to add it.
     c.header("x-request-id", requestId);
+    await next();
+    // Nothing is acknowledged before it is on disk: the answer waits for the commit holding the
+    // request's writes (and the writes it read), shared with the requests that came with it.
+    const commit = service.durable();
+    if (commit) {
+      try {
+        await commit;
+      } catch (e) {
+        process.stderr.write(
+          `agentcloud-mock: commit failed: ${e instanceof Error ? e.message : String(e)}\n`,
+        );
+        c.res = undefined;
+        c.res = errorResponse(c, new MockCloudError("InternalError", "the write could not be made durable"));
+      }
+    }
+    // An answer built as a Response (not through the context) does not carry it yet; reply() puts
+    // it in node-server's Response, whose headers are best left unread (a plain record is written
+    // out as it is).
+    const NodeResponse = deps.nodeResponse;
+    if (!(NodeResponse && c.res instanceof NodeResponse) && c.res.headers.get("x-request-id") !== requestId)
+      c.header("x-request-id", requestId);
     const failed =
       c.res.status >= 400
         ? ((await c.res
@@ -179,7 +207,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   const kindOfRoute = (route: RouteSpec): ResourceKind => route.kind as ResourceKind;
   const v1: Partial<Record<HandlerName, Handler<Env>>> = {
-    getOperation: (c) => c.json(service.getOperation(ctx(c), c.req.param("id") as string)),
+    getOperation: (c) => reply(c, service.getOperation(ctx(c), c.req.param("id") as string)),
     getQuotas: (c) => c.json(quotas(ctx(c))),
     getIdempotencyKey: (c) => c.json(service.idempotencyKey(ctx(c), c.req.param("key") as string)),
     releaseIdempotencyKey: (c, { body }) =>
@@ -191,17 +219,15 @@ export function createApp(deps: AppDeps): Hono<Env> {
         await json(c),
         c.req.header("idempotency-key") ?? null,
       ) as ReturnType<typeof service.create> & { replayed?: boolean };
-      if (replayed) c.header("idempotent-replayed", "true");
-      return c.json(out, 202);
+      return reply(c, out, 202, replayed ? { "idempotent-replayed": "true" } : undefined);
     },
     list: (c, { route, query }) => {
       const { region, pageSize, pageToken } = query as z.infer<typeof ListQuery>;
-      return c.json(service.list(ctx(c), kindOfRoute(route), { region, pageSize, pageToken }));
+      return reply(c, service.list(ctx(c), kindOfRoute(route), { region, pageSize, pageToken }));
     },
     get: (c, { route }) => {
       const body = service.get(ctx(c), kindOfRoute(route), c.req.param("id") as string);
-      c.header("etag", `"${body.etag}"`);
-      return c.json(body);
+      return reply(c, body, 200, { etag: `"${body.etag}"` });
     },
     update: async (c, { route }) => {
       const out = service.update(
@@ -211,11 +237,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
         await json(c),
         c.req.header("if-match") ?? null,
       );
-      c.header("etag", `"${out.resource.etag}"`);
-      return c.json(out, 202);
+      return reply(c, out, 202, { etag: `"${out.resource.etag}"` });
     },
     delete: (c, { route }) =>
-      c.json(service.delete(ctx(c), kindOfRoute(route), c.req.param("id") as string), 202),
+      reply(c, service.delete(ctx(c), kindOfRoute(route), c.req.param("id") as string), 202),
   };
   register(
     app,
@@ -234,6 +259,27 @@ export function createApp(deps: AppDeps): Hono<Env> {
     }
     if (!id) return undefined;
     return service.repo.getResource(c.get("account") as string, kind, id)?.body.region;
+  }
+
+  /**
+   * `c.json(data, status)` with `headers`. Through the node server: the same answer (JSON content
+   * type, the request id, the headers) as node-server's own Response, which it writes out directly.
+   */
+  function reply(
+    c: Context<Env>,
+    data: unknown,
+    status: 200 | 202 = 200,
+    headers?: Record<string, string>,
+  ): Response {
+    const NodeResponse = deps.nodeResponse;
+    if (!NodeResponse || !(c.env as { incoming?: unknown } | undefined)?.incoming) {
+      for (const [name, value] of Object.entries(headers ?? {})) c.header(name, value);
+      return c.json(data, status);
+    }
+    return new NodeResponse(JSON.stringify(data), {
+      status,
+      headers: { "content-type": "application/json", "x-request-id": c.get("requestId"), ...headers },
+    });
   }
 
   function ctx(c: Context<Env>) {
@@ -294,7 +340,22 @@ async function readLimited(c: Context, maxBytes: number): Promise<string> {
     new MockCloudError("PayloadTooLarge", `request body larger than ${sizeLabel(maxBytes)}`, undefined, {
       connection: "close",
     });
-  if (Number(c.req.header("content-length") ?? 0) > maxBytes) throw tooLarge();
+  const length = c.req.header("content-length");
+  if (Number(length ?? 0) > maxBytes) throw tooLarge();
+  // On the node server, a body of a declared length (no more than maxBytes: the parser delivers no
+  // more than Content-Length says) is read from the socket's message as it is, without building a
+  // web Request and stream around it.
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (
+    incoming instanceof IncomingMessage &&
+    length !== undefined &&
+    c.req.header("transfer-encoding") === undefined &&
+    !("rawBody" in incoming) &&
+    incoming.readableFlowing === null &&
+    !incoming.readableEnded
+  ) {
+    return readIncoming(incoming);
+  }
   const stream = c.req.raw.body;
   if (!stream) return "";
   const reader = stream.getReader();
@@ -311,6 +372,15 @@ async function readLimited(c: Context, maxBytes: number): Promise<string> {
     chunks.push(value);
   }
   return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+function readIncoming(incoming: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+    incoming.once("end", () => resolve(new TextDecoder().decode(Buffer.concat(chunks))));
+    incoming.once("error", reject);
+  });
 }
 
 /**

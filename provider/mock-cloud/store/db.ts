@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 
 /**
  * Durable storage of the emulator: one SQLite file in WAL mode with full fsync, so every write
@@ -44,6 +44,38 @@ const migrations: string[] = [
   `ALTER TABLE idempotency ADD COLUMN kind TEXT;
    ALTER TABLE idempotency ADD COLUMN released_at TEXT;
    UPDATE idempotency SET kind = (SELECT kind FROM resources WHERE resources.id = idempotency.resource_id);`,
+  // 6: chips of ChipClusters summed per region, chip type, status and account, kept by triggers in
+  // the same transaction as the rows: a quota or capacity check reads a few sums, not every cluster.
+  // Rebuilt from the rows when run again (a store whose version was set back).
+  `DROP TRIGGER IF EXISTS chip_usage_insert;
+   DROP TRIGGER IF EXISTS chip_usage_delete;
+   DROP TRIGGER IF EXISTS chip_usage_update;
+   DROP TABLE IF EXISTS chip_usage;
+   CREATE TABLE chip_usage (
+     region TEXT NOT NULL, chip_type TEXT NOT NULL, status TEXT NOT NULL, account TEXT NOT NULL,
+     chips INTEGER NOT NULL, PRIMARY KEY (region, chip_type, status, account)) WITHOUT ROWID;
+   INSERT INTO chip_usage (region, chip_type, status, account, chips)
+     SELECT region, chip_type, status, account, SUM(chips) FROM resources
+     WHERE kind = 'ChipCluster' AND chip_type IS NOT NULL GROUP BY region, chip_type, status, account;
+   CREATE TRIGGER chip_usage_insert AFTER INSERT ON resources
+     WHEN NEW.kind = 'ChipCluster' AND NEW.chip_type IS NOT NULL BEGIN
+     INSERT INTO chip_usage (region, chip_type, status, account, chips)
+       VALUES (NEW.region, NEW.chip_type, NEW.status, NEW.account, NEW.chips)
+       ON CONFLICT DO UPDATE SET chips = chips + excluded.chips;
+   END;
+   CREATE TRIGGER chip_usage_delete AFTER DELETE ON resources
+     WHEN OLD.kind = 'ChipCluster' AND OLD.chip_type IS NOT NULL BEGIN
+     UPDATE chip_usage SET chips = chips - OLD.chips WHERE region = OLD.region
+       AND chip_type = OLD.chip_type AND status = OLD.status AND account = OLD.account;
+   END;
+   CREATE TRIGGER chip_usage_update AFTER UPDATE OF kind, region, chip_type, status, account, chips ON resources BEGIN
+     UPDATE chip_usage SET chips = chips - OLD.chips WHERE OLD.kind = 'ChipCluster' AND region = OLD.region
+       AND chip_type = OLD.chip_type AND status = OLD.status AND account = OLD.account;
+     INSERT INTO chip_usage (region, chip_type, status, account, chips)
+       SELECT NEW.region, NEW.chip_type, NEW.status, NEW.account, NEW.chips
+       WHERE NEW.kind = 'ChipCluster' AND NEW.chip_type IS NOT NULL
+       ON CONFLICT DO UPDATE SET chips = chips + excluded.chips;
+   END;`,
 ];
 
 export function openDb(dataDir: string): Db {
@@ -55,6 +87,7 @@ export function openDb(dataDir: string): Db {
   const db = new DatabaseSync(file);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
   migrate(db);
+  if (file !== ":memory:") groups.set(db, { open: null, depth: 0 });
   return db;
 }
 
@@ -72,41 +105,181 @@ function migrate(db: Db): void {
   }
 }
 
+/** Prepared statements of a database, by SQL text: compiled once, reused by every request. */
+const statements = new WeakMap<Db, Map<string, StatementSync>>();
+
+/** The prepared statement for `text` on `db`, compiled on first use. */
+export function sql(db: Db, text: string): StatementSync {
+  let cache = statements.get(db);
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let statement = cache.get(text);
+  if (!statement) {
+    statement = db.prepare(text);
+    cache.set(text, statement);
+  }
+  return statement;
+}
+
+/** Runs one statement, compiled once (BEGIN, COMMIT and the like run several times a request). */
+const exec = (db: Db, text: string): void => {
+  sql(db, text).run();
+};
+
 /** Work to do once the open transaction of a database commits (dropped if it rolls back). */
 const onCommit = new WeakMap<Db, (() => void)[]>();
 
+/**
+ * Group commit (databases on disk). The transactions of the requests that arrive while a commit is
+ * pending share one SQLite transaction and so one fsync: the first write opens a batch, each
+ * transaction runs in a savepoint of it (its writes land together or not at all, as alone), and the
+ * batch commits once the event loop has run what is ready (setImmediate). `durable(db)` is the
+ * promise of that commit: an answer waits for it, so nothing is acknowledged before it is on disk.
+ * A batch that wrote nothing ends with its transaction, and no one waits.
+ */
+interface Batch {
+  done: Promise<void>;
+  resolve(): void;
+  reject(e: unknown): void;
+  /** afterCommit work of the transactions in the batch, in order. */
+  after: (() => void)[];
+  /** total_changes() when the batch began: more means that it wrote. */
+  changes: number;
+  scheduled: boolean;
+}
+interface Group {
+  open: Batch | null;
+  depth: number;
+}
+const groups = new WeakMap<Db, Group>();
+
+const totalChanges = (db: Db) => (sql(db, "SELECT total_changes() AS n").get() as { n: number }).n;
+
+function beginBatch(db: Db): Batch {
+  exec(db, "BEGIN IMMEDIATE");
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const done = new Promise<void>((ok, ko) => {
+    resolve = ok;
+    reject = ko;
+  });
+  // A batch no request waits for (the timer's tick) must not fail the process when it fails.
+  done.catch(() => {});
+  return { done, resolve, reject, after: [], changes: totalChanges(db), scheduled: false };
+}
+
+function commitBatch(db: Db, group: Group): void {
+  const batch = group.open;
+  if (!batch) return;
+  group.open = null;
+  try {
+    exec(db, "COMMIT");
+  } catch (e) {
+    if (db.isTransaction) exec(db, "ROLLBACK");
+    batch.reject(e);
+    return;
+  }
+  for (const f of batch.after) f();
+  batch.resolve();
+}
+
+/** Ends the batch of a transaction: now when it wrote nothing, else once the event loop has run what is ready. */
+function settleBatch(db: Db, group: Group, batch: Batch): void {
+  if (group.open !== batch) return;
+  if (totalChanges(db) === batch.changes) {
+    commitBatch(db, group);
+    return;
+  }
+  if (batch.scheduled) return;
+  batch.scheduled = true;
+  setImmediate(() => {
+    if (group.open === batch) commitBatch(db, group);
+  });
+}
+
 /** Runs fn in one transaction: a request's writes land together or not at all. */
 export function tx<T>(db: Db, fn: () => T): T {
-  db.exec("BEGIN IMMEDIATE");
+  const group = groups.get(db);
+  return group ? groupedTx(db, group, fn) : soloTx(db, fn);
+}
+
+function soloTx<T>(db: Db, fn: () => T): T {
+  exec(db, "BEGIN IMMEDIATE");
   onCommit.set(db, []);
   try {
     const out = fn();
-    db.exec("COMMIT");
+    exec(db, "COMMIT");
     const after = onCommit.get(db) ?? [];
     onCommit.delete(db);
     for (const f of after) f();
     return out;
   } catch (e) {
     onCommit.delete(db);
-    db.exec("ROLLBACK");
+    exec(db, "ROLLBACK");
     throw e;
   }
 }
 
+function groupedTx<T>(db: Db, group: Group, fn: () => T): T {
+  const batch = group.open ?? beginBatch(db);
+  group.open = batch;
+  const outer = onCommit.get(db);
+  const mine: (() => void)[] = [];
+  onCommit.set(db, mine);
+  exec(db, "SAVEPOINT tx");
+  group.depth++;
+  try {
+    const out = fn();
+    exec(db, "RELEASE tx");
+    (outer ?? batch.after).push(...mine);
+    return out;
+  } catch (e) {
+    if (db.isTransaction) {
+      exec(db, "ROLLBACK TO tx");
+      exec(db, "RELEASE tx");
+    } else if (group.open === batch) {
+      // SQLite rolled the whole transaction back (an I/O error, a full disk): the batch is lost.
+      group.open = null;
+      batch.reject(e);
+    }
+    throw e;
+  } finally {
+    group.depth--;
+    if (outer) onCommit.set(db, outer);
+    else onCommit.delete(db);
+    if (group.depth === 0) settleBatch(db, group, batch);
+  }
+}
+
+/** The commit an answer must wait for: the batch in progress, if any (databases on disk). */
+export function durable(db: Db): Promise<void> | undefined {
+  return groups.get(db)?.open?.done;
+}
+
+/** Commits what is pending, then closes the database. */
+export function closeDb(db: Db): void {
+  const group = groups.get(db);
+  if (group) commitBatch(db, group);
+  db.close();
+}
+
 /** Runs fn when the open transaction commits, or now when none is open. */
 export function afterCommit(db: Db, fn: () => void): void {
-  const pending = onCommit.get(db);
+  const pending = onCommit.get(db) ?? groups.get(db)?.open?.after;
   if (pending) pending.push(fn);
   else fn();
 }
 
 export function getMeta<T>(db: Db, key: string, fallback: T): T {
-  const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+  const row = sql(db, "SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
   return row ? (JSON.parse(row.value) as T) : fallback;
 }
 
 export function setMeta(db: Db, key: string, value: unknown): void {
-  db.prepare(
+  sql(
+    db,
     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   ).run(key, JSON.stringify(value));
 }

@@ -1,6 +1,7 @@
+import type { StatementSync } from "node:sqlite";
 import type { Operation, ResourceKind } from "../../api/common.ts";
 import { type ChangeEvent, masked } from "../core/feed.ts";
-import { afterCommit, type Db } from "./db.ts";
+import { afterCommit, type Db, sql } from "./db.ts";
 
 /** Where the store tells of its writes (the change feed). */
 export interface ChangeSink {
@@ -102,6 +103,10 @@ export class Repo {
     this.#sink = sink;
   }
 
+  #sql(text: string): StatementSync {
+    return sql(this.db, text);
+  }
+
   /** Whether anyone listens: if not, writes skip the work of telling. */
   get #telling(): boolean {
     return this.#sink?.listening() ?? false;
@@ -113,24 +118,26 @@ export class Repo {
   }
 
   getResource(account: string, kind: ResourceKind, id: string): StoredResource | null {
-    const row = this.db
-      .prepare("SELECT * FROM resources WHERE account = ? AND kind = ? AND id = ?")
-      .get(account, kind, id) as ResourceRow | undefined;
+    const row = this.#sql("SELECT * FROM resources WHERE account = ? AND kind = ? AND id = ?").get(
+      account,
+      kind,
+      id,
+    ) as ResourceRow | undefined;
     return row ? toResource(row) : null;
   }
 
   /** For the admin plane, which sees every account. */
   getAnyResource(kind: ResourceKind, id: string): StoredResource | null {
-    const row = this.db.prepare("SELECT * FROM resources WHERE kind = ? AND id = ?").get(kind, id) as
+    const row = this.#sql("SELECT * FROM resources WHERE kind = ? AND id = ?").get(kind, id) as
       | ResourceRow
       | undefined;
     return row ? toResource(row) : null;
   }
 
   findByName(account: string, kind: ResourceKind, region: string, name: string): StoredResource | null {
-    const row = this.db
-      .prepare("SELECT * FROM resources WHERE account = ? AND kind = ? AND region = ? AND name = ?")
-      .get(account, kind, region, name) as ResourceRow | undefined;
+    const row = this.#sql(
+      "SELECT * FROM resources WHERE account = ? AND kind = ? AND region = ? AND name = ?",
+    ).get(account, kind, region, name) as ResourceRow | undefined;
     return row ? toResource(row) : null;
   }
 
@@ -142,45 +149,43 @@ export class Repo {
     region?: string,
   ): StoredResource[] {
     // The cursor is a position, not a row: it still holds when the row it names was deleted.
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM resources WHERE account = ? AND kind = ? AND (? IS NULL OR region = ?)
+    const rows = this.#sql(
+      `SELECT * FROM resources WHERE account = ? AND kind = ? AND (? IS NULL OR region = ?)
          AND (? IS NULL OR (created_at, id) > (?, ?))
          ORDER BY created_at, id LIMIT ?`,
-      )
-      .all(
-        account,
-        kind,
-        region ?? null,
-        region ?? null,
-        after ? 1 : null,
-        after?.createdAt ?? null,
-        after?.id ?? null,
-        limit,
-      ) as unknown as ResourceRow[];
+    ).all(
+      account,
+      kind,
+      region ?? null,
+      region ?? null,
+      after ? 1 : null,
+      after?.createdAt ?? null,
+      after?.id ?? null,
+      limit,
+    ) as unknown as ResourceRow[];
     return rows.map(toResource);
   }
 
   /** Every resource of every account (the admin plane's view), oldest first. */
   everyResource(filter: { account?: string; kind?: ResourceKind } = {}): StoredResource[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM resources WHERE (? IS NULL OR account = ?) AND (? IS NULL OR kind = ?)
+    const rows = this.#sql(
+      `SELECT * FROM resources WHERE (? IS NULL OR account = ?) AND (? IS NULL OR kind = ?)
          ORDER BY created_at, id`,
-      )
-      .all(
-        filter.account ?? null,
-        filter.account ?? null,
-        filter.kind ?? null,
-        filter.kind ?? null,
-      ) as unknown as ResourceRow[];
+    ).all(
+      filter.account ?? null,
+      filter.account ?? null,
+      filter.kind ?? null,
+      filter.kind ?? null,
+    ) as unknown as ResourceRow[];
     return rows.map(toResource);
   }
 
   allResources(account: string, kind?: ResourceKind): StoredResource[] {
-    const rows = this.db
-      .prepare("SELECT * FROM resources WHERE account = ? AND (? IS NULL OR kind = ?)")
-      .all(account, kind ?? null, kind ?? null) as unknown as ResourceRow[];
+    const rows = this.#sql("SELECT * FROM resources WHERE account = ? AND (? IS NULL OR kind = ?)").all(
+      account,
+      kind ?? null,
+      kind ?? null,
+    ) as unknown as ResourceRow[];
     return rows.map(toResource);
   }
 
@@ -189,28 +194,26 @@ export class Repo {
     const body = JSON.stringify(r.body);
     const telling = this.#telling;
     const before = telling
-      ? (this.db.prepare("SELECT body FROM resources WHERE id = ?").get(r.id) as { body: string } | undefined)
+      ? (this.#sql("SELECT body FROM resources WHERE id = ?").get(r.id) as { body: string } | undefined)
       : undefined;
-    this.db
-      .prepare(
-        `INSERT INTO resources (id, account, kind, region, name, body, secret, created_at, chip_type, chips, status)
+    this.#sql(
+      `INSERT INTO resources (id, account, kind, region, name, body, secret, created_at, chip_type, chips, status)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET body = excluded.body, secret = excluded.secret, chip_type = excluded.chip_type,
            chips = excluded.chips, status = excluded.status`,
-      )
-      .run(
-        r.id,
-        r.account,
-        r.kind,
-        r.body.region,
-        r.body.name,
-        body,
-        r.secret ? JSON.stringify(r.secret) : null,
-        String(r.body.createdAt),
-        index.chip_type,
-        index.chips,
-        index.status,
-      );
+    ).run(
+      r.id,
+      r.account,
+      r.kind,
+      r.body.region,
+      r.body.name,
+      body,
+      r.secret ? JSON.stringify(r.secret) : null,
+      String(r.body.createdAt),
+      index.chip_type,
+      index.chips,
+      index.status,
+    );
     if (telling && before?.body !== body) {
       this.#changed({
         type: before ? "resource.updated" : "resource.created",
@@ -222,7 +225,7 @@ export class Repo {
     }
   }
 
-  /** Chips in ChipClusters of a type in a region (of one account, or all), from an index. */
+  /** Chips in ChipClusters of a type in a region (of one account, or all), from the sums (migration 6). */
   chipsInUse(filter: {
     region: string;
     chipType: string;
@@ -230,27 +233,28 @@ export class Repo {
     account?: string;
     except?: string;
   }): number {
-    const statuses = filter.statuses.map(() => "?").join(", ");
-    const row = this.db
-      .prepare(
-        `SELECT COALESCE(SUM(chips), 0) AS n FROM resources WHERE kind = 'ChipCluster' AND region = ? AND chip_type = ?
-         AND status IN (${statuses}) AND (? IS NULL OR account = ?) AND id IS NOT ?`,
-      )
-      .get(
-        filter.region,
-        filter.chipType,
-        ...filter.statuses,
-        filter.account ?? null,
-        filter.account ?? null,
-        filter.except ?? null,
-      ) as {
-      n: number;
-    };
-    return row.n;
+    const where = `region = ? AND chip_type = ? AND status IN (${filter.statuses.map(() => "?").join(", ")})${
+      filter.account === undefined ? "" : " AND account = ?"
+    }`;
+    const args = [
+      filter.region,
+      filter.chipType,
+      ...filter.statuses,
+      ...(filter.account === undefined ? [] : [filter.account]),
+    ];
+    const { n } = this.#sql(`SELECT COALESCE(SUM(chips), 0) AS n FROM chip_usage WHERE ${where}`).get(
+      ...args,
+    ) as { n: number };
+    if (filter.except === undefined) return n;
+    // Less what the excepted cluster counts in that sum (its row, by primary key).
+    const excepted = this.#sql(
+      `SELECT chips FROM resources WHERE id = ? AND kind = 'ChipCluster' AND ${where}`,
+    ).get(filter.except, ...args) as { chips: number } | undefined;
+    return n - (excepted?.chips ?? 0);
   }
 
   deleteResource(id: string): void {
-    const gone = this.db.prepare("DELETE FROM resources WHERE id = ? RETURNING account, kind").get(id) as
+    const gone = this.#sql("DELETE FROM resources WHERE id = ? RETURNING account, kind").get(id) as
       | { account: string; kind: ResourceKind }
       | undefined;
     if (gone && this.#telling)
@@ -258,18 +262,16 @@ export class Repo {
   }
 
   getOperation(account: string, id: string): StoredOperation | null {
-    const row = this.db.prepare("SELECT * FROM operations WHERE account = ? AND id = ?").get(account, id) as
+    const row = this.#sql("SELECT * FROM operations WHERE account = ? AND id = ?").get(account, id) as
       | OperationRow
       | undefined;
     return row ? toOperation(row) : null;
   }
 
   runningOperations(resourceId?: string): StoredOperation[] {
-    const rows = this.db
-      .prepare(
-        "SELECT * FROM operations WHERE status = 'RUNNING' AND (? IS NULL OR resource_id = ?) ORDER BY started_ms",
-      )
-      .all(resourceId ?? null, resourceId ?? null) as unknown as OperationRow[];
+    const rows = this.#sql(
+      "SELECT * FROM operations WHERE status = 'RUNNING' AND (? IS NULL OR resource_id = ?) ORDER BY started_ms",
+    ).all(resourceId ?? null, resourceId ?? null) as unknown as OperationRow[];
     return rows.map(toOperation);
   }
 
@@ -277,31 +279,27 @@ export class Repo {
     const o = s.op;
     const telling = this.#telling;
     const before = telling
-      ? (this.db.prepare("SELECT status FROM operations WHERE id = ?").get(o.id) as
-          | { status: string }
-          | undefined)
+      ? (this.#sql("SELECT status FROM operations WHERE id = ?").get(o.id) as { status: string } | undefined)
       : undefined;
-    this.db
-      .prepare(
-        `INSERT INTO operations (id, account, kind, resource_id, action, status, error, started_ms, reads, created_at, updated_at, previous)
+    this.#sql(
+      `INSERT INTO operations (id, account, kind, resource_id, action, status, error, started_ms, reads, created_at, updated_at, previous)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, error = excluded.error, reads = excluded.reads,
            updated_at = excluded.updated_at`,
-      )
-      .run(
-        o.id,
-        s.account,
-        o.kind,
-        o.resourceId,
-        o.action,
-        o.status,
-        o.error ? JSON.stringify(o.error) : null,
-        s.startedMs,
-        s.reads,
-        o.createdAt,
-        o.updatedAt,
-        s.previous ? JSON.stringify(s.previous) : null,
-      );
+    ).run(
+      o.id,
+      s.account,
+      o.kind,
+      o.resourceId,
+      o.action,
+      o.status,
+      o.error ? JSON.stringify(o.error) : null,
+      s.startedMs,
+      s.reads,
+      o.createdAt,
+      o.updatedAt,
+      s.previous ? JSON.stringify(s.previous) : null,
+    );
     if (!telling) return;
     if (!before) this.#changed({ type: "operation.started", account: s.account, operation: o });
     else if (before.status === "RUNNING" && o.status !== "RUNNING")
@@ -309,7 +307,7 @@ export class Repo {
   }
 
   getIdempotency(account: string, key: string) {
-    return this.db.prepare("SELECT * FROM idempotency WHERE account = ? AND key = ?").get(account, key) as
+    return this.#sql("SELECT * FROM idempotency WHERE account = ? AND key = ?").get(account, key) as
       | {
           body_hash: string;
           resource_id: string;
@@ -329,17 +327,15 @@ export class Repo {
     bind?: { kind: ResourceKind; resourceId: string },
   ): void {
     if (bind) {
-      this.db
-        .prepare(
-          `INSERT INTO idempotency (account, key, body_hash, resource_id, operation_id, stored_at, kind, released_at)
+      this.#sql(
+        `INSERT INTO idempotency (account, key, body_hash, resource_id, operation_id, stored_at, kind, released_at)
            VALUES (?, ?, ?, ?, '-', ?, ?, ?)`,
-        )
-        .run(account, key, "0".repeat(64), bind.resourceId, at, bind.kind, at);
+      ).run(account, key, "0".repeat(64), bind.resourceId, at, bind.kind, at);
       return;
     }
-    this.db
-      .prepare("UPDATE idempotency SET released_at = COALESCE(released_at, ?) WHERE account = ? AND key = ?")
-      .run(at, account, key);
+    this.#sql(
+      "UPDATE idempotency SET released_at = COALESCE(released_at, ?) WHERE account = ? AND key = ?",
+    ).run(at, account, key);
   }
 
   /** Stores a key (replacing one of the same account and name), stamped with the emulator time. */
@@ -352,15 +348,13 @@ export class Repo {
     storedAt: string,
     kind: ResourceKind,
   ): void {
-    this.db
-      .prepare(
-        `INSERT INTO idempotency (account, key, body_hash, resource_id, operation_id, stored_at, kind, released_at)
+    this.#sql(
+      `INSERT INTO idempotency (account, key, body_hash, resource_id, operation_id, stored_at, kind, released_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
          ON CONFLICT (account, key) DO UPDATE SET body_hash = excluded.body_hash, resource_id = excluded.resource_id,
            operation_id = excluded.operation_id, stored_at = excluded.stored_at, kind = excluded.kind,
            released_at = NULL`,
-      )
-      .run(account, key, bodyHash, resourceId, operationId, storedAt, kind);
+    ).run(account, key, bodyHash, resourceId, operationId, storedAt, kind);
   }
 
   /**
@@ -369,7 +363,7 @@ export class Repo {
    */
   reset(account?: string): void {
     for (const table of ["resources", "operations", "idempotency"]) {
-      if (account) this.db.prepare(`DELETE FROM ${table} WHERE account = ?`).run(account);
+      if (account) this.#sql(`DELETE FROM ${table} WHERE account = ?`).run(account);
       else this.db.exec(`DELETE FROM ${table}`);
     }
     if (!account) this.db.exec("DELETE FROM meta WHERE key IN ('limits', 'transitions', 'clockOffsetMs')");
@@ -378,7 +372,7 @@ export class Repo {
   snapshot(): Record<string, unknown[]> {
     const out: Record<string, unknown[]> = {};
     for (const table of snapshotTables) {
-      out[table] = this.db.prepare(`SELECT * FROM ${table}`).all();
+      out[table] = this.#sql(`SELECT * FROM ${table}`).all();
     }
     return out;
   }
