@@ -29,8 +29,8 @@ describe("the emulator under kill -9", { timeout: 120_000 }, () => {
       const e = await startEmulator({ dataDir });
       if (round === 0) {
         await e.admin("PUT", "/_mock/limits", { chipsPerType: 1_000_000, capacityPerRegion: 1_000_000 });
-        // Provisioning takes a minute of emulator time: operations are in flight at every kill.
-        await e.admin("PUT", "/_mock/transitions", { ChipCluster: { mode: "duration", ms: 60_000 } });
+        // Provisioning takes an hour of emulator time (far longer than the test runs on any machine): operations are in flight at every kill.
+        await e.admin("PUT", "/_mock/transitions", { ChipCluster: { mode: "duration", ms: 3_600_000 } });
       }
       let acks = 0;
       const killed = new Promise<void>((resolve) => {
@@ -64,9 +64,9 @@ describe("the emulator under kill -9", { timeout: 120_000 }, () => {
       expect(acknowledged.length).toBeGreaterThanOrEqual(200);
       expect(attempted).toBeGreaterThan(acknowledged.length);
       expect(lost).toEqual([]);
-      // Still provisioning after the restarts; they finish once their minute has passed.
+      // Still provisioning after the restarts; they finish once their hour has passed.
       expect(names.get(acknowledged[0] as string)).not.toBe("ACTIVE");
-      const advanced = await after.admin("POST", "/_mock/clock/advance", { ms: 61_000 });
+      const advanced = await after.admin("POST", "/_mock/clock/advance", { ms: 3_601_000 });
       expect(advanced.status).toBe(200);
       const settled = await allNames(after);
       expect(acknowledged.filter((n) => settled.get(n) !== "ACTIVE")).toEqual([]);
