@@ -29,7 +29,7 @@ describe("the emulator under kill -9", { timeout: 120_000 }, () => {
       const e = await startEmulator({ dataDir });
       if (round === 0) {
         await e.admin("PUT", "/_mock/limits", { chipsPerType: 1_000_000, capacityPerRegion: 1_000_000 });
-        // Provisioning takes an hour of emulator time (far longer than the test runs on any machine): operations are in flight at every kill.
+        // Provisioning takes an emulator hour (longer than any run of this test): operations are in flight at every kill.
         await e.admin("PUT", "/_mock/transitions", { ChipCluster: { mode: "duration", ms: 3_600_000 } });
       }
       let acks = 0;
