@@ -28,7 +28,7 @@ export class ResourceApi<T extends { id: string; etag: string }> {
   async create(spec: unknown, idempotencyKey: string, deadline: number): Promise<Accepted<T>> {
     const res = await this.#transport.call("POST", this.#path, {
       body: spec,
-      headers: { "idempotency-key": idempotencyKey },
+      headers: { "idempotency-key": idempotencyKey, prefer: "wait" },
       deadline,
     });
     return this.#accepted(res);
@@ -47,7 +47,7 @@ export class ResourceApi<T extends { id: string; etag: string }> {
   async update(id: string, patch: unknown, etag: string, deadline: number): Promise<Accepted<T>> {
     const res = await this.#transport.call("PATCH", `${this.#path}/${encodeURIComponent(id)}`, {
       body: patch,
-      headers: { "if-match": `"${etag}"` },
+      headers: { "if-match": `"${etag}"`, prefer: "wait" },
       deadline,
     });
     return this.#accepted(res);

@@ -171,6 +171,37 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       expectError(await call("GET", `/v1/chip-clusters/${got.body.id}`), 404, "NotFound");
     });
 
+    it("finishes an immediate create and update before answering when asked with Prefer: wait", async () => {
+      const created = await call("POST", "/v1/chip-clusters", cluster("waited"), {
+        headers: { prefer: "wait" },
+      });
+      expect(created.status).toBe(202);
+      expect(created.headers["preference-applied"]).toBe("wait");
+      expect(created.body.operation).toMatchObject({ action: "create", status: "SUCCEEDED" });
+      expect(created.body.resource).toMatchObject({ status: "ACTIVE", readyHyperNodes: 1 });
+      const got = await call("GET", `/v1/chip-clusters/${created.body.resource.id}`);
+      expect(got.body).toEqual(created.body.resource);
+      const patched = await call(
+        "PATCH",
+        `/v1/chip-clusters/${got.body.id}`,
+        { hyperNodeCount: 2 },
+        { headers: { "if-match": `"${got.body.etag}"`, prefer: "respond-async, wait=30" } },
+      );
+      expect(patched.headers["preference-applied"]).toBe("wait");
+      expect(patched.body.operation).toMatchObject({ action: "update", status: "SUCCEEDED" });
+      expect(patched.body.resource).toMatchObject({
+        status: "ACTIVE",
+        hyperNodeCount: 2,
+        readyHyperNodes: 2,
+      });
+      expect(patched.headers.etag).toBe(`"${patched.body.resource.etag}"`);
+      // What takes time still answers at once, RUNNING, and says the preference was not applied.
+      await adminCall("PUT", "/_mock/transitions", { ChipCluster: { mode: "duration", ms: 60_000 } });
+      const slow = await call("POST", "/v1/chip-clusters", cluster("slow"), { headers: { prefer: "wait" } });
+      expect(slow.body.operation.status).toBe("RUNNING");
+      expect(slow.headers["preference-applied"]).toBeUndefined();
+    });
+
     it("moves through PROVISIONING after a duration on the emulator clock", async () => {
       await adminCall("PUT", "/_mock/transitions", { ChipCluster: { mode: "duration", ms: 600_000 } });
       const created = await call("POST", "/v1/chip-clusters", cluster("slow"));

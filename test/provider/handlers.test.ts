@@ -44,6 +44,17 @@ describe("provider handlers against the emulator (testing kit)", () => {
     await cloud.admin.reset();
   });
 
+  it("creates with two requests when provisioning is immediate: the POST (Prefer: wait) and the key's release", async () => {
+    const { outs } = await h.create(await inputs("quick"));
+    expect(outs).toMatchObject({ status: "ACTIVE", readyHyperNodes: 1, __released: true });
+    const made = (await cloud.admin.requests(1000)).filter((r) => r.path.startsWith("/v1/"));
+    expect(
+      made
+        .map((r) => `${r.method} ${r.path.replace(/idempotency-keys\/[^/]+/, "idempotency-keys/…")}`)
+        .sort(),
+    ).toEqual(["POST /v1/chip-clusters", "POST /v1/idempotency-keys/…/release"]);
+  });
+
   it("keeps a cluster that failed to provision in state as a partial create, with its id", async () => {
     await cloud.admin.fault({
       kind: "ChipCluster",

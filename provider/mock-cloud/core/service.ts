@@ -84,7 +84,7 @@ export class CloudService {
     if (this.repo.runningOperations(id).length > 0) tx(this.db, () => observe(this, ctx, id));
   }
 
-  create(ctx: Ctx, kind: ResourceKind, raw: unknown, idempotencyKey: string | null) {
+  create(ctx: Ctx, kind: ResourceKind, raw: unknown, idempotencyKey: string | null, wait = false) {
     const model = models[kind];
     const spec = parse(model.create, raw);
     return tx(this.db, () => {
@@ -145,8 +145,22 @@ export class CloudService {
           ctx.now.toISOString(),
           kind,
         );
-      return { operation: op.op, resource: r.body };
+      return (wait && this.finishNow(ctx, kind, op)) || { operation: op.op, resource: r.body };
     });
+  }
+
+  /**
+   * `Prefer: wait`: an operation due at once (immediate transitions) finishes inside the request,
+   * as the first read would finish it; the answer is then the final resource and operation. Null
+   * when it cannot finish now (a duration, a count of reads, capacity to wait for).
+   */
+  private finishNow(ctx: Ctx, kind: ResourceKind, op: StoredOperation) {
+    if ((this.transitions[kind]?.mode ?? "immediate") !== "immediate") return null;
+    advance(this, op);
+    const done = this.repo.getOperation(ctx.account, op.op.id);
+    const resource = this.repo.getResource(ctx.account, kind, op.op.resourceId);
+    if (!done || done.op.status === "RUNNING" || !resource) return null;
+    return { operation: done.op, resource: resource.body, finished: true };
   }
 
   /** What the cloud remembers of a key: NotFound once it expired (unreleased) or its resource is gone. */
@@ -235,7 +249,7 @@ export class CloudService {
     });
   }
 
-  update(ctx: Ctx, kind: ResourceKind, id: string, raw: unknown, ifMatch: string | null) {
+  update(ctx: Ctx, kind: ResourceKind, id: string, raw: unknown, ifMatch: string | null, wait = false) {
     const model = models[kind];
     if (raw && typeof raw === "object") {
       for (const field of model.immutable) {
@@ -283,7 +297,7 @@ export class CloudService {
         body: current.body,
         secret: current.secret,
       });
-      return { operation: op.op, resource: r.body };
+      return (wait && this.finishNow(ctx, kind, op)) || { operation: op.op, resource: r.body };
     });
   }
 

@@ -206,6 +206,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
   );
 
   const kindOfRoute = (route: RouteSpec): ResourceKind => route.kind as ResourceKind;
+  /** `Prefer: wait` (RFC 7240; `wait=<seconds>` too): finish what can finish before answering. */
+  const prefersWait = (c: Context<Env>) =>
+    /(^|[,;]\s*)wait(\s*=|\s*[,;]|\s*$)/i.test(c.req.header("prefer") ?? "");
   const v1: Partial<Record<HandlerName, Handler<Env>>> = {
     getOperation: (c) => reply(c, service.getOperation(ctx(c), c.req.param("id") as string)),
     getQuotas: (c) => c.json(quotas(ctx(c))),
@@ -213,13 +216,17 @@ export function createApp(deps: AppDeps): Hono<Env> {
     releaseIdempotencyKey: (c, { body }) =>
       c.json(service.releaseIdempotencyKey(ctx(c), c.req.param("key") as string, body)),
     create: async (c, { route }) => {
-      const { replayed, ...out } = service.create(
+      const { replayed, finished, ...out } = service.create(
         ctx(c),
         kindOfRoute(route),
         await json(c),
         c.req.header("idempotency-key") ?? null,
-      ) as ReturnType<typeof service.create> & { replayed?: boolean };
-      return reply(c, out, 202, replayed ? { "idempotent-replayed": "true" } : undefined);
+        prefersWait(c),
+      ) as ReturnType<typeof service.create> & { replayed?: boolean; finished?: boolean };
+      return reply(c, out, 202, {
+        ...(replayed ? { "idempotent-replayed": "true" } : {}),
+        ...(finished ? { "preference-applied": "wait" } : {}),
+      });
     },
     list: (c, { route, query }) => {
       const { region, pageSize, pageToken } = query as z.infer<typeof ListQuery>;
@@ -230,14 +237,18 @@ export function createApp(deps: AppDeps): Hono<Env> {
       return reply(c, body, 200, { etag: `"${body.etag}"` });
     },
     update: async (c, { route }) => {
-      const out = service.update(
+      const { finished, ...out } = service.update(
         ctx(c),
         kindOfRoute(route),
         c.req.param("id") as string,
         await json(c),
         c.req.header("if-match") ?? null,
-      );
-      return reply(c, out, 202, { etag: `"${out.resource.etag}"` });
+        prefersWait(c),
+      ) as ReturnType<typeof service.update> & { finished?: boolean };
+      return reply(c, out, 202, {
+        etag: `"${out.resource.etag}"`,
+        ...(finished ? { "preference-applied": "wait" } : {}),
+      });
     },
     delete: (c, { route }) =>
       reply(c, service.delete(ctx(c), kindOfRoute(route), c.req.param("id") as string), 202),

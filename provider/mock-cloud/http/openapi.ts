@@ -74,6 +74,10 @@ const headerDocs: Record<ResponseHeader, { description: string; schema: Json }> 
       "true: this answer replays an earlier create with the same Idempotency-Key (no new resource)",
     schema: { type: "string", enum: ["true"] },
   },
+  "Preference-Applied": {
+    description: "wait: the operation finished before this answer (the request's Prefer: wait)",
+    schema: { type: "string", enum: ["wait"] },
+  },
 };
 
 function headers(required: ResponseHeader[], optional: ResponseHeader[] = []): Json {

@@ -56,7 +56,8 @@ export type ResponseHeader =
   | "Retry-After"
   | "WWW-Authenticate"
   | "X-Request-Id"
-  | "Idempotent-Replayed";
+  | "Idempotent-Replayed"
+  | "Preference-Applied";
 
 export type HandlerName =
   | "health"
@@ -301,6 +302,11 @@ function resourceRoutes(kind: ResourceKind): RouteSpec[] {
       summary: `create a ${kind}: a long-running operation`,
       headers: [
         {
+          name: "Prefer",
+          description:
+            "`wait`: an operation that can finish at once (immediate transitions) finishes before the answer, which then holds the final resource and a SUCCEEDED or FAILED operation (Preference-Applied: wait); otherwise the answer is as without it",
+        },
+        {
           name: "Idempotency-Key",
           description:
             "same key and body within 24 h: the same resource and operation (with Idempotent-Replayed: true); same key, other body: 409 IdempotencyMismatch; a released key: 409 IdempotencyKeyReleased",
@@ -311,7 +317,7 @@ function resourceRoutes(kind: ResourceKind): RouteSpec[] {
         status: 202,
         description: "accepted: a long-running operation",
         body: acceptedOf[kind],
-        optionalHeaders: ["Idempotent-Replayed"],
+        optionalHeaders: ["Idempotent-Replayed", "Preference-Applied"],
       },
     },
     {
@@ -342,13 +348,21 @@ function resourceRoutes(kind: ResourceKind): RouteSpec[] {
       path: `${base}/{id}`,
       summary: `change a ${kind}'s mutable fields; immutable ones may be restated unchanged`,
       params: id,
-      headers: [{ name: "If-Match", description: "the ETag last read; any other is 412 PreconditionFailed" }],
+      headers: [
+        { name: "If-Match", description: "the ETag last read; any other is 412 PreconditionFailed" },
+        {
+          name: "Prefer",
+          description:
+            "`wait`: an operation that can finish at once (immediate transitions) finishes before the answer, which then holds the final resource and a SUCCEEDED or FAILED operation (Preference-Applied: wait); otherwise the answer is as without it",
+        },
+      ],
       body: { schema: patchBodies[kind], parsedBy: "service", required: true },
       ok: {
         status: 202,
         description: "accepted: a long-running operation",
         body: acceptedOf[kind],
         headers: ["ETag"],
+        optionalHeaders: ["Preference-Applied"],
       },
     },
     {
