@@ -7,8 +7,8 @@ import { type FaultRule, Limits, type Transitions } from "../core/settings.ts";
 import { validateSnapshot } from "../core/snapshot.ts";
 import { MockCloudError } from "../errors.ts";
 import { tx } from "../store/db.ts";
-import type { AppDeps } from "./app.ts";
-import { json, requireJsonBody } from "./app.ts";
+import { json, requireJsonBody } from "./body.ts";
+import type { AppDeps } from "./deps.ts";
 import { changeStream } from "./events.ts";
 import {
   type AdminResourcesQuery,

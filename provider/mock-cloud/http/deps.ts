@@ -1,0 +1,17 @@
+import type { CloudService } from "../core/service.ts";
+import type { TokenTable } from "./auth.ts";
+import type { RequestLog } from "./request-log.ts";
+
+/** What the HTTP apps (the API, the admin plane) are built from. */
+export interface AppDeps {
+  service: CloudService;
+  tokens: TokenTable;
+  log: RequestLog;
+  /** Print one line per request to stderr (no tokens, no bodies). */
+  verbose?: boolean;
+  /**
+   * The Response class that the node server writes out fastest (http/node-response.ts), for the
+   * answers of the /v1 API when a request comes through that server; others use the context's.
+   */
+  nodeResponse?: typeof Response;
+}
