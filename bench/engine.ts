@@ -175,6 +175,13 @@ export async function engineSession(label: string): Promise<EngineSession> {
 
 const variants: Variant[] = ["noop", "checked", "ours"];
 
+/** Each measure on stderr as it comes: a run that fails half-way still leaves its figures. */
+function progress(op: string, n: number, v: Variant, seconds: number, peakMiB: number): void {
+  console.error(
+    `[engine] ${op} ${n} ${variantNames[v]}: ${seconds.toFixed(2)} s, provider peak RSS ${peakMiB.toFixed(0)} MiB`,
+  );
+}
+
 /** Each size runs the three variants in a rotated order, so drift in the machine's load spreads over all. */
 function rotated(i: number): Variant[] {
   return [...variants.slice(i % 3), ...variants.slice(0, i % 3)];
@@ -220,6 +227,7 @@ export async function benchEngine(options: { small?: boolean } = {}): Promise<Ro
         const peak = await peakProviderMemory(async () => {
           t[v] = await timed(() => previewStacks[v].preview({ program: program[v](n) }));
         });
+        progress("preview", n, v, t[v], peak);
         if (i === sizes.preview.length - 1) previewPeak[v] = peak;
       }
       report("pulumi preview", n, t);
@@ -236,6 +244,7 @@ export async function benchEngine(options: { small?: boolean } = {}): Promise<Ro
         const peak = await peakProviderMemory(async () => {
           t[v] = await timed(() => s.up({ parallel: 32 }));
         });
+        progress("up", n, v, t[v], peak);
         if (i === sizes.up.length - 1) upPeak[v] = peak;
       }
       report("pulumi up (instant transitions)", n, t);
