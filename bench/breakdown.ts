@@ -26,6 +26,7 @@ import {
 } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
+import { PulumiCommand } from "@pulumi/pulumi/automation/index.js";
 import { repoRoot } from "../test/support/paths.ts";
 import { benchRoot, engineSession, programs, timed, variantNames } from "./engine.ts";
 
@@ -54,15 +55,21 @@ export async function breakdown(options: Options): Promise<void> {
     ] as const) {
       const dir = join(out, `${op}-${variant}`);
       mkdirSync(join(dir, "provider-cpu"), { recursive: true });
-      const stack = await session.stack(`breakdown-${op}-${variant}`, program[variant](n), {
-        PULUMI_DEBUG_GRPC: join(dir, "grpc.jsonl"),
-        NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(dir, "provider-cpu")} --require ${join(out, "exit-on-signal.cjs")}`,
-      });
+      const stack = await session.stack(
+        `breakdown-${op}-${variant}`,
+        program[variant](n),
+        {
+          PULUMI_DEBUG_GRPC: join(dir, "grpc.jsonl"),
+          NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(dir, "provider-cpu")} --require ${join(out, "exit-on-signal.cjs")}`,
+        },
+        await profilingPulumi(join(dir, "engine-cpu")),
+      );
       const cpu = new ProcessCpu(session.runDir, session.emulator.process.pid);
       const inspector = new Session();
       inspector.connect();
       await inspector.post("Profiler.enable");
       await inspector.post("Profiler.start");
+      const started = new Date().toISOString();
       const programCpu = process.cpuUsage();
       const tracing = `file:${join(dir, "engine.trace")}`;
       const wall = await timed(async () => {
@@ -77,7 +84,7 @@ export async function breakdown(options: Options): Promise<void> {
       const requests = await session.emulator.admin("GET", "/_mock/requests?limit=10000");
 
       console.log(`\n=== pulumi ${op}, ${n} ${variantNames[variant]}: ${wall.toFixed(2)} s wall ===`);
-      console.log("\n-- CPU seconds by process (/proc, sampled every 100 ms) --");
+      console.log("\n-- CPU seconds by process (/proc, sampled every 250 ms) --");
       const procs = cpu.summary();
       procs.push({
         what: "program (this process: Automation API + inline program)",
@@ -90,6 +97,8 @@ export async function breakdown(options: Options): Promise<void> {
       );
       console.log("\n-- engine spans (--tracing) --");
       traceSummary(join(dir, "engine.trace"), n);
+      console.log("\n-- engine CPU profile (pulumi --profiling, go tool pprof -top) --");
+      engineProfile(join(dir, "engine-cpu"));
       console.log("\n-- engine → plugin gRPC calls (PULUMI_DEBUG_GRPC) --");
       grpcSummary(join(dir, "grpc.jsonl"), n);
       console.log("\n-- provider process CPU profile (--cpu-prof), by package --");
@@ -99,7 +108,14 @@ export async function breakdown(options: Options): Promise<void> {
       console.log("\n-- program process CPU profile (node:inspector), by package --");
       profileSummary(profile as Profile, n);
       console.log("\n-- emulator requests (GET /_mock/requests) --");
-      httpSummary(requests.body?.items ?? requests.body ?? [], n);
+      // The emulator serves every run of the session: this run's requests only.
+      const items: { time: string; method: string; path: string }[] =
+        requests.body?.items ?? requests.body ?? [];
+      httpSummary(
+        items.filter((r) => r.time >= started),
+        n,
+        items.length,
+      );
       const checkpoint = checkpointSize(session.env.PULUMI_BACKEND_URL ?? "", `breakdown-${op}-${variant}`);
       if (checkpoint)
         console.log(`\ncheckpoint: ${checkpoint} bytes, ${(checkpoint / n).toFixed(0)} bytes per resource`);
@@ -108,6 +124,40 @@ export async function breakdown(options: Options): Promise<void> {
     await session.close();
   }
   console.log(`\nfiles: ${out}`);
+}
+
+/**
+ * The CLI with `--profiling <prefix>` (Go CPU profile, `<prefix>.<pid>.cpu`), which the Automation
+ * API has no option for: a wrapper script as the workspace's PulumiCommand.
+ */
+async function profilingPulumi(prefix: string): Promise<PulumiCommand> {
+  const root = join(prefix, "..", "pulumi-wrapper");
+  mkdirSync(join(root, "bin"), { recursive: true });
+  const real = execFileSync("sh", ["-c", "command -v pulumi"], { env: process.env }).toString().trim();
+  writeFileSync(join(root, "bin", "pulumi"), `#!/bin/sh\nexec "${real}" --profiling "${prefix}" "$@"\n`, {
+    mode: 0o755,
+  });
+  return PulumiCommand.get({ root, skipVersionCheck: true });
+}
+
+/** Top functions of the engine's CPU profile (cumulative), by `go tool pprof`. */
+function engineProfile(prefix: string): void {
+  const dir = join(prefix, "..");
+  const base = prefix.slice(dir.length + 1);
+  const files = readdirSync(dir)
+    .filter((f) => f.startsWith(`${base}.`) && f.endsWith(".cpu"))
+    .map((f) => join(dir, f));
+  const profile = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
+  if (!profile) return void console.log("(no engine profile written)");
+  try {
+    const top = execFileSync("go", ["tool", "pprof", "-top", "-cum", "-nodecount=30", profile], {
+      stdio: ["ignore", "pipe", "ignore"],
+      maxBuffer: 1 << 26,
+    }).toString();
+    console.log(top.split("\n").slice(0, 40).join("\n"));
+  } catch (e) {
+    console.log(`(go tool pprof failed: ${(e as Error).message.split("\n")[0]}; the profile is ${profile})`);
+  }
 }
 
 const ms = (s: number) => `${(s * 1000).toFixed(2)} ms`;
@@ -131,7 +181,7 @@ class ProcessCpu {
   constructor(dir: string, emulatorPid: number | undefined) {
     this.dir = dir;
     this.emulatorPid = emulatorPid;
-    this.#timer = setInterval(() => this.#sample(), 100);
+    this.#timer = setInterval(() => this.#sample(), 250);
     this.#sample();
   }
   #classify(pid: string): string | null {
@@ -152,7 +202,9 @@ class ProcessCpu {
   #sample() {
     for (const pid of readdirSync("/proc")) {
       if (!/^\d+$/.test(pid)) continue;
-      if (!this.#kind.has(pid)) this.#kind.set(pid, this.#classify(pid));
+      // Classified again while "other": the plugin script becomes the provider when it runs node.
+      if (!this.#kind.has(pid) || this.#kind.get(pid)?.startsWith("other"))
+        this.#kind.set(pid, this.#classify(pid));
       const what = this.#kind.get(pid);
       if (!what) continue;
       const stat = read(`/proc/${pid}/stat`);
@@ -382,7 +434,11 @@ function profileSummary(profile: Profile, n: number): void {
     if (cached !== undefined) return cached;
     const x = byId.get(id);
     const p = parent.get(id);
-    const v = (x?.callFrame.url.includes(`${repoRoot}/`) ?? false) || (p !== undefined && isOurs(p));
+    const url = x?.callFrame.url ?? "";
+    const v =
+      url.includes(`${repoRoot}/dist/`) ||
+      url.includes(`${repoRoot}/provider/`) ||
+      (p !== undefined && isOurs(p));
     ours.set(id, v);
     return v;
   };
@@ -431,7 +487,7 @@ function profileSummary(profile: Profile, n: number): void {
 }
 
 /** Requests by method and path (ids replaced), per resource. */
-function httpSummary(items: { method: string; path: string }[], n: number): void {
+function httpSummary(items: { method: string; path: string }[], n: number, logged: number): void {
   const by = new Map<string, number>();
   for (const r of items) {
     if (r.path.startsWith("/_mock")) continue;
@@ -445,7 +501,7 @@ function httpSummary(items: { method: string; path: string }[], n: number): void
   }
   const total = [...by.values()].reduce((a, b) => a + b, 0);
   console.log(
-    `${total} requests, ${(total / n).toFixed(2)} per resource${items.length >= 1000 ? " (the log holds the last 1,000 only: counts are cut)" : ""}`,
+    `${total} requests, ${(total / n).toFixed(2)} per resource${logged >= 1000 ? " (the log holds the last 1,000 only: counts may be cut)" : ""}`,
   );
   table(
     ["request", "count", "per resource"],

@@ -9,7 +9,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync,
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, type PulumiFn, type Stack } from "@pulumi/pulumi/automation/index.js";
+import {
+  LocalWorkspace,
+  type PulumiCommand,
+  type PulumiFn,
+  type Stack,
+} from "@pulumi/pulumi/automation/index.js";
 import { type RunningEmulator, startEmulator } from "../test/support/emulator.ts";
 import { repoRoot } from "../test/support/paths.ts";
 import { pulumiEnv } from "../test/support/pulumi-env.ts";
@@ -132,7 +137,12 @@ export interface EngineSession {
   env: Record<string, string>;
   emulator: RunningEmulator;
   /** A stack of its own work directory, configured for the emulator. */
-  stack(name: string, program: PulumiFn, envVars?: Record<string, string>): Promise<Stack>;
+  stack(
+    name: string,
+    program: PulumiFn,
+    envVars?: Record<string, string>,
+    pulumiCommand?: PulumiCommand,
+  ): Promise<Stack>;
   close(): Promise<void>;
 }
 
@@ -154,12 +164,12 @@ export async function engineSession(label: string): Promise<EngineSession> {
     runDir,
     env,
     emulator,
-    async stack(name, program, envVars = {}) {
+    async stack(name, program, envVars = {}, pulumiCommand) {
       const workDir = join(runDir, "work", name);
       mkdirSync(workDir, { recursive: true });
       const s = await LocalWorkspace.createOrSelectStack(
         { projectName: "agentcloud-bench", stackName: name, program },
-        { workDir, envVars: { ...env, ...envVars } },
+        { workDir, envVars: { ...env, ...envVars }, ...(pulumiCommand ? { pulumiCommand } : {}) },
       );
       await s.setConfig("agentcloud:endpoint", { value: emulator.url });
       await s.setConfig("agentcloud:token", { value: "agentcloud-dev-token", secret: true });
