@@ -173,6 +173,9 @@ function table(header: string[], rows: string[][]): void {
 /** CPU time of the processes working in the session's directory (and the emulator), from /proc. */
 class ProcessCpu {
   readonly #seen = new Map<string, { what: string; ticks: number }>();
+  /** Ticks a process had used before the run (the emulator lives for the whole session). */
+  readonly #base = new Map<string, number>();
+  #first = true;
   /** Pids looked at once: null when not ours (another worktree's, the machine's). */
   readonly #kind = new Map<string, string | null>();
   readonly #timer: NodeJS.Timeout;
@@ -210,8 +213,11 @@ class ProcessCpu {
       const stat = read(`/proc/${pid}/stat`);
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       const ticks = Number(fields[11]) + Number(fields[12]);
-      if (Number.isFinite(ticks)) this.#seen.set(pid, { what, ticks });
+      if (!Number.isFinite(ticks)) continue;
+      if (!this.#base.has(pid)) this.#base.set(pid, this.#first ? ticks : 0);
+      this.#seen.set(pid, { what, ticks: ticks - (this.#base.get(pid) ?? 0) });
     }
+    this.#first = false;
   }
   stop() {
     this.#sample();
