@@ -82,11 +82,14 @@ export async function timed<T>(fn: () => Promise<T>): Promise<number> {
   return (performance.now() - t) / 1000;
 }
 
-/** Peak resident memory (MiB) of the dynamic-provider processes seen while fn runs (Linux /proc). */
-async function peakProviderMemory(fn: () => Promise<unknown>): Promise<number> {
+/**
+ * Peak resident memory (MiB) of this session's dynamic-provider processes seen while fn runs (Linux
+ * /proc): those working in the session's directory, not another run's on the same machine.
+ */
+async function peakProviderMemory(dir: string, fn: () => Promise<unknown>): Promise<number> {
   let peak = 0;
   const timer = setInterval(() => {
-    for (const pid of providerPids()) {
+    for (const pid of providerPids(dir)) {
       const m = /VmHWM:\s+(\d+) kB/.exec(safeRead(`/proc/${pid}/status`));
       if (m) peak = Math.max(peak, Number(m[1]) / 1024);
     }
@@ -99,10 +102,21 @@ async function peakProviderMemory(fn: () => Promise<unknown>): Promise<number> {
   return peak;
 }
 
-function providerPids(): string[] {
+function providerPids(dir: string): string[] {
   return readdirSync("/proc").filter(
-    (p) => /^\d+$/.test(p) && safeRead(`/proc/${p}/cmdline`).includes("dynamic-provider"),
+    (p) =>
+      /^\d+$/.test(p) &&
+      safeRead(`/proc/${p}/cmdline`).includes("dynamic-provider") &&
+      cwdOf(p).startsWith(dir),
   );
+}
+
+function cwdOf(pid: string): string {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return "";
+  }
 }
 
 function safeRead(p: string): string {
@@ -234,7 +248,7 @@ export async function benchEngine(options: { small?: boolean } = {}): Promise<Ro
       const t = {} as Record<Variant, number>;
       previewTimes.push(t);
       for (const v of rotated(i)) {
-        const peak = await peakProviderMemory(async () => {
+        const peak = await peakProviderMemory(session.runDir, async () => {
           t[v] = await timed(() => previewStacks[v].preview({ program: program[v](n) }));
         });
         progress("preview", n, v, t[v], peak);
@@ -251,7 +265,7 @@ export async function benchEngine(options: { small?: boolean } = {}): Promise<Ro
       upTimes.push(t);
       for (const v of rotated(i)) {
         const s = await session.stack(`up-${v}-${n}`, program[v](n));
-        const peak = await peakProviderMemory(async () => {
+        const peak = await peakProviderMemory(session.runDir, async () => {
           t[v] = await timed(() => s.up({ parallel: 32 }));
         });
         progress("up", n, v, t[v], peak);
