@@ -5,7 +5,7 @@
  *   "format": "agentcloud-bench/1",
  *   "date": ISO 8601,
  *   "args": { "small": boolean, "only": string | null },
- *   "git": { "commit": string | null, "branch": string | null, "dirty": boolean | null },
+ *   "git": { "commit": string | null, "branch": string | null, "dirty": boolean | null } when the run started,
  *   "machine": { "cpu": string, "cores": number, "memoryGiB": number, "os": string, "loadavg": [1, 5, 15 min] at the end },
  *   "versions": { "node": string, "pulumi": string | null, "@pulumi/pulumi": string | null, "pulumi-agentcloud": string },
  *   "rows": Row[] (bench/table.ts: name, value, unit, baseline?, baselineName?, ratio?, count?)
@@ -52,19 +52,24 @@ function packageVersion(dir: string): string | null {
   }
 }
 
+/** The commit measured: read when the bench starts (a run takes long enough for commits to land). */
+const gitAtStart = (() => {
+  const status = run("git", ["status", "--porcelain", "--untracked-files=no"]);
+  return {
+    commit: run("git", ["rev-parse", "HEAD"]),
+    branch: run("git", ["rev-parse", "--abbrev-ref", "HEAD"]),
+    dirty: status === null ? null : status !== "",
+  };
+})();
+
 export function writeResults(rows: Row[], args: Record<string, unknown>, path?: string): string {
   const date = new Date();
   const env = { ...process.env, PATH: pulumiEnv(join(repoRoot, ".agentcloud", "bench", "state")).PATH };
-  const status = run("git", ["status", "--porcelain", "--untracked-files=no"]);
   const results: Results = {
     format,
     date: date.toISOString(),
     args,
-    git: {
-      commit: run("git", ["rev-parse", "HEAD"]),
-      branch: run("git", ["rev-parse", "--abbrev-ref", "HEAD"]),
-      dirty: status === null ? null : status !== "",
-    },
+    git: gitAtStart,
     machine: {
       cpu: cpus()[0]?.model ?? "unknown",
       cores: cpus().length,
