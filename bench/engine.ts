@@ -1,16 +1,26 @@
 /**
  * Engine benchmarks: the real `pulumi` CLI through the Automation API against the emulator, next
- * to no-op dynamic resources measured in the same run. Ratios, not absolute times, are the result.
+ * to two floors measured in the same run: no-op dynamic resources, and no-op dynamic resources
+ * whose provider has a `check` that returns its inputs (the cheapest validating dynamic provider).
+ * Preview and up at several sizes, so the cost per resource shows how it grows. Ratios, not
+ * absolute times, are the result.
  */
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, type PulumiFn } from "@pulumi/pulumi/automation/index.js";
-import { ChipCluster } from "pulumi-agentcloud";
-import { startEmulator } from "../test/support/emulator.ts";
+import {
+  LocalWorkspace,
+  type PulumiCommand,
+  type PulumiFn,
+  type Stack,
+} from "@pulumi/pulumi/automation/index.js";
+import { type RunningEmulator, startEmulator } from "../test/support/emulator.ts";
 import { repoRoot } from "../test/support/paths.ts";
 import { pulumiEnv } from "../test/support/pulumi-env.ts";
 import { type Row, row } from "./table.ts";
+
+export const benchRoot = join(repoRoot, ".agentcloud", "bench");
 
 const noop: pulumi.dynamic.ResourceProvider = {
   async create(inputs) {
@@ -18,33 +28,68 @@ const noop: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-const clusters = (n: number) => async () => {
-  for (let i = 0; i < n; i++) {
-    new ChipCluster(`c${i}`, {
-      region: "cn-hangzhou",
-      chipType: "zhenwu-810e",
-      chipsPerHyperNode: 8,
-      hyperNodeCount: 1,
-    });
-  }
-};
-/** The floor: a dynamic resource that does nothing. */
-class Noop extends pulumi.dynamic.Resource {}
-const noops = (n: number) => async () => {
-  for (let i = 0; i < n; i++) new Noop(noop, `n${i}`, { value: i }, {});
+/** The cheapest validating dynamic provider: check accepts its inputs as they are. */
+const checked: pulumi.dynamic.ResourceProvider = {
+  async check(_olds, news) {
+    return { inputs: news };
+  },
+  async create(inputs) {
+    return { id: `noop-${Math.random().toString(36).slice(2)}`, outs: inputs };
+  },
 };
 
-async function timed<T>(fn: () => Promise<T>): Promise<number> {
+/** The floors: dynamic resources that do nothing. */
+class Noop extends pulumi.dynamic.Resource {}
+
+export type Variant = "noop" | "checked" | "ours";
+export const variantNames: Record<Variant, string> = {
+  noop: "no-op dynamic resources",
+  checked: "no-op + check returning its inputs",
+  ours: "ChipClusters",
+};
+
+/**
+ * The programs. ChipCluster comes from this checkout's dist/ (`npm run build`): in a git worktree
+ * whose node_modules is another checkout's, `pulumi-agentcloud` would resolve to that checkout.
+ */
+export async function programs(): Promise<Record<Variant, (n: number) => PulumiFn>> {
+  const entry = join(repoRoot, "dist", "index.js");
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  const { ChipCluster } = (await import(pathToFileURL(entry).href)) as typeof import("pulumi-agentcloud");
+  return {
+    noop: (n) => async () => {
+      for (let i = 0; i < n; i++) new Noop(noop, `n${i}`, { value: i }, {});
+    },
+    checked: (n) => async () => {
+      for (let i = 0; i < n; i++) new Noop(checked, `n${i}`, { value: i }, {});
+    },
+    ours: (n) => async () => {
+      for (let i = 0; i < n; i++) {
+        new ChipCluster(`c${i}`, {
+          region: "cn-hangzhou",
+          chipType: "zhenwu-810e",
+          chipsPerHyperNode: 8,
+          hyperNodeCount: 1,
+        });
+      }
+    },
+  };
+}
+
+export async function timed<T>(fn: () => Promise<T>): Promise<number> {
   const t = performance.now();
   await fn();
   return (performance.now() - t) / 1000;
 }
 
-/** Peak resident memory of the dynamic-provider processes seen while fn runs (Linux /proc). */
-async function peakProviderMemory(fn: () => Promise<unknown>): Promise<number> {
+/**
+ * Peak resident memory (MiB) of this session's dynamic-provider processes seen while fn runs (Linux
+ * /proc): those working in the session's directory, not another run's on the same machine.
+ */
+async function peakProviderMemory(dir: string, fn: () => Promise<unknown>): Promise<number> {
   let peak = 0;
   const timer = setInterval(() => {
-    for (const pid of providerPids()) {
+    for (const pid of providerPids(dir)) {
       const m = /VmHWM:\s+(\d+) kB/.exec(safeRead(`/proc/${pid}/status`));
       if (m) peak = Math.max(peak, Number(m[1]) / 1024);
     }
@@ -57,10 +102,21 @@ async function peakProviderMemory(fn: () => Promise<unknown>): Promise<number> {
   return peak;
 }
 
-function providerPids(): string[] {
+function providerPids(dir: string): string[] {
   return readdirSync("/proc").filter(
-    (p) => /^\d+$/.test(p) && safeRead(`/proc/${p}/cmdline`).includes("dynamic-provider"),
+    (p) =>
+      /^\d+$/.test(p) &&
+      safeRead(`/proc/${p}/cmdline`).includes("dynamic-provider") &&
+      cwdOf(p).startsWith(dir),
   );
+}
+
+function cwdOf(pid: string): string {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return "";
+  }
 }
 
 function safeRead(p: string): string {
@@ -71,55 +127,175 @@ function safeRead(p: string): string {
   }
 }
 
-export async function benchEngine(options: { small?: boolean } = {}): Promise<Row[]> {
-  const n = options.small ? 20 : 200;
-  const nSlow = options.small ? 10 : 100;
-  const nPreview = options.small ? 100 : 1000;
-  const env = pulumiEnv(join(repoRoot, ".agentcloud", "bench", "state"));
-  Object.assign(process.env, env);
-  const emulator = await startEmulator({ compiled: true });
-  const stackFor = async (name: string, program: PulumiFn) => {
-    const workDir = join(repoRoot, ".agentcloud", "bench", name);
-    mkdirSync(workDir, { recursive: true });
-    const s = await LocalWorkspace.createOrSelectStack(
-      { projectName: "agentcloud-bench", stackName: name, program },
-      { workDir, envVars: env },
-    );
-    await s.setConfig("agentcloud:endpoint", { value: emulator.url });
-    await s.setConfig("agentcloud:token", { value: "agentcloud-dev-token", secret: true });
-    return s;
-  };
-  const rows: Row[] = [];
+/**
+ * The serialized provider `require`s `pulumi-agentcloud/runtime` from the provider process's
+ * working directory: a node_modules above the session directories makes that this checkout (the
+ * repo's own node_modules may be another worktree's, as in a git worktree sharing one).
+ */
+function linkPackage(): void {
+  const dir = join(benchRoot, "node_modules");
+  const link = join(dir, "pulumi-agentcloud");
+  mkdirSync(dir, { recursive: true });
+  let current: string | null = null;
   try {
-    const floor = await stackFor("noop", noops(n));
-    const ours = await stackFor("clusters", clusters(n));
-    const floorUp = await timed(() => floor.up({ parallel: 32 }));
-    let upTime = 0;
-    const peak = await peakProviderMemory(async () => {
-      upTime = await timed(() => ours.up({ parallel: 32 }));
-    });
+    current = readlinkSync(link);
+  } catch {}
+  if (current === repoRoot) return;
+  if (current !== null) rmSync(link);
+  symlinkSync(repoRoot, link, "dir");
+}
+
+export interface EngineSession {
+  /** This session's directory: state, emulator data, the stacks' work directories. */
+  runDir: string;
+  env: Record<string, string>;
+  emulator: RunningEmulator;
+  /** A stack of its own work directory, configured for the emulator. */
+  stack(
+    name: string,
+    program: PulumiFn,
+    envVars?: Record<string, string>,
+    pulumiCommand?: PulumiCommand,
+  ): Promise<Stack>;
+  close(): Promise<void>;
+}
+
+/** A fresh emulator and a fresh state directory, removed by close(). */
+export async function engineSession(label: string): Promise<EngineSession> {
+  linkPackage();
+  const runDir = join(benchRoot, `${label}-${process.pid}`);
+  mkdirSync(runDir, { recursive: true });
+  const env = pulumiEnv(join(runDir, "state"));
+  Object.assign(process.env, env);
+  const emulator = await startEmulator({ compiled: true, dataDir: join(runDir, "emulator") });
+  // The engine starts the provider in the inline program's directory, this process's working
+  // directory: from here, `pulumi-agentcloud` resolves through benchRoot/node_modules (linkPackage).
+  const cwd = process.cwd();
+  process.chdir(runDir);
+  // Room for 1,000+ clusters of 8 chips (default: 2,048 chips per type, 4,096 per region).
+  await emulator.admin("PUT", "/_mock/limits", { chipsPerType: 1_000_000, capacityPerRegion: 1_000_000 });
+  return {
+    runDir,
+    env,
+    emulator,
+    async stack(name, program, envVars = {}, pulumiCommand) {
+      const workDir = join(runDir, "work", name);
+      mkdirSync(workDir, { recursive: true });
+      const s = await LocalWorkspace.createOrSelectStack(
+        { projectName: "agentcloud-bench", stackName: name, program },
+        { workDir, envVars: { ...env, ...envVars }, ...(pulumiCommand ? { pulumiCommand } : {}) },
+      );
+      await s.setConfig("agentcloud:endpoint", { value: emulator.url });
+      await s.setConfig("agentcloud:token", { value: "agentcloud-dev-token", secret: true });
+      return s;
+    },
+    async close() {
+      process.chdir(cwd);
+      await emulator.stop();
+      rmSync(runDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const variants: Variant[] = ["noop", "checked", "ours"];
+
+/** Each measure on stderr as it comes: a run that fails half-way still leaves its figures. */
+function progress(op: string, n: number, v: Variant, seconds: number, peakMiB: number): void {
+  console.error(
+    `[engine] ${op} ${n} ${variantNames[v]}: ${seconds.toFixed(2)} s, provider peak RSS ${peakMiB.toFixed(0)} MiB`,
+  );
+}
+
+/** Each size runs the three variants in a rotated order, so drift in the machine's load spreads over all. */
+function rotated(i: number): Variant[] {
+  return [...variants.slice(i % 3), ...variants.slice(0, i % 3)];
+}
+
+export async function benchEngine(options: { small?: boolean } = {}): Promise<Row[]> {
+  const sizes = options.small
+    ? { preview: [10, 50], up: [10] }
+    : { preview: [100, 500, 1000], up: [100, 500, 1000] };
+  const nSlow = options.small ? 10 : 100;
+  const program = await programs();
+  const session = await engineSession("engine");
+  const rows: Row[] = [];
+  /** The rows of one operation at one size: each floor, and ours against both. */
+  const report = (op: string, n: number, t: Record<Variant, number>) => {
+    rows.push(row(`${op}, ${n} ${variantNames.noop}`, t.noop, "s", undefined, undefined, n));
+    rows.push(row(`${op}, ${n} ${variantNames.checked}`, t.checked, "s", t.noop, "no-op", n));
+    rows.push(row(`${op}, ${n} ChipClusters`, t.ours, "s", t.checked, "no-op + check", n));
+    rows.push(row(`${op}, ${n} ChipClusters vs no-op`, t.ours, "s", t.noop, "no-op", n));
+  };
+  /** The cost of one more resource between the smallest and the largest size: fixed costs cancel. */
+  const marginal = (op: string, ns: number[], times: Record<Variant, number>[]) => {
+    const [n0, n1] = [ns[0] ?? 0, ns.at(-1) ?? 0];
+    const [t0, t1] = [times[0], times.at(-1)];
+    if (!t0 || !t1 || n1 <= n0) return;
+    const per = (v: Variant) => ((t1[v] - t0[v]) / (n1 - n0)) * 1000;
+    const name = `${op}, each resource more from ${n0} to ${n1}:`;
+    rows.push(row(`${name} ${variantNames.noop}`, per("noop"), "ms"));
+    rows.push(row(`${name} ${variantNames.checked}`, per("checked"), "ms", per("noop"), "no-op"));
+    rows.push(row(`${name} ChipClusters`, per("ours"), "ms", per("checked"), "no-op + check"));
+    rows.push(row(`${name} ChipClusters vs no-op`, per("ours"), "ms", per("noop"), "no-op"));
+  };
+  try {
+    // Preview of a new stack: every resource is a create (check, no diff). The stacks stay empty.
+    const previewStacks = {} as Record<Variant, Stack>;
+    for (const v of variants) previewStacks[v] = await session.stack(`preview-${v}`, program[v](1));
+    const previewPeak: Partial<Record<Variant, number>> = {};
+    const previewTimes: Record<Variant, number>[] = [];
+    for (const [i, n] of sizes.preview.entries()) {
+      const t = {} as Record<Variant, number>;
+      previewTimes.push(t);
+      for (const v of rotated(i)) {
+        const peak = await peakProviderMemory(session.runDir, async () => {
+          t[v] = await timed(() => previewStacks[v].preview({ program: program[v](n) }));
+        });
+        progress("preview", n, v, t[v], peak);
+        if (i === sizes.preview.length - 1) previewPeak[v] = peak;
+      }
+      report("pulumi preview", n, t);
+    }
+
+    // Up of a new stack each time: check and create per resource, instant transitions.
+    const upPeak: Partial<Record<Variant, number>> = {};
+    const upTimes: Record<Variant, number>[] = [];
+    for (const [i, n] of sizes.up.entries()) {
+      const t = {} as Record<Variant, number>;
+      upTimes.push(t);
+      for (const v of rotated(i)) {
+        const s = await session.stack(`up-${v}-${n}`, program[v](n));
+        const peak = await peakProviderMemory(session.runDir, async () => {
+          t[v] = await timed(() => s.up({ parallel: 32 }));
+        });
+        progress("up", n, v, t[v], peak);
+        if (i === sizes.up.length - 1) upPeak[v] = peak;
+      }
+      report("pulumi up (instant transitions)", n, t);
+    }
+    marginal("pulumi preview", sizes.preview, previewTimes);
+    marginal("pulumi up (instant transitions)", sizes.up, upTimes);
+    const nPreview = sizes.preview.at(-1);
+    const nUp = sizes.up.at(-1);
     rows.push(
       row(
-        `pulumi up, ${n} ChipClusters (instant transitions)`,
-        upTime,
-        "s",
-        floorUp,
-        `${n} no-op dynamic resources`,
+        `provider peak RSS, preview of ${nPreview} ChipClusters`,
+        previewPeak.ours ?? 0,
+        "MiB",
+        previewPeak.noop,
+        "no-op",
       ),
+      row(`provider peak RSS, up of ${nUp} ChipClusters`, upPeak.ours ?? 0, "MiB", upPeak.noop, "no-op"),
     );
-    rows.push(row(`provider process peak RSS during that up`, peak, "MiB"));
-    await ours.destroy({ parallel: 32 });
-    await floor.destroy({ parallel: 32 });
 
     // 2 s of provisioning per cluster at --parallel 32: the ideal is ceil(n/32) × 2 s.
-    const set = await emulator.admin("PUT", "/_mock/transitions", {
+    const set = await session.emulator.admin("PUT", "/_mock/transitions", {
       ChipCluster: { mode: "duration", ms: 2000 },
     });
     if (set.status < 300) {
-      const slow = await stackFor("slow", clusters(nSlow));
-      const slowFloor = await stackFor("slow-noop", noops(nSlow));
+      const slowFloor = await session.stack("slow-noop", program.noop(nSlow));
       const floorTime = await timed(() => slowFloor.up({ parallel: 32 }));
-      await slowFloor.destroy({ parallel: 32 });
+      const slow = await session.stack("slow", program.ours(nSlow));
       const slowUp = await timed(() => slow.up({ parallel: 32 }));
       // Ideal: the engine's own time for as many no-op resources, plus 2 s per wave of 32.
       const ideal = floorTime + Math.ceil(nSlow / 32) * 2;
@@ -132,25 +308,10 @@ export async function benchEngine(options: { small?: boolean } = {}): Promise<Ro
           "ideal",
         ),
       );
-      await emulator.admin("PUT", "/_mock/transitions", { ChipCluster: { mode: "immediate" } });
-      await slow.destroy({ parallel: 32 });
+      await session.emulator.admin("PUT", "/_mock/transitions", { ChipCluster: { mode: "immediate" } });
     }
-
-    const previewFloor = await stackFor("noop-preview", noops(nPreview));
-    const previewOurs = await stackFor("preview", clusters(nPreview));
-    const floorPreview = await timed(() => previewFloor.preview());
-    const oursPreview = await timed(() => previewOurs.preview());
-    rows.push(
-      row(
-        `pulumi preview, ${nPreview} ChipClusters`,
-        oursPreview,
-        "s",
-        floorPreview,
-        `${nPreview} no-op resources`,
-      ),
-    );
   } finally {
-    await emulator.stop();
+    await session.close();
   }
   return rows;
 }
