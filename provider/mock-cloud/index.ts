@@ -70,8 +70,7 @@ function makeMockCloud(options: MockCloudOptions, nodeResponse?: typeof Response
 
 /** Seeds a fresh store only: restarting on a seeded data directory keeps what is there. */
 function applySeed(service: CloudService, seed: Seed): void {
-  const { n } = service.db.prepare("SELECT COUNT(*) AS n FROM resources").get() as { n: number };
-  if (n > 0) return;
+  if (service.repo.countResources() > 0) return;
   if ("tables" in seed) {
     const rows = validateSnapshot(seed.tables);
     tx(service.db, () => service.repo.replaceAll(rows));

@@ -144,7 +144,10 @@ export const chipClusterModel: KindModel = {
     ready: "ACTIVE",
     failed: "FAILED",
     deleting: "DELETING",
+    waiting: "WAITING_FOR_CAPACITY",
   },
+
+  whenReady: (body) => ({ readyHyperNodes: body.hyperNodeCount }),
 
   checkCreate(ctx, raw) {
     const spec = raw as unknown as Spec & { provisioning: { mode: string } };

@@ -2,7 +2,7 @@ import type { Operation, ResourceKind } from "../../api/common.ts";
 import type { Repo, StoredOperation } from "../store/repo.ts";
 import type { Clock } from "./clock.ts";
 import { models } from "./kinds.ts";
-import type { Body, Ctx } from "./model.ts";
+import type { Body, Ctx, KindModel } from "./model.ts";
 import { randomHex } from "./random.ts";
 import { type FaultRule, pickFault, type Transitions } from "./settings.ts";
 
@@ -92,13 +92,14 @@ export function advance(host: LifecycleHost, o: StoredOperation): void {
           message: fault.message ?? "provisioning failed (injected fault)",
         }
       : (model.finishCreate?.(ctx, r) ?? null);
-    if (outcome?.code === "Waiting") {
-      if (r.body.status !== "WAITING_FOR_CAPACITY")
-        host.repo.putResource({ ...r, body: { ...r.body, status: "WAITING_FOR_CAPACITY" } });
+    const waitState = model.states.waiting;
+    if (outcome?.code === "Waiting" && waitState) {
+      if (r.body.status !== waitState)
+        host.repo.putResource({ ...r, body: { ...r.body, status: waitState } });
       return;
     }
     const status = outcome ? model.states.failed : model.states.ready;
-    host.repo.putResource({ ...r, body: settled(host, r.body, status, outcome?.message ?? null) });
+    host.repo.putResource({ ...r, body: settled(host, model, r.body, status, outcome?.message ?? null) });
     finish(host, o, outcome);
     return;
   }
@@ -113,12 +114,18 @@ export function advance(host: LifecycleHost, o: StoredOperation): void {
     if (fault && o.previous) {
       // The change did not take: back to the resource as it was, still serving, with the reason.
       const message = fault.message ?? "update failed (injected fault)";
-      const body = settled(host, o.previous.body, model.states.ready, `update rolled back: ${message}`);
+      const body = settled(
+        host,
+        model,
+        o.previous.body,
+        model.states.ready,
+        `update rolled back: ${message}`,
+      );
       host.repo.putResource({ ...r, body, secret: o.previous.secret });
       finish(host, o, { code: fault.code ?? "InternalError", message });
       return;
     }
-    host.repo.putResource({ ...r, body: settled(host, r.body, model.states.ready, null) });
+    host.repo.putResource({ ...r, body: settled(host, model, r.body, model.states.ready, null) });
     finish(host, o, null);
     return;
   }
@@ -126,8 +133,14 @@ export function advance(host: LifecycleHost, o: StoredOperation): void {
   finish(host, o, null);
 }
 
-function settled(host: LifecycleHost, body: Body, status: string, reason: string | null): Body {
-  const ready = status === "ACTIVE" ? { readyHyperNodes: body.hyperNodeCount } : {};
+function settled(
+  host: LifecycleHost,
+  model: KindModel,
+  body: Body,
+  status: string,
+  reason: string | null,
+): Body {
+  const ready = status === model.states.ready ? model.whenReady?.(body) : {};
   return {
     ...body,
     ...ready,

@@ -2,7 +2,6 @@ import type { z } from "zod";
 import type { CreateOnly, ResourceKind } from "../../api/common.ts";
 import { canonicalJson } from "../../api/digest.ts";
 import { fail } from "../errors.ts";
-import { sql } from "../store/db.ts";
 import type { Repo, StoredResource } from "../store/repo.ts";
 import type { Limits } from "./settings.ts";
 
@@ -28,7 +27,15 @@ export interface KindModel {
   patch: z.ZodType<Record<string, unknown>>;
   /** Top-level fields a PATCH may not change. */
   immutable: readonly string[];
-  states: { creating: string; updating: string; ready: string; failed: string; deleting: string };
+  states: {
+    creating: string;
+    updating: string;
+    ready: string;
+    failed: string;
+    deleting: string;
+    /** Where a create waits when `finishCreate` answers `Waiting` (no capacity yet). */
+    waiting?: string;
+  };
   /** Validates references, quotas and fit; throws MockCloudError. */
   checkCreate(ctx: Ctx, spec: Record<string, unknown>): void;
   checkUpdate(ctx: Ctx, current: StoredResource, patch: Record<string, unknown>): void;
@@ -52,7 +59,9 @@ export interface KindModel {
   updatingState?(patch: Record<string, unknown>): string;
   /** A status to show while a create is still in progress (e.g. PROVISIONING, WAITING_FOR_CAPACITY). */
   progress?(ctx: Ctx, r: StoredResource): string;
-  /** Whether a finishing create succeeds; an error code and message when it fails. */
+  /** Outputs a resource takes when it becomes ready (e.g. a cluster's ready hyper-nodes). */
+  whenReady?(body: Body): Partial<Body>;
+  /** Whether a finishing create succeeds; an error code and message when it fails (`Waiting`: not yet). */
   finishCreate?(ctx: Ctx, r: StoredResource): { code: string; message: string } | null;
 }
 
@@ -64,10 +73,7 @@ export function checkCountQuota(
   limit: number,
   what: string,
 ): void {
-  const { n } = sql(
-    ctx.repo.db,
-    "SELECT COUNT(*) AS n FROM resources WHERE account = ? AND kind = ? AND region = ?",
-  ).get(ctx.account, kind, region) as { n: number };
+  const n = ctx.repo.countResources({ account: ctx.account, kind, region });
   if (n + 1 > limit)
     fail("QuotaExceeded", `${what} in ${region}: quota ${limit}`, { limit, current: n, requested: 1 });
 }

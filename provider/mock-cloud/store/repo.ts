@@ -127,6 +127,18 @@ export class Repo {
   }
 
   /** For the admin plane, which sees every account. */
+  /** How many resources there are: of an account's kind in a region, or in the whole store. */
+  countResources(filter?: { account: string; kind: ResourceKind; region: string }): number {
+    const row = filter
+      ? this.#sql("SELECT COUNT(*) AS n FROM resources WHERE account = ? AND kind = ? AND region = ?").get(
+          filter.account,
+          filter.kind,
+          filter.region,
+        )
+      : this.#sql("SELECT COUNT(*) AS n FROM resources").get();
+    return (row as { n: number }).n;
+  }
+
   getAnyResource(kind: ResourceKind, id: string): StoredResource | null {
     const row = this.#sql("SELECT * FROM resources WHERE kind = ? AND id = ?").get(kind, id) as
       | ResourceRow
