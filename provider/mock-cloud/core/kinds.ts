@@ -4,7 +4,8 @@ import { chipClusterModel } from "./chip-cluster.ts";
 import type { KindModel } from "./model.ts";
 import { modelEndpointModel } from "./model-endpoint.ts";
 
-export const models: Record<ResourceKind, KindModel> = {
+/** The domain model of each resource kind (not to be confused with the LLMs of the catalog). */
+export const kindModels: Record<ResourceKind, KindModel> = {
   ChipCluster: chipClusterModel,
   ModelEndpoint: modelEndpointModel,
   AgentRuntime: agentRuntimeModel,

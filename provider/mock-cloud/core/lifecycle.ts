@@ -1,7 +1,7 @@
 import type { Operation, ResourceKind } from "../../api/common.ts";
 import type { Repo, StoredOperation } from "../store/repo.ts";
 import type { Clock } from "./clock.ts";
-import { models } from "./kinds.ts";
+import { kindModels } from "./kinds.ts";
 import type { Body, Ctx, KindModel } from "./model.ts";
 import { randomHex } from "./random.ts";
 import { type FaultRule, pickFault, type Transitions } from "./settings.ts";
@@ -61,7 +61,7 @@ export function observe(host: LifecycleHost, ctx: Ctx, resourceId: string): void
 }
 
 export function advance(host: LifecycleHost, o: StoredOperation): void {
-  const model = models[o.op.kind];
+  const model = kindModels[o.op.kind];
   const r = host.repo.getResource(o.account, o.op.kind, o.op.resourceId);
   if (!r) {
     finish(host, o, null);

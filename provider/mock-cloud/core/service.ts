@@ -14,7 +14,7 @@ import { type Db, durable, getMeta, setMeta, tx } from "../store/db.ts";
 import { Repo, type StoredOperation, type StoredResource } from "../store/repo.ts";
 import { Clock } from "./clock.ts";
 import { ChangeFeed } from "./feed.ts";
-import { models } from "./kinds.ts";
+import { kindModels } from "./kinds.ts";
 import { advance, finish, newEtag, newId, observe, startOperation } from "./lifecycle.ts";
 import type { Body, Ctx } from "./model.ts";
 import { decodePageToken, encodePageToken, pageTokenSecret } from "./page-token.ts";
@@ -85,7 +85,7 @@ export class CloudService {
   }
 
   create(ctx: Ctx, kind: ResourceKind, raw: unknown, idempotencyKey: string | null, wait = false) {
-    const model = models[kind];
+    const model = kindModels[kind];
     const spec = parse(model.create, raw);
     return tx(this.db, () => {
       const hash = sha256(canonicalJson(raw));
@@ -250,7 +250,7 @@ export class CloudService {
   }
 
   update(ctx: Ctx, kind: ResourceKind, id: string, raw: unknown, ifMatch: string | null, wait = false) {
-    const model = models[kind];
+    const model = kindModels[kind];
     if (raw && typeof raw === "object") {
       for (const field of model.immutable) {
         if (field in raw) {
@@ -302,7 +302,7 @@ export class CloudService {
   }
 
   delete(ctx: Ctx, kind: ResourceKind, id: string) {
-    const model = models[kind];
+    const model = kindModels[kind];
     this.#observe(ctx, id);
     return tx(this.db, () => {
       const current = this.repo.getResource(ctx.account, kind, id);
@@ -347,7 +347,7 @@ export class CloudService {
 
   /** An out-of-band edit (drift): any fields, outputs recomputed, a new etag. */
   editOutOfBand(kind: ResourceKind, id: string, fields: Record<string, unknown>): Body {
-    const model = models[kind];
+    const model = kindModels[kind];
     const known = Object.keys(model.view.shape).filter(
       (k) => !["id", "kind", "etag", "secretEnvKeys", "secretEnvDigest"].includes(k),
     );
