@@ -84,6 +84,40 @@ describe("planReport", () => {
     expect(r.risks).toEqual([]);
   });
 
+  it("checks the change against the account's quotas when they could be read, and says when they could not", () => {
+    const preview = {
+      steps: [
+        {
+          op: "create",
+          urn: urn("ChipCluster", "c"),
+          newState: { type: type("ChipCluster"), inputs: cluster },
+        },
+        {
+          op: "create",
+          urn: urn("ModelEndpoint", "e"),
+          newState: { type: type("ModelEndpoint"), inputs: endpoint(32, 2) },
+        },
+      ],
+    };
+    const usage = (used: number, limit: number) => ({ region: "cn-hangzhou" as const, used, limit });
+    const quotas = {
+      chips: [{ ...usage(100, 200), chipType: "zhenwu-m890" as const }],
+      endpoints: [usage(3, 3)],
+      runtimes: [usage(0, 10)],
+      tokensPerMinute: [usage(0, 1_000_000)],
+    };
+    const r = planReport(preview, { quotas: { endpoint: "http://cloud", quotas } });
+    expect(validate(r)).toBe(true);
+    expect(r.quotas).toEqual({ endpoint: "http://cloud", checked: true, error: null });
+    expect(r.risks).toEqual([
+      "quota: zhenwu-m890 chips in cn-hangzhou would be 228, over the account's quota of 200 (100 in use, +128 by this change)",
+      "quota: model endpoints in cn-hangzhou would be 4, over the account's quota of 3 (3 in use, +1 by this change)",
+    ]);
+    const down = planReport(preview, { quotas: { endpoint: "http://cloud", error: "connection refused" } });
+    expect(down.risks).toEqual([]);
+    expect(toMarkdown(down)).toContain("**Quotas:** not checked (http://cloud: connection refused)");
+  });
+
   it("a replace of a chosen name is delete-before-replace; shares over the clusters' chips are a risk", () => {
     const olds = endpoint(32, 2, { name: "qwen", __autoname: false });
     const news = endpoint(64, 4, { name: "qwen", __autoname: false });

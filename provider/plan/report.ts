@@ -4,6 +4,7 @@
  * Pure: the CLI (cli.ts) reads the preview and prints this as Markdown or JSON.
  */
 import type { Estimate } from "../api/estimate.ts";
+import type { Quotas } from "../api/quotas.ts";
 
 type Props = Record<string, unknown>;
 interface State {
@@ -56,8 +57,13 @@ export interface PlanReport {
   /** Resources whose estimate is not known (state of an older release, or unknown values). */
   unestimated: string[];
   budget: { maxMonthlyUsd: number; over: boolean } | null;
+  /** Where the account's quotas were read (`GET /v1/quotas`), or why they could not be; null: not asked. */
+  quotas: { endpoint: string; checked: boolean; error: string | null } | null;
   risks: string[];
 }
+
+/** The account's quotas for `planReport`, as `GET /v1/quotas` answered, or why it did not. */
+export type QuotaSource = { endpoint: string } & ({ quotas: Quotas } | { error: string });
 
 const typePrefix = "pulumi-nodejs:dynamic/agentcloud:";
 const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -121,7 +127,10 @@ function risksOf(kind: string, action: Action, step: Step): string[] {
   return risks;
 }
 
-export function planReport(preview: Preview, options: { maxMonthlyUsd?: number } = {}): PlanReport {
+export function planReport(
+  preview: Preview,
+  options: { maxMonthlyUsd?: number; quotas?: QuotaSource } = {},
+): PlanReport {
   const byUrn = new Map<string, ResourceReport>();
   const before: Usd = { min: 0, max: 0 };
   const after: Usd = { min: 0, max: 0 };
@@ -130,6 +139,15 @@ export function planReport(preview: Preview, options: { maxMonthlyUsd?: number }
   const counted = new Set<string>();
   /** Chips dedicated endpoints can hold after the plan, by region/chipType. */
   const shares = new Map<string, number>();
+  /** Net change of what count quotas count, by quota and region: endpoints, runtimes, tokens per minute. */
+  const counts = {
+    endpoints: new Map<string, number>(),
+    runtimes: new Map<string, number>(),
+    tokensPerMinute: new Map<string, number>(),
+  };
+  const add = (m: Map<string, number>, r: string | undefined, n: number) => {
+    if (r && r !== unknownValue && n !== 0) m.set(r, (m.get(r) ?? 0) + n);
+  };
 
   for (const step of preview.steps ?? []) {
     const type = step.newState?.type ?? step.oldState?.type ?? "";
@@ -189,6 +207,22 @@ export function planReport(preview: Preview, options: { maxMonthlyUsd?: number }
     tally(oldRegion, old, "before");
     tally(newRegion ?? oldRegion, next, "after");
     if (action === "same") continue;
+    const counter =
+      kind === "ModelEndpoint" ? counts.endpoints : kind === "AgentRuntime" ? counts.runtimes : null;
+    if (counter) {
+      if (had) add(counter, oldRegion, -1);
+      if (will) add(counter, newRegion ?? oldRegion, 1);
+    }
+    if (kind === "ModelEndpoint") {
+      const tpm = (s?: State, from?: "inputs" | "outputs") => {
+        const t = (s?.[from ?? "inputs"] ?? s?.outputs)?.throughput as
+          | { tokensPerMinute?: unknown }
+          | undefined;
+        return typeof t?.tokensPerMinute === "number" ? t.tokensPerMinute : 0;
+      };
+      if (had) add(counts.tokensPerMinute, oldRegion, -tpm(step.oldState, "outputs"));
+      if (will) add(counts.tokensPerMinute, newRegion ?? oldRegion, tpm(step.newState));
+    }
 
     byUrn.set(step.urn, {
       urn: step.urn,
@@ -229,6 +263,33 @@ export function planReport(preview: Preview, options: { maxMonthlyUsd?: number }
   }
   if (budget?.over)
     risks.push(`over budget: up to ${total.after.max} USD a month, more than ${budget.maxMonthlyUsd}`);
+  const source = options.quotas;
+  if (source && "quotas" in source) {
+    const over = (what: string, q: { used: number; limit: number } | undefined, delta: number) => {
+      if (q && delta > 0 && q.used + delta > q.limit)
+        risks.push(
+          `quota: ${what} would be ${q.used + delta}, over the account's quota of ${q.limit} (${q.used} in use, ${signed(delta)} by this change)`,
+        );
+    };
+    for (const c of chips.values())
+      over(
+        `${c.chipType} chips in ${c.region}`,
+        source.quotas.chips.find((q) => q.region === c.region && q.chipType === c.chipType),
+        c.after - c.before,
+      );
+    for (const [key, label] of [
+      ["endpoints", "model endpoints"],
+      ["runtimes", "agent runtimes"],
+      ["tokensPerMinute", "tokens per minute"],
+    ] as const) {
+      for (const [r, delta] of counts[key])
+        over(
+          `${label} in ${r}`,
+          source.quotas[key].find((q) => q.region === r),
+          delta,
+        );
+    }
+  }
   return {
     resources,
     chipsDelta: [...chips.values()]
@@ -237,6 +298,13 @@ export function planReport(preview: Preview, options: { maxMonthlyUsd?: number }
     monthlyUsd: total,
     unestimated,
     budget,
+    quotas: source
+      ? {
+          endpoint: source.endpoint,
+          checked: "quotas" in source,
+          error: "error" in source ? source.error : null,
+        }
+      : null,
     risks,
   };
 }
@@ -283,6 +351,12 @@ export function toMarkdown(r: PlanReport): string {
   if (r.budget)
     lines.push(`**Budget:** ${r.budget.maxMonthlyUsd} USD — ${r.budget.over ? "OVER" : "within"}`);
   if (r.unestimated.length > 0) lines.push(`No estimate for: ${r.unestimated.join(", ")} (not counted).`);
+  if (r.quotas)
+    lines.push(
+      r.quotas.checked
+        ? `**Quotas:** checked against ${r.quotas.endpoint}`
+        : `**Quotas:** not checked (${r.quotas.endpoint}: ${r.quotas.error})`,
+    );
   lines.push("");
   if (r.risks.length > 0) {
     lines.push("## Risks", "");

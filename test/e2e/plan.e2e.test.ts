@@ -27,12 +27,17 @@ interface Result {
   stdout: string;
   stderr: string;
 }
-function run(file: string, args: string[], cwd: string): Promise<Result> {
+function run(
+  file: string,
+  args: string[],
+  cwd: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Result> {
   return new Promise((resolve) => {
     execFile(
       file,
       args,
-      { cwd, env, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 },
+      { cwd, env: { ...env, ...extraEnv }, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
       },
@@ -45,10 +50,10 @@ async function pulumi(args: string[]): Promise<string> {
   return r.stdout;
 }
 /** Writes the preview to a file and runs the plan CLI on it. */
-function plan(preview: string, args: string[]): Promise<Result> {
+function plan(preview: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Result> {
   const file = join(root, `preview-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, preview);
-  return run(process.execPath, [join(repoRoot, "provider/plan/cli.ts"), file, ...args], repoRoot);
+  return run(process.execPath, [join(repoRoot, "provider/plan/cli.ts"), file, ...args], repoRoot, extraEnv);
 }
 
 const schema = JSON.parse(readFileSync(join(repoRoot, "docs/plan-report.schema.json"), "utf8"));
@@ -139,5 +144,22 @@ describe("agentcloud-plan on `pulumi preview --json` of examples/agent-stack", {
     expect(over.stdout).toContain(
       "| ChipCluster `agents` | update | hyperNodeCount | +128 zhenwu-m890 | $392,448 → $784,896 |",
     );
+
+    // Against the cloud's quotas: 128 chips in use, +128 by this change, over a quota of 200.
+    expect((await emulator.admin("PUT", "/_mock/limits", { chipsPerType: 200 })).status).toBe(200);
+    const checked = report(
+      await plan(preview, ["--format", "json", "--endpoint", emulator.url], { AGENTCLOUD_TOKEN: devToken }),
+    );
+    expect(checked.quotas).toEqual({ endpoint: emulator.url, checked: true, error: null });
+    expect(checked.risks).toContain(
+      "quota: zhenwu-m890 chips in cn-hangzhou would be 256, over the account's quota of 200 (128 in use, +128 by this change)",
+    );
+    const unreachable = report(
+      await plan(preview, ["--format", "json", "--endpoint", "http://127.0.0.1:9"], {
+        AGENTCLOUD_TOKEN: devToken,
+      }),
+    );
+    expect(unreachable.quotas).toMatchObject({ endpoint: "http://127.0.0.1:9", checked: false });
+    expect(unreachable.risks.join("\n")).not.toContain("quota:");
   });
 });
