@@ -3,57 +3,25 @@
  * the example with its own stack and state (as typed-cli.e2e.test.ts does), the report checked
  * against hand-computed figures (docs/pricing.md) and its JSON against docs/plan-report.schema.json.
  */
-import { execFile } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
-import { repoRoot, scratchRoot } from "../support/paths.ts";
-import { pulumiEnv } from "../support/pulumi-env.ts";
+import { type RunningEmulator, startEmulator } from "../support/emulator.ts";
+import { devToken } from "../support/fixtures.ts";
+import { repoRoot } from "../support/paths.ts";
+import { type Result, run, typedStack } from "../support/typed-cli.ts";
 
-const stackName = "plan-e2e";
-const dir = join(repoRoot, "examples", "agent-stack");
-const root = join(scratchRoot, "plan");
-const env: Record<string, string> = {
-  ...(process.env as Record<string, string>),
-  ...pulumiEnv(join(root, "state")),
-  PULUMI_HOME: join(root, "home"),
-};
-mkdirSync(env.PULUMI_HOME as string, { recursive: true });
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-function run(
-  file: string,
-  args: string[],
-  cwd: string,
-  extraEnv: Record<string, string> = {},
-): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      file,
-      args,
-      { cwd, env: { ...env, ...extraEnv }, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
-async function pulumi(args: string[]): Promise<string> {
-  const r = await run("pulumi", [...args, "--stack", stackName, "--non-interactive"], dir);
-  if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
+const stack = typedStack("agent-stack", "plan-e2e");
+const { root, env, pulumi } = stack;
 /** Writes the preview to a file and runs the plan CLI on it. */
 function plan(preview: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Result> {
   const file = join(root, `preview-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, preview);
-  return run(process.execPath, [join(repoRoot, "provider/plan/cli.ts"), file, ...args], repoRoot, extraEnv);
+  return run(process.execPath, [join(repoRoot, "provider/plan/cli.ts"), file, ...args], {
+    cwd: repoRoot,
+    env: { ...env, ...extraEnv },
+  });
 }
 
 const schema = JSON.parse(readFileSync(join(repoRoot, "docs/plan-report.schema.json"), "utf8"));
@@ -68,24 +36,10 @@ let emulator: RunningEmulator;
 describe("agentcloud-plan on `pulumi preview --json` of examples/agent-stack", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     emulator = await startEmulator();
-    rmSync(join(dir, `Pulumi.${stackName}.yaml`), { force: true });
-    await pulumi(["stack", "init", "--no-select"]);
-    await pulumi([
-      "config",
-      "set-all",
-      "--plaintext",
-      `agentcloud:endpoint=${emulator.url}`,
-      "--secret",
-      `agentcloud:token=${devToken}`,
-    ]);
+    await stack.init(emulator.url);
   });
   afterAll(async () => {
-    await run(
-      "pulumi",
-      ["destroy", "--yes", "--skip-preview", "--stack", stackName, "--non-interactive"],
-      dir,
-    );
-    await run("pulumi", ["stack", "rm", "--yes", "--force", "--stack", stackName, "--non-interactive"], dir);
+    await stack.remove({ destroy: true });
     await emulator?.stop();
   });
 

@@ -4,47 +4,17 @@
  * The launcher is the compiled bin (dist/policy/launcher.js), which the engine starts as an analyzer
  * plugin; the figures are docs/pricing.md's (see plan.e2e.test.ts).
  */
-import { execFile } from "node:child_process";
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
-import { repoRoot, scratchRoot } from "../support/paths.ts";
-import { pulumiEnv } from "../support/pulumi-env.ts";
+import { type RunningEmulator, startEmulator } from "../support/emulator.ts";
+import { repoRoot } from "../support/paths.ts";
+import { type Result, typedStack } from "../support/typed-cli.ts";
 
-const stackName = "policy-e2e";
-const dir = join(repoRoot, "examples", "agent-stack");
-const root = join(scratchRoot, "policy");
+const stack = typedStack("agent-stack", "policy-e2e");
+const { root, run, pulumi } = stack;
 const launcher = join(repoRoot, "dist/policy/launcher.js");
-const env: Record<string, string> = {
-  ...(process.env as Record<string, string>),
-  ...pulumiEnv(join(root, "state")),
-  PULUMI_HOME: join(root, "home"),
-};
-mkdirSync(env.PULUMI_HOME as string, { recursive: true });
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-function run(args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      "pulumi",
-      [...args, "--stack", stackName, "--non-interactive"],
-      { cwd: dir, env, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
-async function pulumi(args: string[]): Promise<string> {
-  const r = await run(args);
-  if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
 /** `pulumi preview` with the pack, configured by a --policy-pack-config file holding `config`. */
 function preview(config: object, flags: string[] = []): Promise<Result> {
   const file = join(root, `policy-${Math.random().toString(36).slice(2)}.json`);
@@ -60,20 +30,10 @@ describe("the agentcloud policy pack on `pulumi preview` of examples/agent-stack
     // tsc writes the launcher without the executable bit; npm sets it on a bin when it installs the package.
     chmodSync(launcher, 0o755);
     emulator = await startEmulator();
-    rmSync(join(dir, `Pulumi.${stackName}.yaml`), { force: true });
-    await pulumi(["stack", "init", "--no-select"]);
-    await pulumi([
-      "config",
-      "set-all",
-      "--plaintext",
-      `agentcloud:endpoint=${emulator.url}`,
-      "--secret",
-      `agentcloud:token=${devToken}`,
-    ]);
+    await stack.init(emulator.url);
   });
   afterAll(async () => {
-    await run(["stack", "rm", "--yes", "--force"]);
-    rmSync(join(dir, `Pulumi.${stackName}.yaml`), { force: true });
+    await stack.remove();
     await emulator?.stop();
   });
 

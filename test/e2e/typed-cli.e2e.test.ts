@@ -4,41 +4,22 @@
  * command is a child process whose exit code and the engine's own summaries (`--json` where the CLI
  * has it) are asserted.
  */
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
-import { repoRoot, scratchRoot } from "../support/paths.ts";
-import { pulumiEnv } from "../support/pulumi-env.ts";
+import { repoRoot } from "../support/paths.ts";
+import { cliEnv, type Result, run } from "../support/typed-cli.ts";
 
 /** Our own stack name, state and PULUMI_HOME (a user's current stack selection stays as it is). */
 const stackName = "typed-cli-e2e";
-const root = join(scratchRoot, "typed-cli");
-const env: Record<string, string> = {
-  ...(process.env as Record<string, string>),
-  ...pulumiEnv(join(root, "state")),
-  PULUMI_HOME: join(root, "home"),
-};
-mkdirSync(env.PULUMI_HOME as string, { recursive: true });
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const { env } = cliEnv("typed-cli");
 
 function pulumi(dir: string, args: string[], timeout = 180_000): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      "pulumi",
-      [...args, "--stack", stackName, "--non-interactive"],
-      { cwd: join(repoRoot, "examples", dir), env, timeout, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+  return run("pulumi", [...args, "--stack", stackName, "--non-interactive"], {
+    cwd: join(repoRoot, "examples", dir),
+    env,
+    timeout,
   });
 }
 
