@@ -409,7 +409,7 @@ describe("schema migration 4 (idempotency keys remember when they were stored)",
     // Back to a store of schema 3: no stored_at column.
     const raw = new DatabaseSync(join(dataDir, "agentcloud.sqlite"));
     raw.exec(
-      "ALTER TABLE idempotency DROP COLUMN stored_at; ALTER TABLE idempotency DROP COLUMN kind; ALTER TABLE idempotency DROP COLUMN released_at; UPDATE schema_version SET version = 3;",
+      "ALTER TABLE idempotency DROP COLUMN stored_at; ALTER TABLE idempotency DROP COLUMN kind; ALTER TABLE idempotency DROP COLUMN released_at; PRAGMA user_version = 3;",
     );
     raw.close();
     const after = createMockCloud({ dataDir, tokens });
@@ -425,6 +425,32 @@ describe("schema migration 4 (idempotency keys remember when they were stored)",
       expect((await post(after, "new")).status).toBe(202);
     } finally {
       after.close();
+    }
+  });
+});
+
+describe("schema version", () => {
+  it("is SQLite's user_version; a store that kept it in a schema_version table opens without migrating twice", () => {
+    const dataDir = mkdtempSync(join(scratchRoot, "store-version-"));
+    const file = join(dataDir, "agentcloud.sqlite");
+    createMockCloud({ dataDir, tokens }).close();
+    const raw = new DatabaseSync(file);
+    const latest = (raw.prepare("PRAGMA user_version").get() as { user_version: number }).user_version;
+    expect(latest).toBeGreaterThanOrEqual(6);
+    // As an earlier release left it: the version in a table, none in the header.
+    raw.exec(
+      `PRAGMA user_version = 0; CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (${latest});`,
+    );
+    raw.close();
+    const reopened = createMockCloud({ dataDir, tokens });
+    try {
+      const db = reopened.service.db;
+      expect((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version).toBe(latest);
+      expect(
+        db.prepare("SELECT name FROM sqlite_master WHERE name = 'schema_version'").get(),
+      ).toBeUndefined();
+    } finally {
+      reopened.close();
     }
   });
 });

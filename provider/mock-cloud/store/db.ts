@@ -91,17 +91,32 @@ export function openDb(dataDir: string): Db {
   return db;
 }
 
+/**
+ * Brings the schema to `migrations.length`, one transaction per migration; the version is SQLite's
+ * own `PRAGMA user_version` (in the file's header, written in the same transaction).
+ */
 function migrate(db: Db): void {
-  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-  const row = db.prepare("SELECT version FROM schema_version").get() as { version: number } | undefined;
-  let version = row?.version ?? 0;
-  if (!row) db.prepare("INSERT INTO schema_version (version) VALUES (0)").run();
+  let version = (db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version;
+  // Stores written before the version moved to the header kept it in a table of its own.
+  const legacy = db
+    .prepare("SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
+    .get();
+  if (legacy) {
+    const row = db.prepare("SELECT version FROM schema_version").get() as { version: number } | undefined;
+    version = Math.max(version, row?.version ?? 0);
+    const kept = version;
+    tx(db, () => {
+      db.exec("DROP TABLE schema_version");
+      db.exec(`PRAGMA user_version = ${kept}`);
+    });
+  }
   while (version < migrations.length) {
+    const next = version + 1;
     tx(db, () => {
       db.exec(migrations[version] as string);
-      db.prepare("UPDATE schema_version SET version = ?").run(version + 1);
+      db.exec(`PRAGMA user_version = ${next}`);
     });
-    version++;
+    version = next;
   }
 }
 
