@@ -8,6 +8,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
+import { exampleCases } from "../support/example-cases.ts";
 import { repoRoot } from "../support/paths.ts";
 import { cliEnv, type Result, run } from "../support/typed-cli.ts";
 
@@ -49,47 +50,7 @@ function updateSummary(r: Result): Changes {
   return summary.resourceChanges;
 }
 
-interface Case {
-  dir: string;
-  resources: number;
-  /** Config that changes a field updated in place. */
-  update: Record<string, string>;
-  /** Config that changes a create-only field. */
-  replace: Record<string, string>;
-  /** A resource to edit behind Pulumi's back, and the edit. */
-  drift: { collection: string; fields: Record<string, unknown> };
-}
-
-const cases: Case[] = [
-  {
-    dir: "chip-cluster",
-    resources: 1,
-    update: { hyperNodes: "3" },
-    replace: { chipsPerHyperNode: "64" },
-    drift: { collection: "chip-clusters", fields: { hyperNodeCount: 9 } },
-  },
-  {
-    dir: "model-endpoint",
-    resources: 1,
-    update: { tokensPerMinute: "500000" },
-    replace: { region: "cn-beijing" },
-    drift: { collection: "model-endpoints", fields: { tags: { edited: "console" } } },
-  },
-  {
-    dir: "agent-runtime",
-    resources: 2,
-    update: { image: "agents/researcher:2.2.0" },
-    replace: { codeUri: "oss://agents/researcher-3.0.zip" },
-    drift: { collection: "agent-runtimes", fields: { env: { LOG_LEVEL: "debug" } } },
-  },
-  {
-    dir: "agent-stack",
-    resources: 5,
-    update: { tokensPerMinute: "800000" },
-    replace: { chipsPerReplica: "64" },
-    drift: { collection: "chip-clusters", fields: { scheduling: "resource" } },
-  },
-];
+const cases = exampleCases;
 
 let emulator: RunningEmulator;
 
