@@ -84,3 +84,18 @@ export const ChipCluster = ResourceMeta.extend({
 export type ChipCluster = z.infer<typeof ChipCluster>;
 export const ChipClusterAccepted = accepted(ChipCluster);
 export const ChipClusterPage = page(ChipCluster);
+
+export type Scheduling = "task" | "resource";
+
+/**
+ * The scheduling rule: the chips a dedicated endpoint holds exclusively on its cluster. On a
+ * `resource`-scheduled cluster its maximum (maxReplicas × chipsPerReplica); on a `task`-scheduled
+ * one its minimum (minReplicas × chipsPerReplica), the rest up to its maximum borrowed from the
+ * chips nobody reserves. The emulator enforces it, estimates and the policy pack count with it.
+ */
+export function exclusiveChips(
+  d: { chipsPerReplica: number; minReplicas: number; maxReplicas: number },
+  scheduling: Scheduling,
+): number {
+  return d.chipsPerReplica * (scheduling === "resource" ? d.maxReplicas : d.minReplicas);
+}

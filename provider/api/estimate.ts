@@ -12,6 +12,7 @@ import {
   type ProvisioningMode,
   sandboxPricing,
 } from "./catalog.ts";
+import { exclusiveChips } from "./chip-cluster.ts";
 
 export interface Estimate {
   currency: "USD";
@@ -104,7 +105,10 @@ export function estimateModelEndpoint(spec: Spec, hints: Spec = {}): Estimate | 
     const schedulingHint = hints.__scheduling;
     const scheduling = schedulingHint === "task" || schedulingHint === "resource" ? schedulingHint : null;
     if (schedulingHint !== undefined && schedulingHint !== null && scheduling === null) return null;
-    const exclusive = (scheduling === "task" ? min : max) * perReplica;
+    const exclusive = exclusiveChips(
+      { chipsPerReplica: perReplica, minReplicas: min, maxReplicas: max },
+      scheduling ?? "resource",
+    );
     return {
       currency: "USD",
       chips: { [chipType ?? "cluster"]: max * perReplica },

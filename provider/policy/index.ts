@@ -22,6 +22,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { modelCatalog, modelIds } from "../api/catalog.ts";
+import { exclusiveChips } from "../api/chip-cluster.ts";
 import { type ResourceKind, resourceKinds } from "../api/common.ts";
 
 const typePrefix = "pulumi-nodejs:dynamic/agentcloud:";
@@ -180,7 +181,10 @@ export const clusterOvercommitPolicy: StackValidationPolicy = {
     "Dedicated model endpoints must fit the chip cluster they run on (chipsPerHyperNode × hyperNodeCount), as the cloud's scheduling rule counts them: each endpoint's maxReplicas × chipsPerReplica, and together what they reserve — maxReplicas × chipsPerReplica on a `resource`-scheduled cluster, minReplicas × chipsPerReplica on a `task`-scheduled one.",
   enforcementLevel: "mandatory",
   validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-    const byCluster = new Map<PolicyResource, { name: string; min: number; max: number }[]>();
+    const byCluster = new Map<
+      PolicyResource,
+      { name: string; d: Parameters<typeof exclusiveChips>[0]; max: number }[]
+    >();
     for (const r of args.resources) {
       if (kindOf(r.type) !== "ModelEndpoint" || read(r.props, "deployment", "mode") !== "dedicated") continue;
       const cluster = clusterOf(r);
@@ -192,7 +196,8 @@ export const clusterOvercommitPolicy: StackValidationPolicy = {
       };
       const [min, max] = [replicas("minReplicas"), replicas("maxReplicas")];
       if (perReplica === null || min === null || max === null) continue;
-      const entry = { name: r.name, min: min * perReplica, max: max * perReplica };
+      const d = { chipsPerReplica: perReplica, minReplicas: min, maxReplicas: max };
+      const entry = { name: r.name, d, max: max * perReplica };
       byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), entry]);
     }
     for (const [cluster, endpoints] of byCluster) {
@@ -208,7 +213,7 @@ export const clusterOvercommitPolicy: StackValidationPolicy = {
         );
       }
       const at = scheduling === "resource" ? "maxReplicas" : "minReplicas";
-      const held = endpoints.map((e) => ({ name: e.name, n: scheduling === "resource" ? e.max : e.min }));
+      const held = endpoints.map((e) => ({ name: e.name, n: exclusiveChips(e.d, scheduling) }));
       const reserved = held.reduce((sum, e) => sum + e.n, 0);
       if (reserved <= has) continue;
       report(

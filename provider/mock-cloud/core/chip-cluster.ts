@@ -5,26 +5,13 @@ import {
   ChipClusterSpec,
   chipClusterMutable,
   chipClusterStates,
+  exclusiveChips,
+  type Scheduling,
 } from "../../api/chip-cluster.ts";
 import { fail, invalid, MockCloudError } from "../errors.ts";
 import type { Body, Ctx, KindModel } from "./model.ts";
 
-type Scheduling = "task" | "resource";
-/** The replica fields of a dedicated endpoint's deployment. */
-interface Replicas {
-  chipsPerReplica: number;
-  minReplicas: number;
-  maxReplicas: number;
-}
-
-/**
- * Chips a dedicated endpoint holds exclusively on its cluster: on a `resource`-scheduled cluster its
- * maximum (maxReplicas × chipsPerReplica); on a `task`-scheduled one its minimum (minReplicas ×
- * chipsPerReplica), the rest up to its maximum borrowed from the chips nobody reserves.
- */
-export function exclusiveChips(d: Replicas, scheduling: Scheduling): number {
-  return d.chipsPerReplica * (scheduling === "resource" ? d.maxReplicas : d.minReplicas);
-}
+type Replicas = Parameters<typeof exclusiveChips>[0];
 
 /** The dedicated endpoints on a cluster (a FAILED one holds nothing), but `except`. */
 function endpointsOn(ctx: Ctx, clusterId: string, except?: string): { id: string; d: Replicas }[] {

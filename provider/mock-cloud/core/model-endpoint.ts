@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import { type chipCatalog, type ModelId, memoryFit, modelCatalog } from "../../api/catalog.ts";
+import { exclusiveChips } from "../../api/chip-cluster.ts";
 import {
   ModelEndpoint,
   ModelEndpointPatch,
@@ -9,7 +10,7 @@ import {
 } from "../../api/model-endpoint.ts";
 import { fail, invalid } from "../errors.ts";
 import type { StoredResource } from "../store/repo.ts";
-import { exclusiveChips, reservedChips } from "./chip-cluster.ts";
+import { reservedChips } from "./chip-cluster.ts";
 import { type Body, type Ctx, checkCountQuota, checkCreateOnly, type KindModel } from "./model.ts";
 
 type Spec = z.output<typeof ModelEndpointSpec>;
