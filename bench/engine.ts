@@ -5,7 +5,7 @@
  * Preview and up at several sizes, so the cost per resource shows how it grows. Ratios, not
  * absolute times, are the result.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,7 +16,7 @@ import {
   type Stack,
 } from "@pulumi/pulumi/automation/index.js";
 import { type RunningEmulator, startEmulator } from "../test/support/emulator.ts";
-import { repoRoot } from "../test/support/paths.ts";
+import { installBuiltPackage, repoRoot } from "../test/support/paths.ts";
 import { pulumiEnv } from "../test/support/pulumi-env.ts";
 import { type Row, row } from "./table.ts";
 
@@ -49,12 +49,14 @@ export const variantNames: Record<Variant, string> = {
 };
 
 /**
- * The programs. ChipCluster comes from this checkout's dist/ (`npm run build`): in a git worktree
- * whose node_modules is another checkout's, `pulumi-agentcloud` would resolve to that checkout.
+ * The programs. ChipCluster comes from this checkout's dist/ (`npm run build`), installed under
+ * benchRoot as users get it from a registry (installBuiltPackage): the serialized provider is then
+ * the one users store, and the provider process, working under benchRoot, resolves
+ * `pulumi-agentcloud` to that copy (in a git worktree whose node_modules is another checkout's, it
+ * would otherwise resolve to that checkout).
  */
 export async function programs(): Promise<Record<Variant, (n: number) => PulumiFn>> {
-  const entry = join(repoRoot, "dist", "index.js");
-  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  const entry = join(installBuiltPackage(benchRoot), "dist", "index.js");
   const { ChipCluster } = (await import(pathToFileURL(entry).href)) as typeof import("pulumi-agentcloud");
   return {
     noop: (n) => async () => {
@@ -127,24 +129,6 @@ function safeRead(p: string): string {
   }
 }
 
-/**
- * The serialized provider `require`s `pulumi-agentcloud/runtime` from the provider process's
- * working directory: a node_modules above the session directories makes that this checkout (the
- * repo's own node_modules may be another worktree's, as in a git worktree sharing one).
- */
-function linkPackage(): void {
-  const dir = join(benchRoot, "node_modules");
-  const link = join(dir, "pulumi-agentcloud");
-  mkdirSync(dir, { recursive: true });
-  let current: string | null = null;
-  try {
-    current = readlinkSync(link);
-  } catch {}
-  if (current === repoRoot) return;
-  if (current !== null) rmSync(link);
-  symlinkSync(repoRoot, link, "dir");
-}
-
 export interface EngineSession {
   /** This session's directory: state, emulator data, the stacks' work directories. */
   runDir: string;
@@ -162,14 +146,13 @@ export interface EngineSession {
 
 /** A fresh emulator and a fresh state directory, removed by close(). */
 export async function engineSession(label: string): Promise<EngineSession> {
-  linkPackage();
   const runDir = join(benchRoot, `${label}-${process.pid}`);
   mkdirSync(runDir, { recursive: true });
   const env = pulumiEnv(join(runDir, "state"));
   Object.assign(process.env, env);
   const emulator = await startEmulator({ compiled: true, dataDir: join(runDir, "emulator") });
   // The engine starts the provider in the inline program's directory, this process's working
-  // directory: from here, `pulumi-agentcloud` resolves through benchRoot/node_modules (linkPackage).
+  // directory: from here, `pulumi-agentcloud` resolves through benchRoot/node_modules (installBuiltPackage).
   const cwd = process.cwd();
   process.chdir(runDir);
   // Room for 1,000+ clusters of 8 chips (default: 2,048 chips per type, 4,096 per region).

@@ -2,12 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { AgentRuntimeSpec, AgentRuntime as AgentRuntimeView } from "../../api/agent-runtime.ts";
 import { registeredOutputs } from "../shared/kind.ts";
-import { type CommonArgs, resourceArgs } from "../shared/resource.ts";
-import { shim } from "../shared/shim.ts";
+import { type CommonArgs, providerOf, resourceArgs } from "../shared/resource.ts";
 import type { InputsOf, ResourceOutputs } from "../shared/types.ts";
 import { agentRuntimeKind, type agentRuntimeOutputKeys } from "./schema.ts";
 
-const provider = shim("AgentRuntime");
+const provider = providerOf(import.meta.url);
 
 type Spec = z.input<typeof AgentRuntimeSpec>;
 

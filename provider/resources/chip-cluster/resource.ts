@@ -2,12 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { ChipClusterSpec, ChipCluster as ChipClusterView } from "../../api/chip-cluster.ts";
 import { registeredOutputs } from "../shared/kind.ts";
-import { type CommonArgs, resourceArgs } from "../shared/resource.ts";
-import { shim } from "../shared/shim.ts";
+import { type CommonArgs, providerOf, resourceArgs } from "../shared/resource.ts";
 import type { InputsOf, ResourceOutputs } from "../shared/types.ts";
 import { chipClusterKind, type chipClusterOutputKeys } from "./schema.ts";
 
-const provider = shim("ChipCluster");
+const provider = providerOf(import.meta.url);
 
 type Spec = z.input<typeof ChipClusterSpec>;
 

@@ -3,12 +3,11 @@ import type { z } from "zod";
 import type { ModelEndpointSpec, ModelEndpoint as ModelEndpointView } from "../../api/model-endpoint.ts";
 import type { ChipCluster } from "../chip-cluster/resource.ts";
 import { registeredOutputs } from "../shared/kind.ts";
-import { type CommonArgs, resourceArgs } from "../shared/resource.ts";
-import { shim } from "../shared/shim.ts";
+import { type CommonArgs, providerOf, resourceArgs } from "../shared/resource.ts";
 import type { InputsOf, ResourceOutputs } from "../shared/types.ts";
 import { modelEndpointKind, type modelEndpointOutputKeys } from "./schema.ts";
 
-const provider = shim("ModelEndpoint");
+const provider = providerOf(import.meta.url);
 
 type Spec = z.input<typeof ModelEndpointSpec>;
 type Dedicated = Extract<Spec["deployment"], { mode: "dedicated" }>;

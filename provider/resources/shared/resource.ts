@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import type { Timeouts } from "../../runtime/timeouts.ts";
 
@@ -16,6 +17,15 @@ export interface CommonArgs {
    * ones. Ignored once the resource is in state: a later replacement creates a new resource.
    */
   adoptId?: pulumi.Input<string>;
+}
+
+/**
+ * The provider object of the resource kind whose module is `moduleUrl`: the CommonJS module
+ * `provider.cjs` beside it, loaded with `require` so that Pulumi's serializer finds it in
+ * `require.cache` and stores a `require` of it (provider/resources/shared/shim.cjs says why).
+ */
+export function providerOf(moduleUrl: string): pulumi.dynamic.ResourceProvider {
+  return createRequire(moduleUrl)("./provider.cjs");
 }
 
 /**
