@@ -43,13 +43,15 @@ export async function breakdown(options: Options): Promise<void> {
     // --cpu-prof writes its profile on exit only: the engine stops its plugins with a signal.
     "for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => process.exit(0));\n",
   );
-  const program = await programs();
   const session = await engineSession("breakdown");
+  const program = await programs(session);
   try {
-    // Ours, then the cheapest validating dynamic provider (check returns its inputs) for comparison.
+    // Ours, then the cheapest validating dynamic provider (check returns its inputs) for comparison,
+    // and for the preview the same with a ChipCluster's data (what the engine charges for our state).
     for (const [op, variant, n] of [
       ["preview", "ours", options.preview],
       ["preview", "checked", options.preview],
+      ["preview", "shaped", options.preview],
       ["up", "ours", options.up],
       ["up", "checked", options.up],
     ] as const) {
@@ -444,6 +446,7 @@ function profileSummary(profile: Profile, n: number): void {
     const v =
       url.includes(`${repoRoot}/dist/`) ||
       url.includes(`${repoRoot}/provider/`) ||
+      url.includes("/node_modules/pulumi-agentcloud/") ||
       (p !== undefined && isOurs(p));
     ours.set(id, v);
     return v;

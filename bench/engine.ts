@@ -1,11 +1,13 @@
 /**
  * Engine benchmarks: the real `pulumi` CLI through the Automation API against the emulator, next
- * to two floors measured in the same run: no-op dynamic resources, and no-op dynamic resources
- * whose provider has a `check` that returns its inputs (the cheapest validating dynamic provider).
- * Preview and up at several sizes, so the cost per resource shows how it grows. Ratios, not
- * absolute times, are the result.
+ * to three floors measured in the same run: no-op dynamic resources, no-op dynamic resources whose
+ * provider has a `check` that returns its inputs (the cheapest validating dynamic provider), and
+ * the same with a ChipCluster's inputs and outputs (what the engine charges for our state, whoever
+ * the provider). Preview and up at several sizes, so the cost per resource shows how it grows.
+ * Ratios, not absolute times, are the result.
  */
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
@@ -41,12 +43,75 @@ const checked: pulumi.dynamic.ResourceProvider = {
 /** The floors: dynamic resources that do nothing. */
 class Noop extends pulumi.dynamic.Resource {}
 
-export type Variant = "noop" | "checked" | "ours";
+export type Variant = "noop" | "checked" | "shaped" | "ours";
 export const variantNames: Record<Variant, string> = {
   noop: "no-op dynamic resources",
   checked: "no-op + check returning its inputs",
+  shaped: "no-op + check with a ChipCluster's inputs and outputs",
   ours: "ChipClusters",
 };
+
+const clusterArgs = {
+  region: "cn-hangzhou",
+  chipType: "zhenwu-810e",
+  chipsPerHyperNode: 8,
+  hyperNodeCount: 1,
+} as const;
+
+type Props = Record<string, unknown>;
+
+/**
+ * What one ChipCluster of the programs holds in state: the inputs our check returns and the outputs
+ * our create returns, taken from one real check and create (runtime of the installed copy, against
+ * the session's emulator), and the keys its class registers as outputs.
+ */
+async function clusterShape(pkg: string, session: EngineSession): Promise<{ inputs: Props; outputs: Props }> {
+  const runtime = await import(pathToFileURL(join(pkg, "dist", "runtime", "index.js")).href);
+  const config: Props = {
+    "agentcloud:endpoint": session.emulator.url,
+    "agentcloud:token": "agentcloud-dev-token",
+  };
+  await runtime.run("ChipCluster", "configure", [{ config: { get: (k: string) => config[k] } }]);
+  const news = { ...clusterArgs, __scope: "agentcloud-bench/shape/c0" };
+  const checked = await runtime.run("ChipCluster", "check", [{}, news]);
+  const created = await runtime.run("ChipCluster", "create", [checked.inputs]);
+  await runtime.run("ChipCluster", "delete", [created.id, created.outs]);
+  return { inputs: checked.inputs, outputs: created.outs };
+}
+
+/**
+ * The floor with our data: a trivial provider whose check and create return a ChipCluster's inputs
+ * and outputs as fixed values, for resources that register the same output keys. What the engine
+ * and the SDK charge for that much state per resource, whoever the provider is: ChipClusters
+ * against it is what our provider and classes add. A module under benchRoot/node_modules, so that it
+ * is serialized as a `require` of it, as ours is.
+ */
+function installShapedFloor(shape: { inputs: Props; outputs: Props }): pulumi.dynamic.ResourceProvider {
+  const dir = join(benchRoot, "node_modules", "agentcloud-bench-shaped");
+  const strip = (p: Props) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== "__provider"));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "agentcloud-bench-shaped", main: "index.cjs" }),
+  );
+  writeFileSync(
+    join(dir, "index.cjs"),
+    `"use strict";
+const inputs = ${JSON.stringify(strip(shape.inputs))};
+const outputs = ${JSON.stringify(strip(shape.outputs))};
+let n = 0;
+module.exports = {
+  async check(_olds, news) {
+    return { inputs: { ...inputs, ...news } };
+  },
+  async create(props) {
+    return { id: "shaped-" + process.pid + "-" + n++, outs: { ...outputs, ...props } };
+  },
+};
+`,
+  );
+  return createRequire(join(benchRoot, "bench.js"))("agentcloud-bench-shaped");
+}
 
 /**
  * The programs. ChipCluster comes from this checkout's dist/ (`npm run build`), installed under
@@ -55,9 +120,14 @@ export const variantNames: Record<Variant, string> = {
  * `pulumi-agentcloud` to that copy (in a git worktree whose node_modules is another checkout's, it
  * would otherwise resolve to that checkout).
  */
-export async function programs(): Promise<Record<Variant, (n: number) => PulumiFn>> {
-  const entry = join(installBuiltPackage(benchRoot), "dist", "index.js");
-  const { ChipCluster } = (await import(pathToFileURL(entry).href)) as typeof import("pulumi-agentcloud");
+export async function programs(session: EngineSession): Promise<Record<Variant, (n: number) => PulumiFn>> {
+  const pkg = installBuiltPackage(benchRoot);
+  const { ChipCluster } = (await import(
+    pathToFileURL(join(pkg, "dist", "index.js")).href
+  )) as typeof import("pulumi-agentcloud");
+  const shape = await clusterShape(pkg, session);
+  const shaped = installShapedFloor(shape);
+  const registered = Object.keys(shape.outputs).filter((k) => !k.startsWith("__") && !(k in clusterArgs));
   return {
     noop: (n) => async () => {
       for (let i = 0; i < n; i++) new Noop(noop, `n${i}`, { value: i }, {});
@@ -65,15 +135,15 @@ export async function programs(): Promise<Record<Variant, (n: number) => PulumiF
     checked: (n) => async () => {
       for (let i = 0; i < n; i++) new Noop(checked, `n${i}`, { value: i }, {});
     },
-    ours: (n) => async () => {
+    shaped: (n) => async () => {
       for (let i = 0; i < n; i++) {
-        new ChipCluster(`c${i}`, {
-          region: "cn-hangzhou",
-          chipType: "zhenwu-810e",
-          chipsPerHyperNode: 8,
-          hyperNodeCount: 1,
-        });
+        const props: Props = { ...clusterArgs, __scope: `agentcloud-bench/${pulumi.getStack()}/s${i}` };
+        for (const k of registered) props[k] = undefined;
+        new Noop(shaped, `s${i}`, props, {});
       }
+    },
+    ours: (n) => async () => {
+      for (let i = 0; i < n; i++) new ChipCluster(`c${i}`, clusterArgs);
     },
   };
 }
@@ -180,7 +250,7 @@ export async function engineSession(label: string): Promise<EngineSession> {
   };
 }
 
-const variants: Variant[] = ["noop", "checked", "ours"];
+const variants: Variant[] = ["noop", "checked", "shaped", "ours"];
 
 /** Each measure on stderr as it comes: a run that fails half-way still leaves its figures. */
 function progress(op: string, n: number, v: Variant, seconds: number, peakMiB: number): void {
@@ -189,18 +259,19 @@ function progress(op: string, n: number, v: Variant, seconds: number, peakMiB: n
   );
 }
 
-/** Each size runs the three variants in a rotated order, so drift in the machine's load spreads over all. */
+/** Each size runs the variants in a rotated order, so drift in the machine's load spreads over all. */
 function rotated(i: number): Variant[] {
-  return [...variants.slice(i % 3), ...variants.slice(0, i % 3)];
+  const k = i % variants.length;
+  return [...variants.slice(k), ...variants.slice(0, k)];
 }
 
 export async function benchEngine(options: { small?: boolean } = {}): Promise<Row[]> {
   const sizes = options.small
     ? { preview: [10, 50], up: [10] }
-    : { preview: [100, 500, 1000], up: [100, 500, 1000] };
+    : { preview: [100, 500, 1000], up: [100, 200, 500, 1000] };
   const nSlow = options.small ? 10 : 100;
-  const program = await programs();
   const session = await engineSession("engine");
+  const program = await programs(session);
   const rows: Row[] = [];
   /** The rows of one operation at one size: each floor, and ours against both. */
   const report = (op: string, n: number, t: Record<Variant, number>) => {
@@ -208,6 +279,8 @@ export async function benchEngine(options: { small?: boolean } = {}): Promise<Ro
     rows.push(row(`${op}, ${n} ${variantNames.checked}`, t.checked, "s", t.noop, "no-op", n));
     rows.push(row(`${op}, ${n} ChipClusters`, t.ours, "s", t.checked, "no-op + check", n));
     rows.push(row(`${op}, ${n} ChipClusters vs no-op`, t.ours, "s", t.noop, "no-op", n));
+    rows.push(row(`${op}, ${n} ${variantNames.shaped}`, t.shaped, "s", t.checked, "no-op + check", n));
+    rows.push(row(`${op}, ${n} ChipClusters vs the same data`, t.ours, "s", t.shaped, "same data", n));
   };
   /** The cost of one more resource between the smallest and the largest size: fixed costs cancel. */
   const marginal = (op: string, ns: number[], times: Record<Variant, number>[]) => {
@@ -220,6 +293,7 @@ export async function benchEngine(options: { small?: boolean } = {}): Promise<Ro
     rows.push(row(`${name} ${variantNames.checked}`, per("checked"), "ms", per("noop"), "no-op"));
     rows.push(row(`${name} ChipClusters`, per("ours"), "ms", per("checked"), "no-op + check"));
     rows.push(row(`${name} ChipClusters vs no-op`, per("ours"), "ms", per("noop"), "no-op"));
+    rows.push(row(`${name} ChipClusters vs the same data`, per("ours"), "ms", per("shaped"), "same data"));
   };
   try {
     // Preview of a new stack: every resource is a create (check, no diff). The stacks stay empty.
