@@ -214,6 +214,29 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       );
     });
 
+    it("advances an operation started after requests that found nothing running", async () => {
+      const quiet = await call("POST", "/v1/chip-clusters", cluster("quiet"), {
+        headers: { prefer: "wait" },
+      });
+      const quietId = quiet.body.resource.id;
+      for (let i = 0; i < 3; i++)
+        expect((await call("GET", `/v1/chip-clusters/${quietId}`)).status).toBe(200);
+      await adminCall("PUT", "/_mock/transitions", { ChipCluster: { mode: "duration", ms: 60_000 } });
+      const created = await call("POST", "/v1/chip-clusters", cluster("later"));
+      const id = created.body.resource.id;
+      expect((await call("GET", `/v1/chip-clusters/${id}`)).body.status).toBe("PROVISIONING");
+      await adminCall("POST", "/_mock/clock/advance", { ms: 60_000 });
+      // Any request advances the lifecycle: here a read of the other cluster.
+      expect((await call("GET", `/v1/chip-clusters/${quietId}`)).status).toBe(200);
+      expect((await call("GET", `/v1/operations/${created.body.operation.id}`)).body.status).toBe(
+        "SUCCEEDED",
+      );
+      const got = await call("GET", `/v1/chip-clusters/${id}`);
+      expect(got.body.status).toBe("ACTIVE");
+      expect(got.headers.etag).toBe(`"${got.body.etag}"`);
+      expect(got.headers["content-type"]).toMatch(/^application\/json/);
+    });
+
     it("finishes after N reads, and refuses an update while an operation runs", async () => {
       await adminCall("PUT", "/_mock/transitions", { ChipCluster: { mode: "reads", reads: 3 } });
       const c = await call("POST", "/v1/chip-clusters", cluster("reads"));

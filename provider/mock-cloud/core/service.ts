@@ -222,12 +222,13 @@ export class CloudService {
     });
   }
 
-  get(ctx: Ctx, kind: ResourceKind, id: string): Body {
+  /** A resource as stored: its body's JSON text (the API view, as written) and its etag. */
+  get(ctx: Ctx, kind: ResourceKind, id: string): { json: string; etag: string } {
     this.#observe(ctx, id);
     // One statement: it reads a consistent state without a transaction around it.
-    const r = this.repo.getResource(ctx.account, kind, id);
+    const r = this.repo.getResourceJson(ctx.account, kind, id);
     if (!r) fail("NotFound", `${kind} ${id} not found`);
-    return r.body;
+    return r;
   }
 
   list(ctx: Ctx, kind: ResourceKind, query: { region?: string; pageSize?: number; pageToken?: string }) {

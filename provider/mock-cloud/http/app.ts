@@ -88,7 +88,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       requestId,
       account: c.get("account"),
       method: c.req.method,
-      path: new URL(c.req.url).pathname,
+      path: c.req.path,
       status: c.res.status,
       code,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
@@ -215,8 +215,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
       return reply(c, service.list(ctx(c), kindOfRoute(route), { region, pageSize, pageToken }));
     },
     get: (c, { route }) => {
-      const body = service.get(ctx(c), kindOfRoute(route), c.req.param("id") as string);
-      return reply(c, body, 200, { etag: `"${body.etag}"` });
+      const { json, etag } = service.get(ctx(c), kindOfRoute(route), c.req.param("id") as string);
+      return replyJson(c, json, 200, { etag: `"${etag}"` });
     },
     update: async (c, { route }) => {
       const { finished, ...out } = service.update(
@@ -264,15 +264,21 @@ export function createApp(deps: AppDeps): Hono<Env> {
     status: 200 | 202 = 200,
     headers?: Record<string, string>,
   ): Response {
+    return replyJson(c, JSON.stringify(data), status, headers);
+  }
+
+  /** reply() of a body already serialized (a resource's stored JSON). */
+  function replyJson(
+    c: Context<Env>,
+    json: string,
+    status: 200 | 202 = 200,
+    headers?: Record<string, string>,
+  ): Response {
+    const all = { "content-type": "application/json", ...headers };
     const NodeResponse = deps.nodeResponse;
-    if (!NodeResponse || !(c.env as { incoming?: unknown } | undefined)?.incoming) {
-      for (const [name, value] of Object.entries(headers ?? {})) c.header(name, value);
-      return c.json(data, status);
-    }
-    return new NodeResponse(JSON.stringify(data), {
-      status,
-      headers: { "content-type": "application/json", "x-request-id": c.get("requestId"), ...headers },
-    });
+    if (!NodeResponse || !(c.env as { incoming?: unknown } | undefined)?.incoming)
+      return c.body(json, status, all);
+    return new NodeResponse(json, { status, headers: { ...all, "x-request-id": c.get("requestId") } });
   }
 
   function ctx(c: Context<Env>) {

@@ -96,6 +96,12 @@ const toOperation = (r: OperationRow): StoredOperation => ({
 export class Repo {
   readonly db: Db;
   readonly #sink: ChangeSink | undefined;
+  /**
+   * False once a look outside any transaction found no operation running; writing a running one
+   * (or a restore) sets it again. Every request ticks the lifecycle: while nothing runs, that costs no statement. This
+   * process is the store's only writer, and every write of an operation passes here.
+   */
+  #mayRun = true;
 
   /** `sink` hears of every resource and operation write, once its transaction commits. */
   constructor(db: Db, sink?: ChangeSink) {
@@ -115,6 +121,17 @@ export class Repo {
   #changed(e: ChangeEvent): void {
     const sink = this.#sink;
     if (sink) afterCommit(this.db, () => sink.changed(e));
+  }
+
+  /**
+   * A resource's body as stored (JSON text) and its etag, read by SQLite: what a GET answers, with
+   * no parse and no serialization of the body in between.
+   */
+  getResourceJson(account: string, kind: ResourceKind, id: string): { json: string; etag: string } | null {
+    const row = this.#sql(
+      "SELECT body AS json, json_extract(body, '$.etag') AS etag FROM resources WHERE account = ? AND kind = ? AND id = ?",
+    ).get(account, kind, id) as { json: string; etag: string } | undefined;
+    return row ?? null;
   }
 
   getResource(account: string, kind: ResourceKind, id: string): StoredResource | null {
@@ -281,14 +298,18 @@ export class Repo {
   }
 
   runningOperations(resourceId?: string): StoredOperation[] {
+    if (!this.#mayRun) return [];
     const rows = this.#sql(
       "SELECT * FROM operations WHERE status = 'RUNNING' AND (? IS NULL OR resource_id = ?) ORDER BY started_ms",
     ).all(resourceId ?? null, resourceId ?? null) as unknown as OperationRow[];
+    // Only what is committed counts: a transaction still open (a group commit's batch) may roll back.
+    if (rows.length === 0 && resourceId === undefined && !this.db.isTransaction) this.#mayRun = false;
     return rows.map(toOperation);
   }
 
   putOperation(s: StoredOperation): void {
     const o = s.op;
+    if (o.status === "RUNNING") this.#mayRun = true;
     const telling = this.#telling;
     const before = telling
       ? (this.#sql("SELECT status FROM operations WHERE id = ?").get(o.id) as { status: string } | undefined)
@@ -394,6 +415,7 @@ export class Repo {
    * columns are the table's own. Call inside one transaction, so that it lands whole or not at all.
    */
   replaceAll(snapshot: SnapshotTables): void {
+    this.#mayRun = true;
     for (const table of snapshotTables) {
       this.db.exec(`DELETE FROM ${table}`);
       for (const row of snapshot[table]) {
