@@ -1,5 +1,13 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
@@ -139,6 +147,69 @@ describe("the packed package, installed into a fresh project", { timeout: 300_00
       expect(stored.length).toBeLessThan(400);
     }
     expect(result.destroy).toEqual({ delete: 2 });
+    expect((await emulator.api("GET", "/v1/chip-clusters")).body.items).toEqual([]);
+  });
+
+  it("takes over a stack whose state holds the shim's functions (a linked package) without a change", async () => {
+    writeFileSync(
+      join(app, "upgrade.mjs"),
+      `import { LocalWorkspace } from "@pulumi/pulumi/automation/index.js";
+       import { ChipCluster } from "pulumi-agentcloud";
+       const program = async () => ({
+         id: new ChipCluster("c", { region: "cn-hangzhou", chipType: "zhenwu-810e", chipsPerHyperNode: 8, hyperNodeCount: 1 }).id,
+       });
+       const stack = await LocalWorkspace.createOrSelectStack({ projectName: "app", stackName: "upgrade", program }, { workDir: process.cwd() });
+       await stack.setConfig("agentcloud:endpoint", { value: process.env.ENDPOINT });
+       await stack.setConfig("agentcloud:token", { value: process.env.TOKEN, secret: true });
+       const step = process.argv[2];
+       const out = {};
+       if (step === "up") out.changes = (await stack.up()).summary.resourceChanges;
+       if (step === "preview") out.changes = (await stack.preview()).changeSummary;
+       if (step === "destroy") out.changes = (await stack.destroy()).summary.resourceChanges;
+       const state = await stack.exportStack();
+       out.stored = state.deployment.resources?.find((r) => r.type.endsWith(":ChipCluster"));
+       console.log(JSON.stringify(out));`,
+    );
+    const run = (step: string) => {
+      const out = execFileSync(process.execPath, ["upgrade.mjs", step], {
+        cwd: app,
+        env: {
+          ...process.env,
+          ...pulumiEnv(join(scratchRoot, "packed-state")),
+          ENDPOINT: emulator.url,
+          TOKEN: devToken,
+        },
+      }).toString();
+      return JSON.parse(out.trim().split("\n").pop() as string);
+    };
+    // The package linked from outside node_modules (as `npm link` or a `file:` dependency does): the
+    // serializer stores the shim's functions.
+    const installed = join(app, "node_modules", "pulumi-agentcloud");
+    const vendored = join(app, "vendor", "pulumi-agentcloud");
+    mkdirSync(join(app, "vendor"));
+    renameSync(installed, vendored);
+    symlinkSync(vendored, installed, "dir");
+    let created: { id: string; inputs: { __provider: string } };
+    try {
+      const first = run("up");
+      expect(first.changes).toEqual({ create: 2 });
+      created = first.stored;
+      expect(created.inputs.__provider).toContain('kind: "ChipCluster"');
+    } finally {
+      unlinkSync(installed);
+      renameSync(vendored, installed);
+    }
+    // Installed again: the new form previews as no change, and the same resource stays.
+    expect(run("preview").changes).toEqual({ same: 2 });
+    const second = run("up");
+    expect(second.changes).toEqual({ same: 2 });
+    expect(second.stored.id).toBe(created.id);
+    expect(second.stored.inputs.__provider).toContain(
+      'require("pulumi-agentcloud/dist/resources/chip-cluster/provider.cjs")',
+    );
+    expect((await emulator.api("GET", `/v1/chip-clusters/${created.id}`)).status).toBe(200);
+    // The resource's outputs still hold the old form until it is next updated: delete goes through it.
+    expect(run("destroy").changes).toEqual({ delete: 2 });
     expect((await emulator.api("GET", "/v1/chip-clusters")).body.items).toEqual([]);
   });
 });
