@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Answer, type Call, type Client, client } from "../support/cloud-client.ts";
-import { adapters, admin, cluster, dev, expectError, other } from "./fixtures.ts";
+import { adapters, admin, cluster, dev, expectError, freshAndImmediate, other } from "./fixtures.ts";
 
 describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
   let stop: () => Promise<void>;
@@ -41,12 +41,7 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
     await stop();
   });
   beforeEach(async () => {
-    expect((await adminCall("POST", "/_mock/reset", {})).status).toBe(200);
-    await adminCall("PUT", "/_mock/transitions", {
-      ChipCluster: { mode: "immediate" },
-      ModelEndpoint: { mode: "immediate" },
-      AgentRuntime: { mode: "immediate" },
-    });
+    await freshAndImmediate(adminCall);
     await adminCall("PUT", "/_mock/limits", {
       chipsPerType: 2048,
       capacityPerRegion: 4096,

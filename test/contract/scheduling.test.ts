@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AgentCloudClient } from "../../provider/client/client.ts";
 import { type Call, client } from "../support/cloud-client.ts";
-import { adapters, admin, cluster, dev, expectError, other } from "./fixtures.ts";
+import { adapters, admin, cluster, dev, expectError, freshAndImmediate, other } from "./fixtures.ts";
 
 /**
  * Task vs resource scheduling of a ChipCluster's dedicated endpoints (docs/domain.md), and
@@ -43,12 +43,7 @@ describe.each(adapters)("scheduling and quotas on $name", (adapter) => {
     await stop();
   });
   beforeEach(async () => {
-    expect((await adminCall("POST", "/_mock/reset", {})).status).toBe(200);
-    await adminCall("PUT", "/_mock/transitions", {
-      ChipCluster: { mode: "immediate" },
-      ModelEndpoint: { mode: "immediate" },
-      AgentRuntime: { mode: "immediate" },
-    });
+    await freshAndImmediate(adminCall);
   });
 
   describe("a resource-scheduled cluster", () => {
