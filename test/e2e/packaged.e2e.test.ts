@@ -19,6 +19,37 @@ let app: string;
 let emulator: RunningEmulator;
 
 /**
+ * A script of the user's in the app: their own process and @pulumi/pulumi, the stack `stackName` of
+ * `program` (source of an async function using ChipCluster) configured for the emulator, then
+ * `body`, which has `stack` at hand.
+ */
+function userScript(file: string, stackName: string, program: string, body: string): void {
+  writeFileSync(
+    join(app, file),
+    `import { LocalWorkspace } from "@pulumi/pulumi/automation/index.js";
+     import { ChipCluster } from "pulumi-agentcloud";
+     const program = ${program};
+     const stack = await LocalWorkspace.createOrSelectStack({ projectName: "app", stackName: ${JSON.stringify(stackName)}, program }, { workDir: process.cwd() });
+     await stack.setConfig("agentcloud:endpoint", { value: process.env.ENDPOINT });
+     await stack.setConfig("agentcloud:token", { value: process.env.TOKEN, secret: true });
+     ${body}`,
+  );
+}
+
+/** Runs a script of userScript's in the app, against the emulator; its output. */
+function runUserScript(file: string, ...args: string[]): string {
+  return execFileSync(process.execPath, [file, ...args], {
+    cwd: app,
+    env: {
+      ...process.env,
+      ...pulumiEnv(join(scratchRoot, "packed-state")),
+      ENDPOINT: emulator.url,
+      TOKEN: devToken,
+    },
+  }).toString();
+}
+
+/**
  * What a user gets: `npm pack`, installed into a project of its own (a real directory under
  * node_modules, not our repo), the program importing the compiled package, the provider process
  * loading `pulumi-agentcloud/runtime` from there, the bin starting the emulator.
@@ -75,17 +106,13 @@ describe("the packed package, installed into a fresh project", { timeout: 300_00
     );
     // The user's preview with the pack: the compiled pack under node_modules, and its policy-pack/ folder.
     writeFileSync(join(app, "policy.json"), JSON.stringify({ "agentcloud-budget": { maxMonthlyUsd: 1000 } }));
-    writeFileSync(
-      join(app, "policy.mjs"),
-      `import { LocalWorkspace } from "@pulumi/pulumi/automation/index.js";
-       import { ChipCluster } from "pulumi-agentcloud";
-       const program = async () => {
+    userScript(
+      "policy.mjs",
+      "policy",
+      `async () => {
          new ChipCluster("c", { region: "cn-hangzhou", chipType: "zhenwu-810e", chipsPerHyperNode: 8, hyperNodeCount: 2 });
-       };
-       const stack = await LocalWorkspace.createOrSelectStack({ projectName: "app", stackName: "policy", program }, { workDir: process.cwd() });
-       await stack.setConfig("agentcloud:endpoint", { value: process.env.ENDPOINT });
-       await stack.setConfig("agentcloud:token", { value: process.env.TOKEN, secret: true });
-       try {
+       }`,
+      `try {
          await stack.preview({ policyPacks: ["node_modules/.bin/agentcloud-policy-pack"], policyPackConfigs: ["policy.json"] });
          console.log("passed");
        } catch (e) {
@@ -94,15 +121,7 @@ describe("the packed package, installed into a fresh project", { timeout: 300_00
          await stack.workspace.removeStack("policy", { force: true });
        }`,
     );
-    const out = execFileSync(process.execPath, ["policy.mjs"], {
-      cwd: app,
-      env: {
-        ...process.env,
-        ...pulumiEnv(join(scratchRoot, "packed-state")),
-        ENDPOINT: emulator.url,
-        TOKEN: devToken,
-      },
-    }).toString();
+    const out = runUserScript("policy.mjs");
     // 16 × zhenwu-810e × 730 h × 2.40 USD = 28,032 USD a month.
     expect(out).toContain("agentcloud@v0.1.0");
     expect(out).toContain("stack estimate up to 28,032 USD/month exceeds budget 1,000 USD/month: c 28,032");
@@ -110,30 +129,18 @@ describe("the packed package, installed into a fresh project", { timeout: 300_00
 
   it("runs a program of the user's through up and destroy with the installed provider", async () => {
     // The user's own process, with its own @pulumi/pulumi (one copy per process, as in real life).
-    writeFileSync(
-      join(app, "run.mjs"),
-      `import { LocalWorkspace } from "@pulumi/pulumi/automation/index.js";
-       import { ChipCluster } from "pulumi-agentcloud";
-       const program = async () => ({
+    userScript(
+      "run.mjs",
+      "packed",
+      `async () => ({
          chips: new ChipCluster("c", { region: "cn-hangzhou", chipType: "zhenwu-810e", chipsPerHyperNode: 8, hyperNodeCount: 2 }).totalChips,
-       });
-       const stack = await LocalWorkspace.createOrSelectStack({ projectName: "app", stackName: "packed", program }, { workDir: process.cwd() });
-       await stack.setConfig("agentcloud:endpoint", { value: process.env.ENDPOINT });
-       await stack.setConfig("agentcloud:token", { value: process.env.TOKEN, secret: true });
-       const up = await stack.up();
+       })`,
+      `const up = await stack.up();
        const state = await stack.exportStack();
        const destroy = await stack.destroy();
        console.log(JSON.stringify({ up: up.summary.resourceChanges, chips: up.outputs.chips.value, state, destroy: destroy.summary.resourceChanges }));`,
     );
-    const out = execFileSync(process.execPath, ["run.mjs"], {
-      cwd: app,
-      env: {
-        ...process.env,
-        ...pulumiEnv(join(scratchRoot, "packed-state")),
-        ENDPOINT: emulator.url,
-        TOKEN: devToken,
-      },
-    }).toString();
+    const out = runUserScript("run.mjs");
     const result = JSON.parse(out.trim().split("\n").pop() as string);
     expect(result.up).toEqual({ create: 2 });
     expect(result.chips).toBe(16);
@@ -151,17 +158,13 @@ describe("the packed package, installed into a fresh project", { timeout: 300_00
   });
 
   it("takes over a stack whose state holds the shim's functions (a linked package) without a change", async () => {
-    writeFileSync(
-      join(app, "upgrade.mjs"),
-      `import { LocalWorkspace } from "@pulumi/pulumi/automation/index.js";
-       import { ChipCluster } from "pulumi-agentcloud";
-       const program = async () => ({
+    userScript(
+      "upgrade.mjs",
+      "upgrade",
+      `async () => ({
          id: new ChipCluster("c", { region: "cn-hangzhou", chipType: "zhenwu-810e", chipsPerHyperNode: 8, hyperNodeCount: 1 }).id,
-       });
-       const stack = await LocalWorkspace.createOrSelectStack({ projectName: "app", stackName: "upgrade", program }, { workDir: process.cwd() });
-       await stack.setConfig("agentcloud:endpoint", { value: process.env.ENDPOINT });
-       await stack.setConfig("agentcloud:token", { value: process.env.TOKEN, secret: true });
-       const step = process.argv[2];
+       })`,
+      `const step = process.argv[2];
        const out = {};
        if (step === "up") out.changes = (await stack.up()).summary.resourceChanges;
        if (step === "preview") out.changes = (await stack.preview()).changeSummary;
@@ -170,18 +173,8 @@ describe("the packed package, installed into a fresh project", { timeout: 300_00
        out.stored = state.deployment.resources?.find((r) => r.type.endsWith(":ChipCluster"));
        console.log(JSON.stringify(out));`,
     );
-    const run = (step: string) => {
-      const out = execFileSync(process.execPath, ["upgrade.mjs", step], {
-        cwd: app,
-        env: {
-          ...process.env,
-          ...pulumiEnv(join(scratchRoot, "packed-state")),
-          ENDPOINT: emulator.url,
-          TOKEN: devToken,
-        },
-      }).toString();
-      return JSON.parse(out.trim().split("\n").pop() as string);
-    };
+    const run = (step: string) =>
+      JSON.parse(runUserScript("upgrade.mjs", step).trim().split("\n").pop() as string);
     // The package linked from outside node_modules (as `npm link` or a `file:` dependency does): the
     // serializer stores the shim's functions.
     const installed = join(app, "node_modules", "pulumi-agentcloud");
