@@ -82,6 +82,28 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       expect(JSON.stringify(log.body)).not.toContain(dev);
       expect(JSON.stringify(log.body)).not.toContain(admin);
     });
+
+    it("records each request's status and, for an error, its code", async () => {
+      const missing = await call("GET", "/v1/chip-clusters/cc-000000000000");
+      expectError(missing, 404, "NotFound");
+      expectError(await call("GET", "/v1/chip-clusters", undefined, { token: null }), 401, "Unauthenticated");
+      await call("GET", "/v1/chip-clusters");
+      const items = (await adminCall("GET", "/_mock/requests?limit=50")).body.items as {
+        requestId: string;
+        path: string;
+        status: number;
+        code: string | null;
+      }[];
+      expect(items.find((e) => e.requestId === missing.body.error.requestId)).toMatchObject({
+        path: "/v1/chip-clusters/cc-000000000000",
+        status: 404,
+        code: "NotFound",
+      });
+      const byStatus = (status: number) =>
+        items.filter((e) => e.path === "/v1/chip-clusters" && e.status === status);
+      expect(byStatus(401).map((e) => e.code)).toContain("Unauthenticated");
+      expect(byStatus(200).every((e) => e.code === null)).toBe(true);
+    });
   });
 
   describe("validation", () => {

@@ -24,15 +24,17 @@ import {
 export const dropHeader = "x-agentcloud-mock-drop";
 const authChallenge = 'Bearer realm="agentcloud"';
 
-type Env = { Variables: { requestId: string; account: string | null } };
+/** `errorCode`: the code of the error answer made (errorResponse), for the request log. */
+type Env = { Variables: { requestId: string; account: string | null; errorCode: string | null } };
 
 const kindOf: Record<string, ResourceKind> = Object.fromEntries(
   resourceKinds.map((k) => [collectionOf[k], k]),
 );
 const verbs: Record<string, string> = { POST: "create", GET: "get", PATCH: "update", DELETE: "delete" };
 
-function errorResponse(c: Context, e: MockCloudError): Response {
+function errorResponse(c: Context<Env>, e: MockCloudError): Response {
   const requestId = c.get("requestId") ?? "req-unknown";
+  c.set("errorCode", e.code);
   const body = {
     error: { code: e.code, message: e.message, requestId, ...(e.details ? { details: e.details } : {}) },
   };
@@ -51,6 +53,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const requestId = `req-${randomHex(8)}`;
     c.set("requestId", requestId);
     c.set("account", null);
+    c.set("errorCode", null);
     // Set before the answer is made, so that the answer is made with it: set after, Hono would
     // build the whole Response again to add it.
     c.header("x-request-id", requestId);
@@ -75,14 +78,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const NodeResponse = deps.nodeResponse;
     if (!(NodeResponse && c.res instanceof NodeResponse) && c.res.headers.get("x-request-id") !== requestId)
       c.header("x-request-id", requestId);
-    const failed =
-      c.res.status >= 400
-        ? ((await c.res
-            .clone()
-            .json()
-            .catch(() => null)) as { error?: { code?: string } } | null)
-        : null;
-    const code = failed?.error?.code ?? null;
+    const code = c.res.status >= 400 ? (c.get("errorCode") ?? null) : null;
     const entry = {
       time: new Date().toISOString(),
       requestId,
