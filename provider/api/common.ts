@@ -116,6 +116,19 @@ export const ReleaseIdempotencyKey = z.strictObject({
   /** Binds a key the cloud does not know, released, to this existing resource (adoption). */
   resourceId: z.string().min(1).optional(),
 });
+/** The keys the cloud remembers (newest first, at most 1,000): `?released=false` lists creates not yet recorded by their client. */
+export const IdempotencyKeyList = z.object({ items: z.array(IdempotencyKeyInfo) });
+/** Many keys released at once: what a Pulumi program sends once the engine recorded its resources. */
+export const ReleaseIdempotencyKeys = z.strictObject({
+  keys: z.array(z.string().min(1).max(256)).min(1).max(1000),
+});
+export const ReleasedIdempotencyKeys = z.object({
+  /** The keys now released (released before, or just now). */
+  released: z.array(IdempotencyKeyInfo),
+  /** Keys the cloud does not know: never used, expired, or their resource is gone. Nothing to release. */
+  unknown: z.array(z.string()),
+});
+export type ReleasedIdempotencyKeys = z.infer<typeof ReleasedIdempotencyKeys>;
 
 /** Fields the cloud sets on every resource. */
 export const ResourceMeta = z.object({

@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
-import { collectionOf, IdempotencyKeyInfo, Operation, type ResourceKind } from "../api/common.ts";
+import {
+  collectionOf,
+  IdempotencyKeyInfo,
+  IdempotencyKeyList,
+  Operation,
+  ReleasedIdempotencyKeys,
+  type ResourceKind,
+} from "../api/common.ts";
 import { fieldIssues, summarize } from "../api/issues.ts";
 import { Quotas } from "../api/quotas.ts";
 import { AgentCloudError } from "./errors.ts";
@@ -105,6 +112,21 @@ export class AgentCloudClient {
           idempotent: true,
         });
         return parse(IdempotencyKeyInfo, res);
+      },
+      /** Keys the cloud remembers; `released: false` lists creates no client has recorded yet. */
+      list: async (released: boolean | null, deadline: number): Promise<IdempotencyKeyInfo[]> => {
+        const query = released === null ? "" : `?released=${released}`;
+        const res = await this.transport.call("GET", `/v1/idempotency-keys${query}`, { deadline });
+        return parse(IdempotencyKeyList, res).items;
+      },
+      /** Releases many keys in one request; unknown keys are returned, not refused. */
+      releaseMany: async (keys: readonly string[], deadline: number): Promise<ReleasedIdempotencyKeys> => {
+        const res = await this.transport.call("POST", "/v1/idempotency-key-releases", {
+          deadline,
+          body: { keys },
+          idempotent: true,
+        });
+        return parse(ReleasedIdempotencyKeys, res);
       },
     };
   }

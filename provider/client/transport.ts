@@ -33,6 +33,11 @@ export interface TransportOptions {
   attemptTimeoutMs?: number;
   /** Called on every retry and every poll of a long-running wait; must not throw. */
   onEvent?: (event: ClientEvent) => void;
+  /**
+   * Awaited before every request that may change the cloud (any method but GET and HEAD): the
+   * provider's check that its engine is still there to record the result.
+   */
+  beforeWrite?: () => Promise<void>;
 }
 
 export interface CallOptions {
@@ -110,6 +115,7 @@ export class Transport {
   readonly #backoff: { baseMs: number; maxMs: number };
   readonly #attemptTimeoutMs: number;
   readonly #onEvent: ((event: ClientEvent) => void) | undefined;
+  readonly #beforeWrite: (() => Promise<void>) | undefined;
 
   constructor(options: TransportOptions) {
     this.endpoint = options.endpoint.replace(/\/+$/, "");
@@ -126,6 +132,7 @@ export class Transport {
     this.#backoff = options.backoff ?? { baseMs: 200, maxMs: 10_000 };
     this.#attemptTimeoutMs = options.attemptTimeoutMs ?? 30_000;
     this.#onEvent = options.onEvent;
+    this.#beforeWrite = options.beforeWrite;
   }
 
   /** Reports progress to the caller's hook; a hook that throws never fails the request. */
@@ -139,6 +146,7 @@ export class Transport {
 
   async call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
     const deadline = options.deadline ?? Date.now() + 5 * 60_000;
+    if (method !== "GET" && method !== "HEAD") await this.#beforeWrite?.();
     const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
     let res: Response;
     try {

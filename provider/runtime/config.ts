@@ -1,6 +1,7 @@
 import { AgentCloudClient } from "../client/client.ts";
 import { AgentCloudError } from "../client/errors.ts";
 import { report } from "./progress.ts";
+import { ensureEngineAlive } from "./watchdog.ts";
 
 export interface ProviderConfig {
   endpoint: string;
@@ -51,6 +52,7 @@ export function getClient(): AgentCloudClient {
     token: configured.token,
     concurrency: maxConcurrency(process.env.AGENTCLOUD_MAX_CONCURRENCY),
     onEvent: (event) => report(event),
+    beforeWrite: ensureEngineAlive,
   });
   return client;
 }

@@ -6,8 +6,9 @@ import { jsonClean, sameValue } from "./canonical.ts";
 import { type CheckFailure, validate, valueAt } from "./check.ts";
 import { getClient, now } from "./config.ts";
 import { isPartial, partialCreateError, providerError } from "./errors.ts";
-import { autoName, firstLineage, idempotencyKey, nextLineage } from "./identity.ts";
+import { autoName, chainKeys, firstLineage, idempotencyKey, nextLineage } from "./identity.ts";
 import { report } from "./progress.ts";
+import { releaseRecorded, unrecordedKeys } from "./recorded.ts";
 import { checkTimeouts, deadlineFor } from "./timeouts.ts";
 import { containsUnknown } from "./unknowns.ts";
 
@@ -201,6 +202,20 @@ export function makeHandlers<
     return out;
   }
 
+  /** The id bound to an unreleased key of this resource's chain other than its own: a replacement's create, interrupted. */
+  function interruptedReplacement(
+    news: Props,
+    own: string | null,
+    unrecorded: ReadonlyMap<string, string>,
+  ): string | null {
+    const parent = typeof news.__parent === "string" ? news.__parent : null;
+    for (const key of chainKeys(def.kind, scopeOf(news), parent)) {
+      const id = unrecorded.get(key);
+      if (key !== own && id !== undefined) return id;
+    }
+    return null;
+  }
+
   return {
     async check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
       const autonamed = !isSet(news.name);
@@ -249,10 +264,26 @@ export function makeHandlers<
       replaces.push(...replaceOnChanges(olds, news));
       // A resource whose provisioning failed is replaced by the next `up`, as a tainted one would be.
       if (typeof olds.status === "string" && def.failedStates.includes(olds.status)) replaces.push("status");
-      // A create whose key release failed: the update retries it (nothing else changes).
-      const unreleased = olds.__released === false;
+      // The olds come from state: the engine recorded this resource, so its create key may be released
+      // now (identity.ts). It must be before a replacement's create, which would otherwise be handed
+      // this very resource back; otherwise only a key the cloud lists as unreleased is worth a request.
+      const unrecorded = await unrecordedKeys();
+      const key = typeof olds.__key === "string" ? olds.__key : null;
+      if (key && olds.__released === false && (replaces.length > 0 || unrecorded.has(key))) {
+        await releaseRecorded(key);
+      }
+      // A replacement whose `pulumi up` was killed made a resource that no state holds: it is in this
+      // resource's key chain, not released. This update finishes that replacement (the create takes it
+      // over, the old resource is deleted) instead of leaving it outside the stack.
+      const interrupted = unrecorded.size > 0 ? interruptedReplacement(news, key, unrecorded) : null;
+      if (interrupted) {
+        replaces.push("__key");
+        console.error(
+          `pulumi-agentcloud: ${label(news.name ?? olds.name)}: ${interrupted} was made by an interrupted replacement (a killed \`pulumi up\`) and is in no stack; this update finishes the replacement: ${interrupted} takes the place of ${_id}, which is deleted`,
+        );
+      }
       return {
-        changes: changed.length > 0 || replaces.length > 0 || unreleased,
+        changes: changed.length > 0 || replaces.length > 0,
         replaces: [...new Set(replaces)],
         // A chosen name cannot be taken twice: its replacement (a create-only change, `--replace`)
         // must wait for the old resource to go. An automatic name is new for each replacement.
@@ -261,6 +292,12 @@ export function makeHandlers<
       };
     },
 
+    /**
+     * Creates the resource under the first key of its chain that the cloud does not hand out as
+     * recorded (identity.ts). It never releases that key: only the engine knows when the resource is
+     * recorded, so the key is released after that, by the program (resources/shared/recorded.ts) or
+     * by a later diff or update. Until then a re-run after a kill is handed the same resource back.
+     */
     async create(inputs: Props): Promise<{ id: string; outs: Props }> {
       const scope = scopeOf(inputs);
       const parent = typeof inputs.__parent === "string" ? inputs.__parent : null;
@@ -271,21 +308,20 @@ export function makeHandlers<
       const nameOf = (l: string) => (isSet(inputs.name) ? inputs.name : autoName(scope, l));
       let what = label(nameOf(lineage));
       let accepted: Awaited<ReturnType<ReturnType<typeof api>["create"]>> | null = null;
-      /** Releases the key; whether it worked is kept in the outputs, and update retries it. */
-      const release = (key: string, until: number, resourceId?: string) =>
-        keys.release(key, until, resourceId).then(
-          () => true,
-          () => false,
-        );
+      const unrecorded = (outs: Props, key: string) => ({ ...outs, __key: key, __released: false });
       try {
         // `adoptId` takes an existing resource over: on the first create of this resource, or again
-        // for the resource its first key is bound to (after `pulumi state delete`, say).
+        // for the resource its first key is bound to (after `pulumi state delete`, say). Binding the
+        // key is safe before the engine records it: a re-run takes the same resource over again.
         if (typeof inputs.__adoptId === "string") {
           const first = await keys.get(idempotencyKey(lineage), deadline);
           if (!first || first.resourceId === inputs.__adoptId) {
             const adopted = await adopt(inputs.__adoptId, spec, inputs, deadline, false);
             handedOut.add(adopted.id);
-            const released = await release(idempotencyKey(lineage), deadline, adopted.id);
+            const released = await keys.release(idempotencyKey(lineage), deadline, adopted.id).then(
+              () => true,
+              () => false,
+            );
             return {
               id: adopted.id,
               outs: { ...adopted.outs, __key: idempotencyKey(lineage), __released: released },
@@ -309,17 +345,8 @@ export function makeHandlers<
             const earlier = e.code === "IdempotencyMismatch" ? e.details?.resourceId : null;
             if (typeof earlier !== "string") throw e;
             handedOut.add(earlier);
-            let released = false;
-            try {
-              const adopted = await adopt(earlier, spec, inputs, deadline, true);
-              released = await release(idempotencyKey(lineage), deadline);
-              return {
-                id: adopted.id,
-                outs: { ...adopted.outs, __key: idempotencyKey(lineage), __released: released },
-              };
-            } finally {
-              if (!released) await release(idempotencyKey(lineage), Date.now() + 10_000);
-            }
+            const adopted = await adopt(earlier, spec, inputs, deadline, true);
+            return { id: adopted.id, outs: unrecorded(adopted.outs, idempotencyKey(lineage)) };
           }
         }
       } catch (e) {
@@ -330,23 +357,17 @@ export function makeHandlers<
       // A resource an earlier create made: if it is also in state (its key was never released),
       // this run must never delete it as "the old one" (see delete).
       if (accepted.replayed) handedOut.add(id);
-      let released = false;
       try {
         const res = await waitReady(accepted, deadline);
-        released = await release(key, deadline);
-        if (!released)
-          throw new Error(`the cloud did not take the release of ${key}; \`pulumi up\` retries it`);
-        return { id, outs: { ...outputs(res, inputs), __key: key, __released: true } };
+        return { id, outs: unrecorded(outputs(res, inputs), key) };
       } catch (e) {
-        // Recorded in state with its id: never orphaned, and never handed out again by its key.
-        released ||= await release(key, Date.now() + 10_000);
+        // Recorded in state with its id: never orphaned. Its key stays unreleased until the engine
+        // has recorded it (the next diff releases it before replacing it).
         const latest = await api()
           .get(id, Date.now() + 10_000)
           .catch(() => null);
         const props = {
-          ...outputs(latest ?? accepted.resource, inputs),
-          __key: key,
-          __released: released,
+          ...unrecorded(outputs(latest ?? accepted.resource, inputs), key),
           __provider: inputs.__provider,
         };
         throw partialCreateError(what, e, id, props);
@@ -381,9 +402,10 @@ export function makeHandlers<
         // A resource left half-created, or busy with another operation, must settle first.
         const current = await untilReady(found, deadline);
         const key = typeof olds.__key === "string" ? olds.__key : null;
-        if (key && olds.__released === false) await getClient().idempotencyKeys().release(key, deadline, id);
+        // olds come from state: recorded, so a key still held can be released now.
+        const released = key && olds.__released === false ? await releaseRecorded(key, deadline) : true;
         const outs = outputs(await converge(current, toSpec(news), olds, deadline), news);
-        return { outs: key ? { ...outs, __key: key, __released: true } : outs };
+        return { outs: key ? { ...outs, __key: key, __released: released } : outs };
       } catch (e) {
         throw providerError(what, e);
       }

@@ -49,3 +49,13 @@ export function autoName(scope: string, lineage: string): string {
       .replace(/-+$/, "") || "r";
   return `${prefix}-${lineage.slice(0, 7)}`;
 }
+
+/** The first `length` create keys of one resource's chain, in the order its creates try them. */
+export function chainKeys(kind: string, scope: string, parent: string | null, length = 16): string[] {
+  const keys: string[] = [];
+  for (let lineage = firstLineage(kind, scope, parent); keys.length < length; ) {
+    keys.push(idempotencyKey(lineage));
+    lineage = nextLineage(kind, lineage);
+  }
+  return keys;
+}

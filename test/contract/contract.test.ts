@@ -421,6 +421,44 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       expect((await call("POST", "/v1/chip-clusters", cluster("idem3"), { headers })).status).toBe(202);
     });
 
+    it("lists the keys not released yet, and releases many at once (unknown keys reported, not refused)", async () => {
+      const a = await call("POST", "/v1/chip-clusters", cluster("idem5"), {
+        headers: { "idempotency-key": "k-5" },
+      });
+      const b = await call("POST", "/v1/chip-clusters", cluster("idem6"), {
+        headers: { "idempotency-key": "k-6" },
+      });
+      const pending = await call("GET", "/v1/idempotency-keys?released=false");
+      expect(pending.status).toBe(200);
+      const held = (pending.body.items as { key: string; resourceId: string }[]).filter((i) =>
+        ["k-5", "k-6"].includes(i.key),
+      );
+      expect(held.map((i) => [i.key, i.resourceId]).sort()).toEqual([
+        ["k-5", a.body.resource.id],
+        ["k-6", b.body.resource.id],
+      ]);
+      const out = await call("POST", "/v1/idempotency-key-releases", { keys: ["k-5", "k-6", "never-used"] });
+      expect(out.status).toBe(200);
+      expect(out.body.released.map((i: { key: string; released: boolean }) => [i.key, i.released])).toEqual([
+        ["k-5", true],
+        ["k-6", true],
+      ]);
+      expect(out.body.unknown).toEqual(["never-used"]);
+      const after = await call("GET", "/v1/idempotency-keys?released=false");
+      expect(after.body.items.map((i: { key: string }) => i.key)).not.toContain("k-5");
+      const released = await call("GET", "/v1/idempotency-keys?released=true");
+      expect(released.body.items.map((i: { key: string }) => i.key)).toEqual(
+        expect.arrayContaining(["k-5", "k-6"]),
+      );
+      expectError(await call("POST", "/v1/idempotency-key-releases", { keys: [] }), 400, "ValidationError");
+      expectError(await call("GET", "/v1/idempotency-keys?released=maybe"), 400, "ValidationError");
+      expectError(
+        await call("POST", "/v1/chip-clusters", cluster("idem5"), { headers: { "idempotency-key": "k-5" } }),
+        409,
+        "IdempotencyKeyReleased",
+      );
+    });
+
     it("refuses a second resource with the same name in the same region (409 Conflict)", async () => {
       await ready("chip-clusters", cluster("dup"));
       expectError(await call("POST", "/v1/chip-clusters", cluster("dup")), 409, "Conflict");

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getClient, setConfig } from "../../provider/runtime/config.ts";
 import { autoName, firstLineage, idempotencyKey } from "../../provider/runtime/identity.ts";
 import { handlers } from "../../provider/runtime/index.ts";
+import { forgetUnrecordedKeys } from "../../provider/runtime/recorded.ts";
 import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
 import { type Client, client } from "../support/cloud-client.ts";
 
@@ -44,15 +45,15 @@ describe("provider handlers against the emulator (testing kit)", () => {
     await cloud.admin.reset();
   });
 
-  it("creates with two requests when provisioning is immediate: the POST (Prefer: wait) and the key's release", async () => {
+  it("creates with one request when provisioning is immediate, and leaves its key held: only the engine's record releases it", async () => {
     const { outs } = await h.create(await inputs("quick"));
-    expect(outs).toMatchObject({ status: "ACTIVE", readyHyperNodes: 1, __released: true });
+    expect(outs).toMatchObject({ status: "ACTIVE", readyHyperNodes: 1, __released: false });
     const made = (await cloud.admin.requests(1000)).filter((r) => r.path.startsWith("/v1/"));
-    expect(
-      made
-        .map((r) => `${r.method} ${r.path.replace(/idempotency-keys\/[^/]+/, "idempotency-keys/…")}`)
-        .sort(),
-    ).toEqual(["POST /v1/chip-clusters", "POST /v1/idempotency-keys/…/release"]);
+    expect(made.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /v1/chip-clusters"]);
+    const key = await getClient()
+      .idempotencyKeys()
+      .get(outs.__key as string, Date.now() + 5000);
+    expect(key).toMatchObject({ released: false });
   });
 
   it("keeps a cluster that failed to provision in state as a partial create, with its id", async () => {
@@ -113,13 +114,21 @@ describe("provider handlers against the emulator (testing kit)", () => {
     const key = await getClient()
       .idempotencyKeys()
       .get(idempotencyKey(firstLineage("ChipCluster", "proj/dev/training")), Date.now() + 5000);
-    expect(key).toMatchObject({ resourceId: id, released: true });
+    expect(key).toMatchObject({ resourceId: id, released: false });
   });
 
   it("creates a new resource, with a new automatic name, when the first one's key was released (a replacement)", async () => {
-    const first = await h.create(await inputs(undefined, { __scope: "proj/dev/training" }));
-    const second = await h.create(await inputs(undefined, { __scope: "proj/dev/training" }));
-    const third = await h.create(await inputs(undefined, { __scope: "proj/dev/training" }));
+    // Each recorded by the engine in between, and so released (as the program does).
+    const recorded = async () => {
+      const made = await h.create(await inputs(undefined, { __scope: "proj/dev/training" }));
+      await getClient()
+        .idempotencyKeys()
+        .releaseMany([made.outs.__key as string], Date.now() + 5000);
+      return made;
+    };
+    const first = await recorded();
+    const second = await recorded();
+    const third = await recorded();
     expect(new Set([first.id, second.id, third.id]).size).toBe(3);
     expect(new Set([first.outs.name, second.outs.name, third.outs.name]).size).toBe(3);
     const creates = (await cloud.admin.requests()).filter(
@@ -188,7 +197,7 @@ describe("provider handlers against the emulator (testing kit)", () => {
     expect(a.outs.name).not.toBe(b.outs.name);
   });
 
-  it("plans an update for a create whose key release failed, and the update releases it", async () => {
+  it("releases in a diff the held key of a recorded resource (killed between record and release), planning no change", async () => {
     const scope = "proj/dev/unreleased";
     const key = idempotencyKey(firstLineage("ChipCluster", scope));
     const earlier = await interruptedCreate(
@@ -197,18 +206,55 @@ describe("provider handlers against the emulator (testing kit)", () => {
     );
     const news = (await h.check({}, { ...spec, __scope: scope, __provider: "p" })).inputs;
     const olds = { ...news, status: "ACTIVE", __key: key, __released: false };
-    expect((await h.diff(earlier, olds, news)).changes).toBe(true);
-    const updated = await h.update(earlier, olds, news);
-    expect(updated.outs).toMatchObject({ __key: key, __released: true });
+    forgetUnrecordedKeys();
+    expect((await h.diff(earlier, olds, news)).changes).toBe(false);
     expect(
       await getClient()
         .idempotencyKeys()
         .get(key, Date.now() + 5000),
-    ).toMatchObject({
-      resourceId: earlier,
-      released: true,
+    ).toMatchObject({ resourceId: earlier, released: true });
+    // An update releases a key it finds held, and records that it did.
+    const updated = await h.update(earlier, olds, { ...news, tags: { team: "infra" } });
+    expect(updated.outs).toMatchObject({ __key: key, __released: true });
+  });
+
+  it("releases the old resource's key in a diff that plans a replacement, so the replacement is a new resource", async () => {
+    const scope = "proj/dev/reshaped";
+    const made = await h.create(await inputs(undefined, { __scope: scope }));
+    const news = (await h.check({}, { ...spec, chipsPerHyperNode: 16, __scope: scope, __provider: "p" }))
+      .inputs;
+    expect(await h.diff(made.id, made.outs, news)).toMatchObject({
+      changes: true,
+      replaces: ["chipsPerHyperNode"],
     });
-    expect((await h.diff(earlier, updated.outs, news)).changes).toBe(false);
+    const replacement = await h.create(news);
+    expect(replacement.id).not.toBe(made.id);
+  });
+
+  it("finds a replacement a killed run left outside the stack, and finishes it: the create takes it over", async () => {
+    const scope = "proj/dev/half-replaced";
+    const made = await h.create(await inputs(undefined, { __scope: scope }));
+    await getClient()
+      .idempotencyKeys()
+      .releaseMany([made.outs.__key as string], Date.now() + 5000);
+    // The replacement's create, accepted by the cloud, then its engine killed: in no state.
+    const orphan = await h.create(await inputs(undefined, { __scope: scope }));
+    expect(orphan.id).not.toBe(made.id);
+    const news = await inputs(undefined, { __scope: scope });
+    forgetUnrecordedKeys();
+    const diff = await h.diff(made.id, made.outs, news);
+    expect(diff).toMatchObject({ changes: true, replaces: ["__key"], deleteBeforeReplace: false });
+    // The replacement the engine then runs is handed the orphan back instead of making a third.
+    const finished = await h.create(news);
+    expect(finished.id).toBe(orphan.id);
+    const held = await outside.call("GET", "/v1/chip-clusters");
+    expect(held.body.items.map((r: { id: string }) => r.id).sort()).toEqual([made.id, orphan.id].sort());
+    // Once recorded, the resource has no unfinished replacement.
+    await getClient()
+      .idempotencyKeys()
+      .releaseMany([finished.outs.__key as string], Date.now() + 5000);
+    forgetUnrecordedKeys();
+    expect((await h.diff(finished.id, finished.outs, news)).changes).toBe(false);
   });
 
   it("never deletes, in the same run, a resource a create was handed back by its key", async () => {

@@ -192,13 +192,7 @@ export class CloudService {
   releaseIdempotencyKey(ctx: Ctx, key: string, raw: unknown): IdempotencyKeyInfo {
     const { resourceId } = parse(ReleaseIdempotencyKey, raw) as { resourceId?: string };
     return tx(this.db, () => {
-      const known = (() => {
-        try {
-          return this.idempotencyKey(ctx, key);
-        } catch {
-          return null;
-        }
-      })();
+      const known = this.#knownKey(ctx, key);
       if (known) {
         if (resourceId && resourceId !== known.resourceId) {
           fail("Conflict", `Idempotency-Key ${key} belongs to ${known.resourceId}, not ${resourceId}`, {
@@ -220,6 +214,47 @@ export class CloudService {
       }
       return this.idempotencyKey(ctx, key);
     });
+  }
+
+  /** The keys the cloud still answers for (fresh or released, resource alive), newest first. */
+  listIdempotencyKeys(ctx: Ctx, released?: "true" | "false"): { items: IdempotencyKeyInfo[] } {
+    const rows = this.repo.listIdempotency(
+      ctx.account,
+      released === undefined ? null : released === "true",
+      1000,
+    );
+    const items: IdempotencyKeyInfo[] = [];
+    for (const row of rows) {
+      const info = this.#knownKey(ctx, row.key);
+      if (info) items.push(info);
+    }
+    return { items };
+  }
+
+  /** Releases each known key (one transaction); unknown keys are reported, not refused. */
+  releaseIdempotencyKeys(ctx: Ctx, keys: readonly string[]) {
+    return tx(this.db, () => {
+      const released: IdempotencyKeyInfo[] = [];
+      const unknown: string[] = [];
+      for (const key of new Set(keys)) {
+        const known = this.#knownKey(ctx, key);
+        if (!known) {
+          unknown.push(key);
+          continue;
+        }
+        if (!known.released) this.repo.releaseIdempotency(ctx.account, key, ctx.now.toISOString());
+        released.push({ ...known, released: true });
+      }
+      return { released, unknown };
+    });
+  }
+
+  #knownKey(ctx: Ctx, key: string): IdempotencyKeyInfo | null {
+    try {
+      return this.idempotencyKey(ctx, key);
+    } catch {
+      return null;
+    }
   }
 
   /** A resource as stored: its body's JSON text (the API view, as written) and its etag. */

@@ -193,6 +193,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
     getIdempotencyKey: (c) => c.json(service.idempotencyKey(ctx(c), c.req.param("key") as string)),
     releaseIdempotencyKey: (c, { body }) =>
       c.json(service.releaseIdempotencyKey(ctx(c), c.req.param("key") as string, body)),
+    listIdempotencyKeys: (c, { query }) =>
+      c.json(service.listIdempotencyKeys(ctx(c), (query as { released?: "true" | "false" }).released)),
+    releaseIdempotencyKeys: (c, { body }) =>
+      c.json(service.releaseIdempotencyKeys(ctx(c), (body as { keys: string[] }).keys)),
     create: async (c, { route }) => {
       const { replayed, finished, ...out } = service.create(
         ctx(c),

@@ -22,9 +22,12 @@ import {
   errorCodes,
   errorStatus,
   IdempotencyKeyInfo,
+  IdempotencyKeyList,
   Operation,
   Region,
+  ReleasedIdempotencyKeys,
   ReleaseIdempotencyKey,
+  ReleaseIdempotencyKeys,
   type ResourceKind,
   resourceKinds,
   Timestamp,
@@ -70,6 +73,8 @@ export type HandlerName =
   | "getOperation"
   | "getIdempotencyKey"
   | "releaseIdempotencyKey"
+  | "listIdempotencyKeys"
+  | "releaseIdempotencyKeys"
   | "listChips"
   | "listModels"
   | "listRegions"
@@ -162,6 +167,13 @@ const pages = {
 /** Largest and smallest page a list answers; pageSize outside them is 400 ValidationError. */
 const maxPageSize = 500;
 const defaultPageSize = 50;
+
+const IdempotencyKeysQuery = z.object({
+  released: z
+    .enum(["true", "false"])
+    .optional()
+    .describe("only released keys (`true`) or only keys not released yet (`false`)"),
+});
 
 export const ListQuery = z.object({
   region: Region.optional().describe("only resources in this region"),
@@ -424,6 +436,32 @@ export const routes: readonly RouteSpec[] = [
     auth: "bearer",
     params: id,
     ok: { status: 200, description: "the operation", body: Operation },
+    errors: apiErrors,
+  },
+  {
+    handler: "listIdempotencyKeys",
+    operationId: "listIdempotencyKeys",
+    method: "get",
+    path: "/v1/idempotency-keys",
+    tag: "operations",
+    summary:
+      "the Idempotency-Keys the cloud remembers, newest first (at most 1,000); `released=false`: creates whose client has not recorded them yet (in flight, or interrupted)",
+    auth: "bearer",
+    query: IdempotencyKeysQuery,
+    ok: { status: 200, description: "the keys", body: IdempotencyKeyList },
+    errors: apiErrors,
+  },
+  {
+    handler: "releaseIdempotencyKeys",
+    operationId: "releaseIdempotencyKeys",
+    method: "post",
+    path: "/v1/idempotency-key-releases",
+    tag: "operations",
+    summary:
+      "releases many keys at once (see releaseIdempotencyKey); keys the cloud does not know are listed as unknown, not refused",
+    auth: "bearer",
+    body: { schema: ReleaseIdempotencyKeys, parsedBy: "app", required: true },
+    ok: { status: 200, description: "what was released", body: ReleasedIdempotencyKeys },
     errors: apiErrors,
   },
   {

@@ -352,6 +352,15 @@ export class Repo {
       | undefined;
   }
 
+  /** An account's keys, newest first; `released`: only released (true) or only unreleased (false) ones. */
+  listIdempotency(account: string, released: boolean | null, limit: number): { key: string }[] {
+    return this.#sql(
+      `SELECT key FROM idempotency WHERE account = ?
+         AND (? IS NULL OR (released_at IS NOT NULL) = ?)
+         ORDER BY stored_at DESC, key LIMIT ?`,
+    ).all(account, released === null ? null : 1, released ? 1 : 0, limit) as { key: string }[];
+  }
+
   /** Marks a key released, or binds an unknown one, released, to an existing resource (adoption). */
   releaseIdempotency(
     account: string,

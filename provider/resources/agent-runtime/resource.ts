@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { AgentRuntimeSpec, AgentRuntime as AgentRuntimeView } from "../../api/agent-runtime.ts";
 import { registeredOutputs } from "../shared/kind.ts";
+import { releaseWhenRecorded } from "../shared/recorded.ts";
 import { type CommonArgs, providerOf, resourceArgs } from "../shared/resource.ts";
 import type { InputsOf, ResourceOutputs } from "../shared/types.ts";
 import { agentRuntimeKind, type agentRuntimeOutputKeys } from "./schema.ts";
@@ -53,5 +54,6 @@ export class AgentRuntime extends pulumi.dynamic.Resource {
       outputs: ["secretEnv"],
     });
     super(provider, name, props, options, "agentcloud", "AgentRuntime");
+    releaseWhenRecorded(this);
   }
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { ChipClusterSpec, ChipCluster as ChipClusterView } from "../../api/chip-cluster.ts";
 import { registeredOutputs } from "../shared/kind.ts";
+import { releaseWhenRecorded } from "../shared/recorded.ts";
 import { type CommonArgs, providerOf, resourceArgs } from "../shared/resource.ts";
 import type { InputsOf, ResourceOutputs } from "../shared/types.ts";
 import { chipClusterKind, type chipClusterOutputKeys } from "./schema.ts";
@@ -45,5 +46,6 @@ export class ChipCluster extends pulumi.dynamic.Resource {
   constructor(name: string, args: ChipClusterArgs, opts?: pulumi.CustomResourceOptions) {
     const r = resourceArgs("ChipCluster", name, args, opts, outputKeys);
     super(provider, name, r.props, r.opts, "agentcloud", "ChipCluster");
+    releaseWhenRecorded(this);
   }
 }

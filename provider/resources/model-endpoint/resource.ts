@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { ModelEndpointSpec, ModelEndpoint as ModelEndpointView } from "../../api/model-endpoint.ts";
 import type { ChipCluster } from "../chip-cluster/resource.ts";
 import { registeredOutputs } from "../shared/kind.ts";
+import { releaseWhenRecorded } from "../shared/recorded.ts";
 import { type CommonArgs, providerOf, resourceArgs } from "../shared/resource.ts";
 import type { InputsOf, ResourceOutputs } from "../shared/types.ts";
 import { modelEndpointKind, type modelEndpointOutputKeys } from "./schema.ts";
@@ -69,5 +70,6 @@ export class ModelEndpoint extends pulumi.dynamic.Resource {
       props.__scheduling = cluster.scheduling;
     }
     super(provider, name, props, options, "agentcloud", "ModelEndpoint");
+    releaseWhenRecorded(this);
   }
 }

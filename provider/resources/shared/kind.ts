@@ -73,6 +73,9 @@ export function registeredOutputs(def: {
       "updatedAt",
       "schemaVersion",
       "estimate",
+      // The create's key and whether it was released: read by the program once the engine recorded it.
+      "__key",
+      "__released",
     ]),
   ];
 }

@@ -1,0 +1,77 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AgentCloudClient } from "../../client/client.ts";
+
+/**
+ * The program's half of crash-safe creates (provider/runtime/identity.ts). A create never releases
+ * its key: the provider cannot know when the engine has recorded the resource, and a provider that
+ * outlives its killed engine would release keys of resources no state holds (the next `up` would
+ * then make a second one). The program can know: the engine saves a step's result in the state
+ * before it answers the program's RegisterResource, so a resource's outputs reach the program only
+ * once it is recorded. Then the program releases the key, in batches, and the next replacement of
+ * the resource (`up --replace`, a create-only change) is a new resource, never this one.
+ *
+ * Not in previews (nothing is created), and not with PULUMI_SKIP_CHECKPOINTS (the state is saved
+ * only at the end, so outputs arrive before the record): there a key waits for the next diff or
+ * update of its resource, which run after the record.
+ */
+export function releaseWhenRecorded(resource: pulumi.CustomResource): void {
+  if (pulumi.runtime.isDryRun() || skipsCheckpoints()) return;
+  const outs = resource as unknown as Record<
+    "urn" | "__key" | "__released",
+    pulumi.Output<unknown> | undefined
+  >;
+  if (!outs.__key || !outs.__released) return;
+  // Keeps the program (and with it the engine's update) open until the release went out.
+  const done = pulumi.runtime.rpcKeepAlive();
+  Promise.all([settled(outs.urn), settled(outs.__key), settled(outs.__released)])
+    .then(([, key, released]) => (typeof key === "string" && released === false ? release(key) : undefined))
+    .catch(() => undefined)
+    .finally(done);
+}
+
+const skipsCheckpoints = () => /^(1|true|yes)$/i.test(process.env.PULUMI_SKIP_CHECKPOINTS ?? "");
+
+/** An output's value once the engine has answered (rejects when the resource failed). */
+function settled(o: pulumi.Output<unknown> | undefined): Promise<unknown> {
+  return (o as unknown as { promise(): Promise<unknown> }).promise();
+}
+
+/** Keys that wait for the next batch, each with the callers to answer. */
+let batch: { keys: Map<string, Array<() => void>>; timer: NodeJS.Timeout } | null = null;
+const batchMs = 20;
+const batchMax = 500;
+
+function release(key: string): Promise<void> {
+  return new Promise((resolve) => {
+    batch ??= { keys: new Map(), timer: setTimeout(() => void flush(), batchMs) };
+    batch.keys.set(key, [...(batch.keys.get(key) ?? []), resolve]);
+    if (batch.keys.size >= batchMax) void flush();
+  });
+}
+
+async function flush(): Promise<void> {
+  const current = batch;
+  if (!current) return;
+  batch = null;
+  clearTimeout(current.timer);
+  const endpoint = pulumi.runtime.getConfig("agentcloud:endpoint") ?? process.env.AGENTCLOUD_ENDPOINT;
+  const token = pulumi.runtime.getConfig("agentcloud:token") ?? process.env.AGENTCLOUD_TOKEN;
+  try {
+    if (!endpoint || !token) return;
+    // A client per batch, closed after it: an idle keep-alive socket would hold the program open.
+    const client = new AgentCloudClient({ endpoint, token, concurrency: 1 });
+    try {
+      await client.idempotencyKeys().releaseMany([...current.keys.keys()], Date.now() + 30_000);
+    } finally {
+      await client.close();
+    }
+  } catch (e) {
+    // The key stays held: the resource's next diff or update releases it. Never a duplicate.
+    const code = (e as { code?: unknown }).code;
+    void pulumi.log.warn(
+      `pulumi-agentcloud: the create keys of ${current.keys.size} recorded resource(s) were not released (${typeof code === "string" ? code : "error"}); the next \`pulumi up\` releases them`,
+    );
+  } finally {
+    for (const waiters of current.keys.values()) for (const w of waiters) w();
+  }
+}
