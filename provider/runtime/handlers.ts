@@ -202,16 +202,20 @@ export function makeHandlers<
     return out;
   }
 
-  /** The id bound to an unreleased key of this resource's chain other than its own: a replacement's create, interrupted. */
+  /**
+   * Another resource bound to an unreleased key of this resource's chain: what a replacement's create
+   * made before its `pulumi up` was killed. (Its key may even be this resource's own: a
+   * delete-before-replace frees the old resource's key, and the replacement takes it.)
+   */
   function interruptedReplacement(
     news: Props,
-    own: string | null,
+    recordedId: string,
     unrecorded: ReadonlyMap<string, string>,
   ): string | null {
     const parent = typeof news.__parent === "string" ? news.__parent : null;
     for (const key of chainKeys(def.kind, scopeOf(news), parent)) {
       const id = unrecorded.get(key);
-      if (key !== own && id !== undefined) return id;
+      if (id !== undefined && id !== recordedId) return id;
     }
     return null;
   }
@@ -269,13 +273,13 @@ export function makeHandlers<
       // this very resource back; otherwise only a key the cloud lists as unreleased is worth a request.
       const unrecorded = await unrecordedKeys();
       const key = typeof olds.__key === "string" ? olds.__key : null;
-      if (key && olds.__released === false && (replaces.length > 0 || unrecorded.has(key))) {
-        await releaseRecorded(key);
+      if (key && olds.__released === false && (replaces.length > 0 || unrecorded.get(key) === _id)) {
+        await releaseRecorded(key, _id);
       }
       // A replacement whose `pulumi up` was killed made a resource that no state holds: it is in this
       // resource's key chain, not released. This update finishes that replacement (the create takes it
       // over, the old resource is deleted) instead of leaving it outside the stack.
-      const interrupted = unrecorded.size > 0 ? interruptedReplacement(news, key, unrecorded) : null;
+      const interrupted = unrecorded.size > 0 ? interruptedReplacement(news, _id, unrecorded) : null;
       if (interrupted) {
         replaces.push("__key");
         console.error(
@@ -403,7 +407,7 @@ export function makeHandlers<
         const current = await untilReady(found, deadline);
         const key = typeof olds.__key === "string" ? olds.__key : null;
         // olds come from state: recorded, so a key still held can be released now.
-        const released = key && olds.__released === false ? await releaseRecorded(key, deadline) : true;
+        const released = key && olds.__released === false ? await releaseRecorded(key, id, deadline) : true;
         const outs = outputs(await converge(current, toSpec(news), olds, deadline), news);
         return { outs: key ? { ...outs, __key: key, __released: released } : outs };
       } catch (e) {

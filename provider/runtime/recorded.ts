@@ -38,10 +38,18 @@ export function forgetUnrecordedKeys(): void {
   listed = null;
 }
 
-/** Releases the key of a resource the engine has recorded; false when the cloud did not take it (retried later). */
-export async function releaseRecorded(key: string, deadline = Date.now() + 15_000): Promise<boolean> {
+/**
+ * Releases the key of a resource the engine has recorded, if the key is still that resource's (a
+ * delete-before-replace frees a key, and the replacement's create may hold it now); false when the
+ * cloud did not take it, and a later diff or update tries again.
+ */
+export async function releaseRecorded(
+  key: string,
+  resourceId: string,
+  deadline = Date.now() + 15_000,
+): Promise<boolean> {
   try {
-    await getClient().idempotencyKeys().releaseMany([key], deadline);
+    await getClient().idempotencyKeys().release(key, deadline, resourceId);
     return true;
   } catch {
     return false;
