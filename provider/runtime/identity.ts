@@ -12,10 +12,13 @@ import { digest } from "./canonical.ts";
  * - A create sends the first key of the chain. The cloud answers a key it has not seen with a new
  *   resource, and a key whose create was never *released* with the resource it already made (a
  *   re-run after a lost answer or a kill adopts it: no duplicate).
- * - Once the resource is ready (or recorded as failed), the provider releases the key. A released
- *   key is refused while its resource exists, and the provider moves on to the next key of the
- *   chain: a replacement, or the create after a FAILED one, is always a new resource, never the old
- *   one; the replacement's own create is adopted on a re-run in the same way.
+ * - Once the engine has recorded the resource, the key is released: by the program, which sees a
+ *   resource's outputs only after the engine saved them (resources/shared/recorded.ts), or by a
+ *   later diff or update of it (runtime/recorded.ts); never by the create, whose engine may be gone.
+ *   A released key is refused while its resource exists, and the create moves on to the next key of
+ *   the chain: a replacement, or the create after a FAILED one, is always a new resource, never the
+ *   old one; the replacement's own create is adopted on a re-run in the same way, and a diff that
+ *   finds one in the chain, unreleased, finishes the replacement a killed run left.
  * - Another stack, or another logical resource, starts another chain: it never gets a resource it
  *   did not create (a taken name is a Conflict naming the holder).
  */

@@ -257,6 +257,35 @@ describe("provider handlers against the emulator (testing kit)", () => {
     expect((await h.diff(finished.id, finished.outs, news)).changes).toBe(false);
   });
 
+  it("finishes a delete-before-replace whose create was killed: the freed key now holds the replacement, which is not released", async () => {
+    const scope = "proj/dev/named";
+    const old = await h.create(await inputs("keeps-its-name", { __scope: scope }));
+    const key = old.outs.__key as string;
+    await getClient()
+      .idempotencyKeys()
+      .releaseMany([key], Date.now() + 5000);
+    // The replacement deleted the old resource first, then its create (under the freed key) was killed.
+    await h.delete(old.id, old.outs);
+    const replacement = await h.create(
+      await inputs("keeps-its-name", { __scope: scope, chipsPerHyperNode: 16 }),
+    );
+    expect(replacement.outs.__key).toBe(key);
+    // The next up still has the old resource in state and diffs it.
+    const news = await inputs("keeps-its-name", { __scope: scope, chipsPerHyperNode: 16 });
+    forgetUnrecordedKeys();
+    expect(await h.diff(old.id, old.outs, news)).toMatchObject({ changes: true });
+    expect(
+      await getClient()
+        .idempotencyKeys()
+        .get(key, Date.now() + 5000),
+    ).toMatchObject({
+      resourceId: replacement.id,
+      released: false,
+    });
+    // So its create is handed the replacement back, not refused by the name it holds.
+    expect((await h.create(news)).id).toBe(replacement.id);
+  });
+
   it("never deletes, in the same run, a resource a create was handed back by its key", async () => {
     const scope = "proj/dev/handed-back";
     const earlier = await interruptedCreate(
