@@ -8,6 +8,7 @@ import { getClient, now } from "./config.ts";
 import { isPartial, partialCreateError, providerError } from "./errors.ts";
 import { autoName, chainKeys, firstLineage, idempotencyKey, nextLineage } from "./identity.ts";
 import { report } from "./progress.ts";
+import { type ProviderState, providerState, recordOf } from "./provider-state.ts";
 import { releaseRecorded, unrecordedKeys } from "./recorded.ts";
 import { checkTimeouts, deadlineFor } from "./timeouts.ts";
 import { containsUnknown } from "./unknowns.ts";
@@ -21,7 +22,8 @@ const isSet = (v: unknown) => v !== undefined && v !== null;
  * Ids that a create of this process was handed back instead of making them (a replayed key, an
  * interrupted create taken over, adoptId). If the same run then asks to delete one as "the old
  * resource" of a replacement, the replacement got the old resource back (its key was never
- * released): deleting it would destroy the live resource, so the delete is skipped.
+ * released): deleting it would destroy the live resource, so the delete is skipped. A provider
+ * process serves one engine run, so the set lives as long as that run.
  */
 const handedOut = new Set<string>();
 
@@ -49,9 +51,6 @@ export function makeHandlers<
     };
     return sameValue(filled(a), filled(b));
   };
-  // Project/stack/logical name of the resource; state of older releases kept it in `__autoname`.
-  const scopeOf = (p: Props) =>
-    typeof p.__scope === "string" ? p.__scope : typeof p.__autoname === "string" ? p.__autoname : "";
 
   const describe = (r: Res) => `${r.id} is ${r.status}${r.statusReason ? `: ${r.statusReason}` : ""}`;
 
@@ -186,7 +185,7 @@ export function makeHandlers<
 
   /** Names in `replaceOnChanges` (as `__replaceOnChanges`) whose value changed: the engine cannot apply them to dynamic providers. */
   function replaceOnChanges(olds: Props, news: Props): string[] {
-    const paths = Array.isArray(news.__replaceOnChanges) ? (news.__replaceOnChanges as unknown[]) : [];
+    const paths = providerState(news).replaceOnChanges;
     const out: string[] = [];
     for (const raw of paths) {
       if (typeof raw !== "string") continue;
@@ -212,22 +211,126 @@ export function makeHandlers<
     recordedId: string,
     unrecorded: ReadonlyMap<string, string>,
   ): string | null {
-    const parent = typeof news.__parent === "string" ? news.__parent : null;
-    for (const key of chainKeys(def.kind, scopeOf(news), parent)) {
+    const { scope, parent } = providerState(news);
+    for (const key of chainKeys(def.kind, scope, parent)) {
       const id = unrecorded.get(key);
       if (id !== undefined && id !== recordedId) return id;
     }
     return null;
   }
 
+  /** Where a create landed: the resource (ready, converged), its outputs, its key and whether that is released. */
+  interface Landing {
+    id: string;
+    outs: Props;
+    key: string;
+    released: boolean;
+  }
+
+  /**
+   * `adoptId` takes an existing resource over: on the first create of this resource, or again for
+   * the resource its first key is bound to (after `pulumi state delete`, say). Null when the first
+   * key belongs to another resource: the create is a replacement, a new resource.
+   */
+  async function adoptedBy(state: ProviderState, spec: Props, inputs: Props, deadline: number) {
+    if (!state.adoptId) return null;
+    const key = idempotencyKey(firstLineage(def.kind, state.scope, state.parent));
+    const what = label(inputs.name);
+    try {
+      const first = await getClient().idempotencyKeys().get(key, deadline);
+      if (first && first.resourceId !== state.adoptId) return null;
+      const adopted = await adopt(state.adoptId, spec, inputs, deadline, false);
+      handedOut.add(adopted.id);
+      const released = await getClient()
+        .idempotencyKeys()
+        .release(key, deadline, adopted.id)
+        .then(
+          () => true,
+          () => false,
+        );
+      return { ...adopted, key, released } satisfies Landing;
+    } catch (e) {
+      throw isPartial(e) ? e : providerError(what, e);
+    }
+  }
+
+  /**
+   * Claims the first key of the resource's chain that the cloud does not refuse as recorded, and
+   * lands on what the cloud answers: a new resource, or the one an interrupted create of this
+   * resource made (handed back for the same request, named by the cloud for a changed one).
+   */
+  async function claim(state: ProviderState, spec: Props, inputs: Props, deadline: number): Promise<Landing> {
+    const nameOf = (l: string) => (isSet(inputs.name) ? inputs.name : autoName(state.scope, l));
+    let lineage = firstLineage(def.kind, state.scope, state.parent);
+    let what = label(nameOf(lineage));
+    try {
+      for (let incarnation = 0; ; incarnation++) {
+        spec.name = nameOf(lineage);
+        what = label(spec.name);
+        const key = idempotencyKey(lineage);
+        const answer = await api()
+          .create(spec, key, deadline)
+          .catch((e: unknown) => {
+            if (!isAgentCloudError(e) || incarnation >= 1000) throw e;
+            // This key's resource is recorded in state already: this create is a new resource.
+            if (e.code === "IdempotencyKeyReleased") return "next" as const;
+            // The create of this very resource was interrupted, and the program changed since: the
+            // cloud names what that create made, which is taken over instead of left behind.
+            const earlier = e.code === "IdempotencyMismatch" ? e.details?.resourceId : null;
+            if (typeof earlier !== "string") throw e;
+            return { earlier };
+          });
+        if (answer === "next") {
+          lineage = nextLineage(def.kind, lineage);
+          continue;
+        }
+        if ("earlier" in answer) {
+          handedOut.add(answer.earlier);
+          return { ...(await adopt(answer.earlier, spec, inputs, deadline, true)), key, released: false };
+        }
+        // A resource an earlier create made: if it is also in state (its key was never released),
+        // this run must never delete it as "the old one" (see delete).
+        if (answer.replayed) handedOut.add(answer.resource.id);
+        return await finish(answer, key, inputs, what, deadline);
+      }
+    } catch (e) {
+      throw isPartial(e) ? e : providerError(what, explainCreateFailure(e));
+    }
+  }
+
+  /**
+   * Waits for an accepted create to be ready. One that does not become ready is still recorded in
+   * state with its id (a partial create): never orphaned, and the next `up` replaces it.
+   */
+  async function finish(
+    accepted: Awaited<ReturnType<ReturnType<typeof api>["create"]>>,
+    key: string,
+    inputs: Props,
+    what: string,
+    deadline: number,
+  ): Promise<Landing> {
+    const id = accepted.resource.id;
+    try {
+      return { id, outs: outputs(await waitReady(accepted, deadline), inputs), key, released: false };
+    } catch (e) {
+      const latest = await api()
+        .get(id, Date.now() + 10_000)
+        .catch(() => null);
+      throw partialCreateError(what, e, id, {
+        ...outputs(latest ?? accepted.resource, inputs),
+        ...recordOf(key, false),
+        __provider: inputs.__provider,
+      });
+    }
+  }
+
   return {
     async check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
       const autonamed = !isSet(news.name);
-      const scope = scopeOf(news);
+      const { scope, parent } = providerState(news);
       const candidate: Props = toSpec(news);
       // An automatic name is validated like a chosen one but not stored: the create derives it.
       if (autonamed) {
-        const parent = typeof news.__parent === "string" ? news.__parent : null;
         candidate.name = autoName(scope, firstLineage(def.kind, scope, parent));
       }
       for (const k of Object.keys(news)) {
@@ -272,8 +375,8 @@ export function makeHandlers<
       // now (identity.ts). It must be before a replacement's create, which would otherwise be handed
       // this very resource back; otherwise only a key the cloud lists as unreleased is worth a request.
       const unrecorded = await unrecordedKeys();
-      const key = typeof olds.__key === "string" ? olds.__key : null;
-      if (key && olds.__released === false && (replaces.length > 0 || unrecorded.get(key) === _id)) {
+      const { key, released } = providerState(olds);
+      if (key && released === false && (replaces.length > 0 || unrecorded.get(key) === _id)) {
         await releaseRecorded(key, _id);
       }
       // A replacement whose `pulumi up` was killed made a resource that no state holds: it is in this
@@ -297,85 +400,19 @@ export function makeHandlers<
     },
 
     /**
-     * Creates the resource under the first key of its chain that the cloud does not hand out as
-     * recorded (identity.ts). It never releases that key: only the engine knows when the resource is
-     * recorded, so the key is released after that, by the program (resources/shared/recorded.ts) or
-     * by a later diff or update. Until then a re-run after a kill is handed the same resource back.
+     * Creates the resource, or takes over the one an interrupted create of it (or `adoptId`) names,
+     * and answers with it ready. One exit: the resource and its key as the engine will record them.
+     * The release policy (identity.ts): a create never releases its key; the program does once the
+     * engine has recorded the resource, or a later diff or update of it. Binding `adoptId`'s key is
+     * no release of a create: a re-run takes the same resource over again.
      */
     async create(inputs: Props): Promise<{ id: string; outs: Props }> {
-      const scope = scopeOf(inputs);
-      const parent = typeof inputs.__parent === "string" ? inputs.__parent : null;
-      const keys = getClient().idempotencyKeys();
+      const state = providerState(inputs);
       const deadline = deadlineFor("create", inputs.timeouts, def.timeouts);
-      let lineage = firstLineage(def.kind, scope, parent);
       const spec = toSpec(inputs);
-      const nameOf = (l: string) => (isSet(inputs.name) ? inputs.name : autoName(scope, l));
-      let what = label(nameOf(lineage));
-      let accepted: Awaited<ReturnType<ReturnType<typeof api>["create"]>> | null = null;
-      const unrecorded = (outs: Props, key: string) => ({ ...outs, __key: key, __released: false });
-      try {
-        // `adoptId` takes an existing resource over: on the first create of this resource, or again
-        // for the resource its first key is bound to (after `pulumi state delete`, say). Binding the
-        // key is safe before the engine records it: a re-run takes the same resource over again.
-        if (typeof inputs.__adoptId === "string") {
-          const first = await keys.get(idempotencyKey(lineage), deadline);
-          if (!first || first.resourceId === inputs.__adoptId) {
-            const adopted = await adopt(inputs.__adoptId, spec, inputs, deadline, false);
-            handedOut.add(adopted.id);
-            const released = await keys.release(idempotencyKey(lineage), deadline, adopted.id).then(
-              () => true,
-              () => false,
-            );
-            return {
-              id: adopted.id,
-              outs: { ...adopted.outs, __key: idempotencyKey(lineage), __released: released },
-            };
-          }
-        }
-        for (let incarnation = 0; accepted === null; incarnation++) {
-          spec.name = nameOf(lineage);
-          what = label(spec.name);
-          try {
-            accepted = await api().create(spec, idempotencyKey(lineage), deadline);
-          } catch (e) {
-            if (!isAgentCloudError(e) || incarnation >= 1000) throw e;
-            // This key's resource is recorded in state already: this create is a new resource.
-            if (e.code === "IdempotencyKeyReleased") {
-              lineage = nextLineage(def.kind, lineage);
-              continue;
-            }
-            // The create of this very resource was interrupted, and the program changed since: the
-            // cloud names what that create made, which is taken over instead of left behind.
-            const earlier = e.code === "IdempotencyMismatch" ? e.details?.resourceId : null;
-            if (typeof earlier !== "string") throw e;
-            handedOut.add(earlier);
-            const adopted = await adopt(earlier, spec, inputs, deadline, true);
-            return { id: adopted.id, outs: unrecorded(adopted.outs, idempotencyKey(lineage)) };
-          }
-        }
-      } catch (e) {
-        throw isPartial(e) ? e : providerError(what, explainCreateFailure(e));
-      }
-      const id = accepted.resource.id;
-      const key = idempotencyKey(lineage);
-      // A resource an earlier create made: if it is also in state (its key was never released),
-      // this run must never delete it as "the old one" (see delete).
-      if (accepted.replayed) handedOut.add(id);
-      try {
-        const res = await waitReady(accepted, deadline);
-        return { id, outs: unrecorded(outputs(res, inputs), key) };
-      } catch (e) {
-        // Recorded in state with its id: never orphaned. Its key stays unreleased until the engine
-        // has recorded it (the next diff releases it before replacing it).
-        const latest = await api()
-          .get(id, Date.now() + 10_000)
-          .catch(() => null);
-        const props = {
-          ...unrecorded(outputs(latest ?? accepted.resource, inputs), key),
-          __provider: inputs.__provider,
-        };
-        throw partialCreateError(what, e, id, props);
-      }
+      const landed =
+        (await adoptedBy(state, spec, inputs, deadline)) ?? (await claim(state, spec, inputs, deadline));
+      return { id: landed.id, outs: { ...landed.outs, ...recordOf(landed.key, landed.released) } };
     },
 
     async read(id: string, props: Props) {
@@ -405,11 +442,11 @@ export function makeHandlers<
         if (!found) throw new Error(`${id} no longer exists; run \`pulumi refresh\``);
         // A resource left half-created, or busy with another operation, must settle first.
         const current = await untilReady(found, deadline);
-        const key = typeof olds.__key === "string" ? olds.__key : null;
+        const { key, released: held } = providerState(olds);
         // olds come from state: recorded, so a key still held can be released now.
-        const released = key && olds.__released === false ? await releaseRecorded(key, id, deadline) : true;
+        const released = key && held === false ? await releaseRecorded(key, id, deadline) : true;
         const outs = outputs(await converge(current, toSpec(news), olds, deadline), news);
-        return { outs: key ? { ...outs, __key: key, __released: released } : outs };
+        return { outs: { ...outs, ...recordOf(key, released) } };
       } catch (e) {
         throw providerError(what, e);
       }
