@@ -40,6 +40,7 @@ export default defineConfig({
             "test/contract/**/*.test.ts",
             "test/property/**/*.test.ts",
             "test/provider/**/*.test.ts",
+            "test/dataplane/**/*.test.ts",
             "examples/*/*.test.ts",
           ],
           globalSetup: ["test/support/scratch-setup.ts"],

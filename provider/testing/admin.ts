@@ -1,6 +1,8 @@
 import { request } from "undici";
+import type { z } from "zod";
 import type { ResourceKind } from "../api/common.ts";
 import { collectionOf } from "../api/common.ts";
+import type { InferenceRule } from "../api/inference.ts";
 import type { FaultRule, Limits, Transitions } from "../mock-cloud/core/settings.ts";
 
 type Fetch = (r: Request) => Promise<Response>;
@@ -38,6 +40,18 @@ export class MockCloudAdmin {
 
   limits(limits: Partial<Limits>): Promise<unknown> {
     return this.#call("PUT", "/limits", limits);
+  }
+
+  /**
+   * Scripts the models (first matching rule first): `await cloud.admin.inferenceRule({ match: {
+   * lastMessage: "weather" }, answer: { toolCalls: [{ name: "weather", arguments: { city: "Hangzhou" } }] } })`.
+   */
+  inferenceRule(rule: z.input<typeof InferenceRule>): Promise<unknown> {
+    return this.#call("POST", "/inference/rules", rule);
+  }
+
+  clearInferenceRules(): Promise<unknown> {
+    return this.#call("DELETE", "/inference/rules");
   }
 
   advanceClock(ms: number): Promise<unknown> {

@@ -366,6 +366,89 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
     },
   );
 
+  describe("the data plane of model endpoints", () => {
+    const endpointBody = (name: string) => ({
+      name,
+      region: "cn-hangzhou",
+      model: "glm-5.1",
+      deployment: { mode: "pooled" },
+      throughput: { tokensPerMinute: 100_000 },
+    });
+    const ask = { model: "glm-5.1", messages: [{ role: "user", content: "hello" }] };
+
+    it("serves chat completions and the model list with the endpoint's key, meters them in /v1/usage, and answers OpenAI's errors", async () => {
+      const e = await ready("model-endpoints", endpointBody("dp"));
+      const key = { token: e.apiKey as string };
+      const models = await call("GET", `/inference/${e.id}/v1/models`, undefined, key);
+      expect(models.status).toBe(200);
+      expect(models.body.data[0].id).toBe("glm-5.1");
+      const done = await call("POST", `/inference/${e.id}/v1/chat/completions`, ask, key);
+      expect(done.status).toBe(200);
+      expect(done.headers["x-ratelimit-limit-tokens"]).toBe("100000");
+      const usage = await call("GET", "/v1/usage?groupBy=endpoint");
+      expect(usage.body.rows).toEqual([
+        expect.objectContaining({
+          group: e.id,
+          requests: 1,
+          inputTokens: done.body.usage.prompt_tokens,
+          outputTokens: done.body.usage.completion_tokens,
+        }),
+      ]);
+      const one = await call("GET", `/v1/model-endpoints/${e.id}/usage`);
+      expect(one.body.rows[0].costUsd).toBeGreaterThan(0);
+      expectError(await call("GET", "/v1/model-endpoints/me-nope/usage"), 404, "NotFound");
+      const bad = await call("POST", `/inference/${e.id}/v1/chat/completions`, { model: "glm-5.1" }, key);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatchObject({ type: "invalid_request_error", param: "messages" });
+      const anonymous = await call("POST", `/inference/${e.id}/v1/chat/completions`, ask, { token: dev });
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.body.error.code).toBe("invalid_api_key");
+      // Another account's endpoint key learns nothing of this endpoint.
+      const theirs = await call("POST", "/v1/model-endpoints", endpointBody("dp-other"), { token: other });
+      const theirKey = (
+        await call("GET", `/v1/model-endpoints/${theirs.body.resource.id}`, undefined, { token: other })
+      ).body.apiKey;
+      const foreign = await call("POST", `/inference/${e.id}/v1/chat/completions`, ask, { token: theirKey });
+      expect(foreign.status).toBe(404);
+      const gone = await call("GET", "/inference/me-000000000000/v1/models", undefined, key);
+      expect(gone.status).toBe(404);
+    });
+
+    it("answers 503 with Retry-After while the endpoint is not in service", async () => {
+      await adminCall("PUT", "/_mock/transitions", { ModelEndpoint: { mode: "duration", ms: 60_000 } });
+      const created = await call("POST", "/v1/model-endpoints", endpointBody("dp-creating"));
+      const e = (await call("GET", `/v1/model-endpoints/${created.body.resource.id}`)).body;
+      const res = await call("POST", `/inference/${e.id}/v1/chat/completions`, ask, { token: e.apiKey });
+      expect(res.status).toBe(503);
+      expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
+      expect(res.body.error.code).toBe("endpoint_unavailable");
+    });
+
+    it("scripts answers with admin-plane rules, first match first, used up after `remaining`", async () => {
+      const e = await ready("model-endpoints", endpointBody("dp-rules"));
+      const key = { token: e.apiKey as string };
+      const rule = await adminCall("POST", "/_mock/inference/rules", {
+        match: { endpointId: e.id, lastMessage: "^hello$" },
+        answer: { text: "scripted hello" },
+        remaining: 1,
+      });
+      expect(rule.status).toBe(201);
+      expect((await adminCall("GET", "/_mock/inference/rules")).body.items).toHaveLength(1);
+      const first = await call("POST", `/inference/${e.id}/v1/chat/completions`, ask, key);
+      expect(first.body.choices[0].message.content).toBe("scripted hello");
+      const second = await call("POST", `/inference/${e.id}/v1/chat/completions`, ask, key);
+      expect(second.body.choices[0].message.content).not.toBe("scripted hello");
+      await adminCall("POST", "/_mock/inference/rules", {
+        answer: { error: { status: 503, code: "overloaded", message: "try later" } },
+      });
+      const failed = await call("POST", `/inference/${e.id}/v1/chat/completions`, ask, key);
+      expect(failed.status).toBe(503);
+      expect(failed.body.error).toMatchObject({ code: "overloaded", message: "try later" });
+      expect((await adminCall("DELETE", "/_mock/inference/rules")).body.items).toEqual([]);
+      expectError(await adminCall("POST", "/_mock/inference/rules", { answer: {} }), 400, "ValidationError");
+    });
+  });
+
   describe("idempotency, ETags and names", () => {
     it("answers the same Idempotency-Key and body with the same resource and operation", async () => {
       const headers = { "idempotency-key": "k-1" };

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { devToken, type RunningEmulator } from "./emulator.ts";
@@ -24,7 +24,14 @@ export function killableProject(name: string, program: string, emulator: Running
   const stack = "dev";
   const args = (a: string[]) => [...a, "--stack", stack, "--non-interactive"];
   const pulumi = async (a: string[]): Promise<string> => {
-    const r = await run("pulumi", args(a), { cwd: dir, env, timeout: 300_000 });
+    let r = await run("pulumi", args(a), { cwd: dir, env, timeout: 300_000 });
+    // What README tells users to do when a kill cut the file backend's metadata sidecar.
+    if (r.code !== 0 && /failed to load checkpoint: EOF/.test(r.stderr + r.stdout)) {
+      removeEmptySidecars(
+        ((env as Record<string, string>).PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, ""),
+      );
+      r = await run("pulumi", args(a), { cwd: dir, env, timeout: 300_000 });
+    }
     if (r.code !== 0) throw new Error(`pulumi ${a.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
     return r.stdout + r.stderr;
   };
@@ -95,4 +102,18 @@ export async function census(
     for (const r of res.body.items) all.set(r.id, { name: r.name, kind: c });
   }
   return all;
+}
+
+/**
+ * The file backend (gocloud's fileblob) writes a checkpoint atomically, but its metadata sidecar
+ * (`<stack>.json.attrs`) in place: a kill in between leaves it empty, and every command then fails
+ * with `failed to load checkpoint: EOF`. The checkpoint itself is intact; the sidecar holds only a
+ * content type and a checksum, and a missing one is fine. Removes the empty ones.
+ */
+function removeEmptySidecars(dir: string): void {
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(".attrs")) continue;
+    const file = `${entry.parentPath}/${entry.name}`;
+    if (statSync(file).size === 0) rmSync(file);
+  }
 }

@@ -14,6 +14,7 @@ import { type Db, durable, getMeta, setMeta, tx } from "../store/db.ts";
 import { Repo, type StoredOperation, type StoredResource } from "../store/repo.ts";
 import { Clock } from "./clock.ts";
 import { ChangeFeed } from "./feed.ts";
+import { Inference } from "./inference/serve.ts";
 import { kindModels } from "./kinds.ts";
 import { advance, finish, newEtag, newId, observe, startOperation } from "./lifecycle.ts";
 import type { Body, Ctx } from "./model.ts";
@@ -31,6 +32,7 @@ export class CloudService {
   /** Every committed change, for the console and other listeners (`GET /_mock/events`). */
   readonly feed = new ChangeFeed();
   faults: FaultRule[] = [];
+  #inference: Inference | null = null;
 
   constructor(db: Db) {
     this.db = db;
@@ -39,6 +41,12 @@ export class CloudService {
       changed: (e) => this.feed.emit(e),
     });
     this.clock = new Clock(db);
+  }
+
+  /** The data plane of model endpoints: serving, throttling, caching and metering tokens. */
+  get inference(): Inference {
+    this.#inference ??= new Inference(this);
+    return this.#inference;
   }
 
   get limits(): Limits {

@@ -53,6 +53,17 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
       return c.json({ reset: account ?? "all" });
     },
     listFaults: (c) => c.json({ items: service.faults }),
+    listInferenceRules: (c) => c.json({ items: service.inference.rules }),
+    addInferenceRule: (c, { body }) => {
+      const rule = service.inference.addRule(body);
+      service.feed.emit({ type: "settings", what: "inference rules" });
+      return c.json(rule, 201);
+    },
+    clearInferenceRules: (c) => {
+      service.inference.rules = [];
+      service.feed.emit({ type: "settings", what: "inference rules" });
+      return c.json({ items: [] });
+    },
     addFault: (c, { body }) => {
       const rule = body as FaultRule;
       const stored = { ...rule, id: rule.id ?? `fault-${randomBytes(4).toString("hex")}` };

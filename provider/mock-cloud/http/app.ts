@@ -10,6 +10,7 @@ import { json, requireJsonBody } from "./body.ts";
 import { catalogHandlers } from "./catalog.ts";
 import { consoleRoutes } from "./console.ts";
 import type { AppDeps } from "./deps.ts";
+import { inferenceHandlers } from "./inference.ts";
 import { openApiDocument } from "./openapi.ts";
 import {
   type Handler,
@@ -19,6 +20,7 @@ import {
   register,
   routes,
 } from "./routes.ts";
+import { usageHandlers } from "./usage.ts";
 
 /** Marks an answer that the in-process adapter must turn into a dropped connection. */
 export const dropHeader = "x-agentcloud-mock-drop";
@@ -121,6 +123,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
   );
   app.route("/_mock", adminRoutes(deps));
   app.route("/console", consoleRoutes());
+  register(
+    app,
+    routes.filter((r) => r.tag === "inference"),
+    inferenceHandlers(deps),
+    json,
+  );
 
   app.use("/v1/*", async (c, next) => {
     const account = tokens.account(c.req.header("authorization"));
@@ -237,8 +245,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
   };
   register(
     app,
-    routes.filter((r) => r.tag === "resources" || r.tag === "operations" || r.tag === "quotas"),
-    v1,
+    routes.filter(
+      (r) => r.tag === "resources" || r.tag === "operations" || r.tag === "quotas" || r.tag === "usage",
+    ),
+    { ...v1, ...usageHandlers(service, ctx) },
     json,
   );
 

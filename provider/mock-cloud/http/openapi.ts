@@ -1,3 +1,4 @@
+import { STATUS_CODES } from "node:http";
 import { z } from "zod";
 import { type ErrorCode, errorCodes, errorMeaning, errorStatus } from "../../api/common.ts";
 import { errorStatuses, namedSchemas, type ResponseHeader, type RouteSpec, routes } from "./routes.ts";
@@ -93,6 +94,14 @@ function headers(required: ResponseHeader[], optional: ResponseHeader[] = []): J
 
 function errorResponses(route: RouteSpec): Json {
   const out: Json = {};
+  for (const status of route.openAiErrors ?? []) {
+    const retry: ResponseHeader[] = status === 429 || status === 503 ? ["Retry-After"] : [];
+    out[String(status)] = {
+      description: `an error in OpenAI's shape (${STATUS_CODES[status] ?? status})`,
+      headers: headers(["X-Request-Id", ...retry]),
+      content: { "application/json": { schema: { $ref: `${componentPath}OpenAiError` } } },
+    };
+  }
   for (const [status, codes] of [...errorStatuses(route.errors)].sort(([a], [b]) => a - b)) {
     // Throttled and CapacityUnavailable always say when to come back; an injected fault of any
     // other code may say so too.
@@ -191,6 +200,11 @@ export function openApiDocument(): Json {
       { name: "operations", description: "long-running operations" },
       { name: "catalog", description: "chips, models and regions" },
       { name: "quotas", description: "the account's quotas and what it uses of them" },
+      { name: "usage", description: "metered tokens and their cost" },
+      {
+        name: "inference",
+        description: "the data plane: OpenAI's wire protocol under each model endpoint's url + /v1",
+      },
       { name: "admin", description: "the emulator's admin plane" },
       { name: "meta", description: "health and this document" },
     ],
@@ -201,6 +215,7 @@ export function openApiDocument(): Json {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "an account's API token" },
         admin: { type: "http", scheme: "bearer", description: "the emulator's admin token" },
+        endpointKey: { type: "http", scheme: "bearer", description: "a model endpoint's own apiKey" },
       },
     },
     "x-error-catalogue": Object.fromEntries(

@@ -32,6 +32,15 @@ import {
   resourceKinds,
   Timestamp,
 } from "../../api/common.ts";
+import {
+  ChatCompletion,
+  ChatCompletionRequest,
+  InferenceRule,
+  ModelList,
+  OpenAiError,
+  UsageQuery,
+  UsageReport,
+} from "../../api/inference.ts";
 import { fieldIssues } from "../../api/issues.ts";
 import {
   ModelEndpoint,
@@ -52,7 +61,7 @@ import { invalid } from "../errors.ts";
  */
 
 type Method = "get" | "post" | "put" | "patch" | "delete";
-type Auth = "bearer" | "admin" | "none";
+type Auth = "bearer" | "admin" | "endpointKey" | "none";
 /** Response headers the API sends; each answer says which of them it carries. */
 export type ResponseHeader =
   | "ETag"
@@ -74,6 +83,13 @@ export type HandlerName =
   | "getIdempotencyKey"
   | "releaseIdempotencyKey"
   | "listIdempotencyKeys"
+  | "chatCompletions"
+  | "listEndpointModels"
+  | "getUsage"
+  | "getEndpointUsage"
+  | "listInferenceRules"
+  | "addInferenceRule"
+  | "clearInferenceRules"
   | "releaseIdempotencyKeys"
   | "listChips"
   | "listModels"
@@ -105,7 +121,7 @@ export interface RouteSpec {
   method: Method;
   /** OpenAPI path template: `/v1/chip-clusters/{id}`. */
   path: string;
-  tag: "resources" | "operations" | "catalog" | "quotas" | "admin" | "meta";
+  tag: "resources" | "operations" | "catalog" | "quotas" | "usage" | "inference" | "admin" | "meta";
   summary: string;
   auth: Auth;
   /** Path parameters (strings); an enum schema documents the values that exist. */
@@ -140,6 +156,8 @@ export interface RouteSpec {
   };
   /** The error codes the operation can answer with; statuses come from the catalogue. */
   errors: readonly ErrorCode[];
+  /** The data plane answers errors in OpenAI's shape instead: these statuses. */
+  openAiErrors?: readonly number[];
 }
 
 const specs = {
@@ -281,6 +299,9 @@ export const namedSchemas: { input: Record<string, z.ZodType>; output: Record<st
     ModelInfo,
     RegionInfo,
     Quotas,
+    ChatCompletion,
+    OpenAiError,
+    UsageReport,
     FaultRule: StoredFault,
     Transitions,
     Limits,
@@ -439,6 +460,64 @@ export const routes: readonly RouteSpec[] = [
     errors: apiErrors,
   },
   {
+    handler: "listEndpointModels",
+    operationId: "listEndpointModels",
+    method: "get",
+    path: "/inference/{id}/v1/models",
+    tag: "inference",
+    summary: "OpenAI's `GET /models` of a model endpoint (its base URL is `{url}/v1`): the model it serves",
+    auth: "endpointKey",
+    params: id,
+    ok: { status: 200, description: "the model", body: ModelList },
+    errors: [],
+    openAiErrors: [401, 404, 503],
+  },
+  {
+    handler: "chatCompletions",
+    operationId: "createChatCompletion",
+    method: "post",
+    path: "/inference/{id}/v1/chat/completions",
+    tag: "inference",
+    summary:
+      "OpenAI's chat completions on a model endpoint: plain, or `stream: true` as server-sent `chat.completion.chunk` events ending in `[DONE]` (usage in the last chunk with `stream_options.include_usage`); metered, throttled to the endpoint's tokens per minute (429 with Retry-After and x-ratelimit-* headers), cached and billed",
+    auth: "endpointKey",
+    params: id,
+    body: { schema: ChatCompletionRequest, parsedBy: "service", required: true, maxBytes: 8 * 1024 * 1024 },
+    ok: {
+      status: 200,
+      description: "the completion (or, streamed, text/event-stream)",
+      body: ChatCompletion,
+    },
+    errors: [],
+    openAiErrors: [400, 401, 404, 413, 415, 429, 503],
+  },
+  {
+    handler: "getUsage",
+    operationId: "getUsage",
+    method: "get",
+    path: "/v1/usage",
+    tag: "usage",
+    summary:
+      "metered tokens of the account's model endpoints: requests, throttled requests, input, cached, output and elastic tokens and cost (USD, catalog prices), filtered by endpoint, model and emulator-clock range, grouped by hour, day, endpoint or model",
+    auth: "bearer",
+    query: UsageQuery,
+    ok: { status: 200, description: "the usage", body: UsageReport },
+    errors: apiErrors,
+  },
+  {
+    handler: "getEndpointUsage",
+    operationId: "getModelEndpointUsage",
+    method: "get",
+    path: "/v1/model-endpoints/{id}/usage",
+    tag: "usage",
+    summary: "GET /v1/usage for one model endpoint (404 when the account has no such endpoint)",
+    auth: "bearer",
+    params: id,
+    query: UsageQuery.omit({ endpointId: true }),
+    ok: { status: 200, description: "the usage", body: UsageReport },
+    errors: apiErrors,
+  },
+  {
     handler: "listIdempotencyKeys",
     operationId: "listIdempotencyKeys",
     method: "get",
@@ -548,6 +627,32 @@ export const routes: readonly RouteSpec[] = [
     summary: "inject a fault",
     body: { schema: FaultRule, parsedBy: "app", required: true },
     ok: { status: 201, description: "the rule, with its id", body: StoredFault },
+  }),
+  admin({
+    handler: "listInferenceRules",
+    operationId: "listInferenceRules",
+    method: "get",
+    path: "/_mock/inference/rules",
+    summary: "the rules that script model answers, first match first",
+    ok: { status: 200, description: "the rules", body: items(InferenceRule) },
+  }),
+  admin({
+    handler: "addInferenceRule",
+    operationId: "addInferenceRule",
+    method: "post",
+    path: "/_mock/inference/rules",
+    summary:
+      "script the models: requests matching an endpoint, model, last message (a regular expression) or the presence of tools are answered with text, tool calls, JSON or an error, with timings or a stream broken off",
+    body: { schema: InferenceRule, parsedBy: "app", required: true },
+    ok: { status: 201, description: "the rule", body: InferenceRule },
+  }),
+  admin({
+    handler: "clearInferenceRules",
+    operationId: "clearInferenceRules",
+    method: "delete",
+    path: "/_mock/inference/rules",
+    summary: "remove every inference rule: answers are the default deterministic ones again",
+    ok: { status: 200, description: "no rules left", body: items(InferenceRule) },
   }),
   admin({
     handler: "clearFaults",

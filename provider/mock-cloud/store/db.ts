@@ -76,6 +76,18 @@ const migrations: string[] = [
        WHERE NEW.kind = 'ChipCluster' AND NEW.chip_type IS NOT NULL
        ON CONFLICT DO UPDATE SET chips = chips + excluded.chips;
    END;`,
+  // 7: the data plane: every answered (or throttled) inference request metered once, and the
+  // implicit prompt cache (token blocks seen per account and endpoint, on the emulator clock).
+  `CREATE TABLE IF NOT EXISTS usage (
+     id INTEGER PRIMARY KEY, account TEXT NOT NULL, endpoint_id TEXT NOT NULL, model TEXT NOT NULL,
+     at_ms INTEGER NOT NULL, request_id TEXT NOT NULL, throttled INTEGER NOT NULL,
+     input_tokens INTEGER NOT NULL, cached_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+     elastic_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL);
+   CREATE INDEX IF NOT EXISTS usage_endpoint_at ON usage (endpoint_id, at_ms);
+   CREATE INDEX IF NOT EXISTS usage_account_at ON usage (account, at_ms);
+   CREATE TABLE IF NOT EXISTS prompt_cache (
+     account TEXT NOT NULL, endpoint_id TEXT NOT NULL, block TEXT NOT NULL, seen_ms INTEGER NOT NULL,
+     PRIMARY KEY (account, endpoint_id, block)) WITHOUT ROWID;`,
 ];
 
 export function openDb(dataDir: string): Db {

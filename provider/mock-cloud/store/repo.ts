@@ -143,6 +143,24 @@ export class Repo {
     return row ? toResource(row) : null;
   }
 
+  /**
+   * A model endpoint whatever its account, for the data plane, which authenticates by the endpoint's
+   * own key: the endpoint the URL names, and the account that holds a key (null: no endpoint has it).
+   */
+  getEndpointAnyAccount(id: string): StoredResource | null {
+    const row = this.#sql("SELECT * FROM resources WHERE kind = 'ModelEndpoint' AND id = ?").get(id) as
+      | ResourceRow
+      | undefined;
+    return row ? toResource(row) : null;
+  }
+
+  accountOfEndpointKey(apiKey: string): string | null {
+    const row = this.#sql(
+      "SELECT account FROM resources WHERE kind = 'ModelEndpoint' AND json_extract(body, '$.apiKey') = ? LIMIT 1",
+    ).get(apiKey) as { account: string } | undefined;
+    return row?.account ?? null;
+  }
+
   /** For the admin plane, which sees every account. */
   /** How many resources there are: of an account's kind in a region, or in the whole store. */
   countResources(filter?: { account: string; kind: ResourceKind; region: string }): number {
@@ -400,15 +418,19 @@ export class Repo {
   }
 
   /**
-   * One account's resources, or everything: resources, operations, keys, and the settings kept in
-   * meta (limits, transitions, the clock's offset). The page-token secret stays.
+   * One account's resources, or everything: resources, operations, keys, metered usage, the prompt
+   * cache, and the settings kept in meta (limits, transitions, the clock's offset, inference rules).
+   * The page-token secret stays.
    */
   reset(account?: string): void {
-    for (const table of ["resources", "operations", "idempotency"]) {
+    for (const table of ["resources", "operations", "idempotency", "usage", "prompt_cache"]) {
       if (account) this.#sql(`DELETE FROM ${table} WHERE account = ?`).run(account);
       else this.db.exec(`DELETE FROM ${table}`);
     }
-    if (!account) this.db.exec("DELETE FROM meta WHERE key IN ('limits', 'transitions', 'clockOffsetMs')");
+    if (!account)
+      this.db.exec(
+        "DELETE FROM meta WHERE key IN ('limits', 'transitions', 'clockOffsetMs', 'inferenceRules')",
+      );
   }
 
   snapshot(): Record<string, unknown[]> {

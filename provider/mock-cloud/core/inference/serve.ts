@@ -1,0 +1,402 @@
+import { createHash } from "node:crypto";
+import { type ModelId, modelCatalog } from "../../../api/catalog.ts";
+import { ChatCompletionRequest, InferenceRule } from "../../../api/inference.ts";
+import { fieldIssues } from "../../../api/issues.ts";
+import { getMeta, setMeta, tx } from "../../store/db.ts";
+import type { StoredResource } from "../../store/repo.ts";
+import { UsageStore } from "../../store/usage.ts";
+import type { CloudService } from "../service.ts";
+import { type Answer, answer } from "./answer.ts";
+import { promptText } from "./prompt.ts";
+import { countTokens, encode } from "./tokenizer.ts";
+
+/**
+ * The data plane of model endpoints: who may call, what the request costs in tokens, whether the
+ * endpoint's throughput allows it, what the model answers, and the metering of what was served —
+ * all on the emulator clock, every answered request metered once and durably.
+ *
+ * Documented figures (README "Tokens flow"):
+ * - `tokensPerMinute` is a sliding 60-second window over input and output tokens; an `elastic`
+ *   endpoint may go up to `burstTokensPerMinute` (default 2 × tokensPerMinute), and the tokens
+ *   above tokensPerMinute are `elasticTokens`, billed at 1.5 × the list price;
+ * - requests per minute: tokensPerMinute / 100, at least 60;
+ * - the prompt cache works on blocks of 64 tokens and counts from 1,024 tokens on.
+ */
+export const cacheBlockTokens = 64;
+export const cacheMinimumTokens = 1024;
+export const elasticPriceFactor = 1.5;
+const windowMs = 60_000;
+const servingStates = ["IN_SERVICE", "UPDATING", "SCALING"];
+
+/** An error in OpenAI's shape: `{ error: { message, type, param, code } }` with an HTTP status. */
+export class InferenceError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly code: string | null;
+  readonly param: string | null;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: number,
+    type: string,
+    code: string | null,
+    message: string,
+    param: string | null = null,
+    headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.status = status;
+    this.type = type;
+    this.code = code;
+    this.param = param;
+    this.headers = headers;
+  }
+
+  body() {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+}
+
+interface Throughput {
+  tokensPerMinute: number;
+  burstTokensPerMinute?: number | null;
+  elastic?: boolean;
+}
+
+/** A request authorized, counted and answered, ready to be sent and metered. */
+export interface Prepared {
+  account: string;
+  endpoint: StoredResource;
+  model: ModelId;
+  request: ChatCompletionRequest;
+  answer: Answer;
+  rule: InferenceRule | null;
+  promptTokens: number;
+  cachedTokens: number;
+  /** The prompt's cache blocks to remember once served. */
+  blocks: string[];
+  atMs: number;
+  /** Tokens of the window before this request. */
+  windowTokens: number;
+  headers: Record<string, string>;
+}
+
+export class Inference {
+  readonly usage: UsageStore;
+  readonly cloud: CloudService;
+
+  constructor(cloud: CloudService) {
+    this.cloud = cloud;
+    this.usage = new UsageStore(cloud.db);
+  }
+
+  get rules(): InferenceRule[] {
+    return getMeta<InferenceRule[]>(this.cloud.db, "inferenceRules", []);
+  }
+  set rules(rules: InferenceRule[]) {
+    setMeta(this.cloud.db, "inferenceRules", rules);
+  }
+
+  addRule(raw: unknown): InferenceRule {
+    const rule = InferenceRule.parse(raw);
+    this.rules = [...this.rules, rule];
+    return rule;
+  }
+
+  /** The endpoint a request names, if the key is its own; errors as OpenAI answers them. */
+  authorize(
+    endpointId: string,
+    authorization: string | undefined,
+  ): { account: string; endpoint: StoredResource } {
+    const endpoint = this.cloud.repo.getEndpointAnyAccount(endpointId);
+    const key = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim() ?? "";
+    const notFound = new InferenceError(
+      404,
+      "invalid_request_error",
+      "not_found",
+      `no model endpoint ${endpointId}`,
+    );
+    if (!endpoint) throw notFound;
+    if (key !== endpoint.body.apiKey) {
+      const holder = key ? this.cloud.repo.accountOfEndpointKey(key) : null;
+      // Another account's key learns nothing of this endpoint, not even that it exists.
+      if (holder && holder !== endpoint.account) throw notFound;
+      throw new InferenceError(
+        401,
+        "invalid_request_error",
+        "invalid_api_key",
+        "Incorrect API key: use the endpoint's own apiKey (a secret output of the ModelEndpoint)",
+      );
+    }
+    const status = String(endpoint.body.status);
+    if (!servingStates.includes(status)) {
+      throw new InferenceError(
+        503,
+        "server_error",
+        "endpoint_unavailable",
+        `model endpoint ${endpointId} is ${status}, not serving`,
+        null,
+        { "retry-after": String(this.cloud.limits.retryAfterSeconds) },
+      );
+    }
+    return { account: endpoint.account, endpoint };
+  }
+
+  /** Validates, counts, checks the window and answers; a throttled request is metered as such. */
+  prepare(account: string, endpoint: StoredResource, raw: unknown, requestId: string): Prepared {
+    const parsed = ChatCompletionRequest.safeParse(raw);
+    if (!parsed.success) {
+      const issue = fieldIssues(parsed.error.issues)[0];
+      throw new InferenceError(
+        400,
+        "invalid_request_error",
+        "invalid_value",
+        issue ? `${issue.path || "body"}: ${issue.message}` : "invalid request",
+        issue?.path || null,
+      );
+    }
+    const request = parsed.data;
+    const model = endpoint.body.model as ModelId;
+    if (request.model !== model) {
+      throw new InferenceError(
+        404,
+        "invalid_request_error",
+        "model_not_found",
+        `The model \`${request.model}\` does not exist on this endpoint, which serves \`${model}\``,
+        "model",
+      );
+    }
+    const { text, markedUpTo } = promptText(request);
+    const ids = encode(model, text);
+    const max = modelCatalog[model].maxContextTokens;
+    if (ids.length > max) {
+      throw new InferenceError(
+        400,
+        "invalid_request_error",
+        "context_length_exceeded",
+        `This model's maximum context length is ${max} tokens; the messages take ${ids.length} tokens`,
+        "messages",
+      );
+    }
+    const rule = this.#takeRule(endpoint, model, request);
+    if (rule && "error" in rule.answer) {
+      const e = rule.answer.error;
+      // A 429 or 503 always says when to come back, as the real answers do.
+      const retry: Record<string, string> =
+        e.status === 429 || e.status === 503
+          ? { "retry-after": String(this.cloud.limits.retryAfterSeconds) }
+          : {};
+      throw new InferenceError(
+        e.status,
+        e.status >= 500 ? "server_error" : "invalid_request_error",
+        e.code,
+        e.message,
+        null,
+        retry,
+      );
+    }
+    const served = answer(request, model, rule);
+    const outputTokens = outputTokensOf(model, served);
+    const atMs = this.cloud.clock.now().getTime();
+    const throughput = endpoint.body.throughput as Throughput;
+    const limit = tokenLimit(throughput);
+    const requestLimit = requestsPerMinute(throughput);
+    const window = this.usage.window(endpoint.id, atMs - windowMs);
+    const need = ids.length + outputTokens;
+    if (need > limit) {
+      throw new InferenceError(
+        400,
+        "invalid_request_error",
+        "request_too_large",
+        `this request takes ${need} tokens, more than the endpoint's ${limit} tokens per minute`,
+      );
+    }
+    const headers = (used: number, requests: number, resetMs: number) => ({
+      "x-ratelimit-limit-tokens": String(limit),
+      "x-ratelimit-remaining-tokens": String(Math.max(0, limit - used)),
+      "x-ratelimit-reset-tokens": `${Math.max(0, Math.ceil(resetMs / 1000))}s`,
+      "x-ratelimit-limit-requests": String(requestLimit),
+      "x-ratelimit-remaining-requests": String(Math.max(0, requestLimit - requests)),
+      "x-ratelimit-reset-requests": `${Math.max(0, Math.ceil(resetMs / 1000))}s`,
+    });
+    if (window.tokens + need > limit || window.requests + 1 > requestLimit) {
+      const waitMs = this.#roomIn(
+        endpoint.id,
+        atMs,
+        window.tokens + need - limit,
+        window.requests + 1 - requestLimit,
+      );
+      tx(this.cloud.db, () =>
+        this.usage.record({
+          account,
+          endpointId: endpoint.id,
+          model,
+          atMs,
+          requestId,
+          throttled: true,
+          inputTokens: 0,
+          cachedTokens: 0,
+          outputTokens: 0,
+          elasticTokens: 0,
+          costUsd: 0,
+        }),
+      );
+      throw new InferenceError(
+        429,
+        "tokens",
+        "rate_limit_exceeded",
+        `Rate limit reached for endpoint ${endpoint.id}: ${limit} tokens and ${requestLimit} requests per minute; used ${window.tokens} tokens and ${window.requests} requests, this request needs ${need} tokens. Try again in ${Math.ceil(waitMs / 1000)}s.`,
+        null,
+        {
+          "retry-after": String(Math.max(1, Math.ceil(waitMs / 1000))),
+          ...headers(window.tokens, window.requests, waitMs),
+        },
+      );
+    }
+    const { blocks, cachedTokens } = this.#cache(
+      account,
+      endpoint,
+      ids,
+      markedUpTo === null ? null : encode(model, text.slice(0, markedUpTo)).length,
+      atMs,
+    );
+    const resetMs = window.oldestMs === null ? windowMs : window.oldestMs + windowMs - atMs;
+    return {
+      account,
+      endpoint,
+      model,
+      request,
+      answer: served,
+      rule,
+      promptTokens: ids.length,
+      cachedTokens,
+      blocks,
+      atMs,
+      windowTokens: window.tokens,
+      headers: headers(window.tokens + need, window.requests + 1, resetMs),
+    };
+  }
+
+  /** Meters what was served (all of it, or what a stream sent before it broke off), in one transaction. */
+  meter(p: Prepared, requestId: string, outputTokens: number): void {
+    const throughput = p.endpoint.body.throughput as Throughput;
+    const total = p.promptTokens + outputTokens;
+    const elasticTokens = throughput.elastic
+      ? Math.max(0, p.windowTokens + total - Math.max(throughput.tokensPerMinute, p.windowTokens))
+      : 0;
+    const price = modelCatalog[p.model].pricing;
+    const list =
+      ((p.promptTokens - p.cachedTokens) * price.inputPerMTokens +
+        p.cachedTokens * price.cachedInputPerMTokens +
+        outputTokens * price.outputPerMTokens) /
+      1e6;
+    const costUsd = total === 0 ? 0 : list * (1 + ((elasticPriceFactor - 1) * elasticTokens) / total);
+    const ttlMs = cacheTtlMs(p.endpoint);
+    tx(this.cloud.db, () => {
+      this.usage.record({
+        account: p.account,
+        endpointId: p.endpoint.id,
+        model: p.model,
+        atMs: p.atMs,
+        requestId,
+        throttled: false,
+        inputTokens: p.promptTokens,
+        cachedTokens: p.cachedTokens,
+        outputTokens,
+        elasticTokens,
+        costUsd,
+      });
+      if (ttlMs > 0 && p.blocks.length > 0)
+        this.usage.remember(p.account, p.endpoint.id, p.blocks, p.atMs, p.atMs - ttlMs);
+    });
+  }
+
+  #takeRule(endpoint: StoredResource, model: ModelId, request: ChatCompletionRequest): InferenceRule | null {
+    const rules = this.rules;
+    const last = request.messages[request.messages.length - 1];
+    const lastText = typeof last?.content === "string" ? last.content : JSON.stringify(last?.content ?? "");
+    const index = rules.findIndex((r) => {
+      const m = r.match;
+      if (m.endpointId && m.endpointId !== endpoint.id) return false;
+      if (m.model && m.model !== model) return false;
+      if (m.tools !== undefined && m.tools !== Boolean(request.tools?.length)) return false;
+      if (m.lastMessage && !new RegExp(m.lastMessage).test(lastText)) return false;
+      return true;
+    });
+    if (index < 0) return null;
+    const rule = rules[index] as InferenceRule;
+    if (rule.remaining !== undefined) {
+      const left = rule.remaining - 1;
+      this.rules =
+        left > 0
+          ? rules.map((r, i) => (i === index ? { ...r, remaining: left } : r))
+          : rules.filter((_, i) => i !== index);
+    }
+    return rule;
+  }
+
+  /** How long until the window has room for `tokens` more tokens and `requests` more requests. */
+  #roomIn(endpointId: string, nowMs: number, tokens: number, requests: number): number {
+    let freedTokens = 0;
+    let freedRequests = 0;
+    for (const row of this.usage.servedSince(endpointId, nowMs - windowMs)) {
+      freedTokens += row.tokens;
+      freedRequests += 1;
+      if (freedTokens >= tokens && freedRequests >= requests) return row.atMs + windowMs - nowMs;
+    }
+    return windowMs;
+  }
+
+  /**
+   * The prompt's cache blocks (a chain of hashes over 64-token blocks: a block stands for the whole
+   * prefix up to it) and how many leading tokens were seen within the endpoint's TTL. `implicit`:
+   * every full block; `explicit`: the blocks up to the last message marked `cache_control`;
+   * `disabled`: none. A cache is per account and endpoint.
+   */
+  #cache(
+    account: string,
+    endpoint: StoredResource,
+    ids: number[],
+    markedTokens: number | null,
+    nowMs: number,
+  ) {
+    const mode = (endpoint.body.contextCache as { mode?: string } | undefined)?.mode ?? "implicit";
+    const upTo = mode === "disabled" ? 0 : mode === "explicit" ? (markedTokens ?? 0) : ids.length;
+    const blocks: string[] = [];
+    let previous = "";
+    for (let end = cacheBlockTokens; end <= upTo; end += cacheBlockTokens) {
+      previous = createHash("sha256")
+        .update(previous)
+        .update(Buffer.from(Uint32Array.from(ids.slice(end - cacheBlockTokens, end)).buffer))
+        .digest("hex")
+        .slice(0, 32);
+      blocks.push(previous);
+    }
+    const hit =
+      this.usage.cachedBlocks(account, endpoint.id, blocks, nowMs - cacheTtlMs(endpoint)) * cacheBlockTokens;
+    return { blocks, cachedTokens: hit >= cacheMinimumTokens ? hit : 0 };
+  }
+}
+
+function tokenLimit(t: Throughput): number {
+  return t.elastic
+    ? Math.max(t.tokensPerMinute, t.burstTokensPerMinute ?? 2 * t.tokensPerMinute)
+    : t.tokensPerMinute;
+}
+
+function requestsPerMinute(t: Throughput): number {
+  return Math.max(60, Math.floor(t.tokensPerMinute / 100));
+}
+
+function cacheTtlMs(endpoint: StoredResource): number {
+  const cache = endpoint.body.contextCache as { mode?: string; ttlSeconds?: number } | undefined;
+  return cache?.mode === "disabled" ? 0 : (cache?.ttlSeconds ?? 3600) * 1000;
+}
+
+/** Completion tokens of an answer: its text, or its tool calls as JSON. */
+export function outputTokensOf(model: ModelId, a: Pick<Answer, "pieces" | "toolCalls">): number {
+  const calls = a.toolCalls.length
+    ? JSON.stringify(a.toolCalls.map((c) => ({ name: c.name, arguments: c.arguments })))
+    : "";
+  return countTokens(model, a.pieces.join("") + calls);
+}

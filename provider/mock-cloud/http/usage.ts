@@ -1,0 +1,49 @@
+import type { Context } from "hono";
+import type { z } from "zod";
+import type { UsageQuery, UsageReport } from "../../api/inference.ts";
+import type { Ctx } from "../core/model.ts";
+import type { CloudService } from "../core/service.ts";
+import { fail } from "../errors.ts";
+import type { Handler } from "./routes.ts";
+
+type Env = { Variables: { requestId: string; account: string | null; errorCode: string | null } };
+
+const hourMs = 3_600_000;
+
+/** `GET /v1/usage` and `GET /v1/model-endpoints/{id}/usage`: the metered tokens, summed. */
+export function usageHandlers(
+  service: CloudService,
+  ctx: (c: Context<Env>) => Ctx,
+): { getUsage: Handler<Env>; getEndpointUsage: Handler<Env> } {
+  const report = (account: string, q: z.infer<typeof UsageQuery>): UsageReport => ({
+    currency: "USD",
+    rows: service.inference.usage.report(
+      {
+        account,
+        ...(q.endpointId ? { endpointId: q.endpointId } : {}),
+        ...(q.model ? { model: q.model } : {}),
+        ...(q.from ? { fromMs: Date.parse(q.from) } : {}),
+        ...(q.to ? { toMs: Date.parse(q.to) } : {}),
+      },
+      q.groupBy === "hour"
+        ? { bucketMs: hourMs }
+        : q.groupBy === "day"
+          ? { bucketMs: 24 * hourMs }
+          : q.groupBy === "endpoint"
+            ? { column: "endpoint_id" }
+            : q.groupBy === "model"
+              ? { column: "model" }
+              : {},
+    ),
+  });
+  return {
+    getUsage: (c, { query }) => c.json(report(ctx(c).account, query as z.infer<typeof UsageQuery>)),
+    getEndpointUsage: (c, { query }) => {
+      const { account } = ctx(c);
+      const id = c.req.param("id") as string;
+      if (!service.repo.getResource(account, "ModelEndpoint", id))
+        fail("NotFound", `ModelEndpoint ${id} not found`);
+      return c.json(report(account, { ...(query as z.infer<typeof UsageQuery>), endpointId: id }));
+    },
+  };
+}
