@@ -17,6 +17,8 @@ type Props = Record<string, unknown>;
 /** Inputs of ours that never reach the cloud: `__provider`, `__scope`, `__adoptId`, hints, and timeouts. */
 const isInternal = (k: string) => k.startsWith("__") || k === "timeouts";
 const isSet = (v: unknown) => v !== undefined && v !== null;
+/** Every kind's status while a delete is in flight. */
+const deletingState = "DELETING";
 
 /**
  * Ids that a create of this process was handed back instead of making them (a replayed key, an
@@ -255,6 +257,25 @@ export function makeHandlers<
   }
 
   /**
+   * A create a killed run left unrecorded under a name the resource had before (an alias): its key
+   * is in the old name's chain, not released. Taken over instead of left behind.
+   */
+  async function renamedFrom(state: ProviderState, spec: Props, inputs: Props, deadline: number) {
+    for (const scope of state.aliasScopes) {
+      const key = idempotencyKey(firstLineage(def.kind, scope, state.parent));
+      try {
+        const held = await getClient().idempotencyKeys().get(key, deadline);
+        if (!held || held.released || held.kind !== def.kind) continue;
+        handedOut.add(held.resourceId);
+        return { ...(await adopt(held.resourceId, spec, inputs, deadline, true)), key, released: false };
+      } catch (e) {
+        throw isPartial(e) ? e : providerError(label(inputs.name), e);
+      }
+    }
+    return null;
+  }
+
+  /**
    * Claims the first key of the resource's chain that the cloud does not refuse as recorded, and
    * lands on what the cloud answers: a new resource, or the one an interrupted create of this
    * resource made (handed back for the same request, named by the cloud for a changed one).
@@ -274,6 +295,11 @@ export function makeHandlers<
             if (!isAgentCloudError(e) || incarnation >= 1000) throw e;
             // This key's resource is recorded in state already: this create is a new resource.
             if (e.code === "IdempotencyKeyReleased") return "next" as const;
+            // The automatic name of this lineage is taken: a resource this chain made under this
+            // key, which the cloud has forgotten (its key expired unreleased, 24 h). It is not
+            // handed out again: the create moves on, as for a released key.
+            if (e.code === "Conflict" && e.details?.field === "name" && !isSet(inputs.name))
+              return "next" as const;
             // The create of this very resource was interrupted, and the program changed since: the
             // cloud names what that create made, which is taken over instead of left behind.
             const earlier = e.code === "IdempotencyMismatch" ? e.details?.resourceId : null;
@@ -369,8 +395,10 @@ export function makeHandlers<
         .map((c) => c.property);
       if (changed.includes("name")) replaces.push("name");
       replaces.push(...replaceOnChanges(olds, news));
-      // A resource whose provisioning failed is replaced by the next `up`, as a tainted one would be.
-      if (typeof olds.status === "string" && def.failedStates.includes(olds.status)) replaces.push("status");
+      // A resource whose provisioning failed is replaced by the next `up`, as a tainted one would be;
+      // so is one that state last saw being deleted (a killed `pulumi destroy`, then refresh).
+      if (typeof olds.status === "string" && [...def.failedStates, deletingState].includes(olds.status))
+        replaces.push("status");
       // The olds come from state: the engine recorded this resource, so its create key may be released
       // now (identity.ts). It must be before a replacement's create, which would otherwise be handed
       // this very resource back; otherwise only a key the cloud lists as unreleased is worth a request.
@@ -411,14 +439,23 @@ export function makeHandlers<
       const deadline = deadlineFor("create", inputs.timeouts, def.timeouts);
       const spec = toSpec(inputs);
       const landed =
-        (await adoptedBy(state, spec, inputs, deadline)) ?? (await claim(state, spec, inputs, deadline));
+        (await adoptedBy(state, spec, inputs, deadline)) ??
+        (await renamedFrom(state, spec, inputs, deadline)) ??
+        (await claim(state, spec, inputs, deadline));
       return { id: landed.id, outs: { ...landed.outs, ...recordOf(landed.key, landed.released) } };
     },
 
     async read(id: string, props: Props) {
       let res: Res | null;
       try {
-        res = await api().get(id, Date.now() + 60_000);
+        const deadline = Date.now() + 60_000;
+        res = await api().get(id, deadline);
+        // A delete in flight (a killed `pulumi destroy`) ends with the resource gone: wait for it
+        // rather than record a resource that is going away.
+        for (let attempt = 0; res?.status === deletingState && Date.now() < deadline; attempt++) {
+          await sleep(Math.min(1000, 50 * 2 ** attempt));
+          res = await api().get(id, deadline);
+        }
       } catch (e) {
         throw providerError(label(props.name), e);
       }

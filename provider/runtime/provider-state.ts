@@ -11,6 +11,8 @@ export interface ProviderState {
   parent: string | null;
   /** The user chose no name: the physical name is derived (autoName). */
   autonamed: boolean;
+  /** The identities the resource had under its aliases (resources/shared/resource.ts). */
+  aliasScopes: string[];
   /** An existing resource to take over on the first create (the `adoptId` argument). */
   adoptId: string | null;
   /** `replaceOnChanges` paths, applied by our diff (the engine cannot for dynamic providers). */
@@ -21,6 +23,7 @@ export interface ProviderState {
 }
 
 const text = (v: unknown) => (typeof v === "string" ? v : null);
+const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 /** The provider's state in a property bag (checked inputs, or outputs from state). */
 export function providerState(p: Record<string, unknown>): ProviderState {
@@ -30,9 +33,8 @@ export function providerState(p: Record<string, unknown>): ProviderState {
     parent: text(p.__parent),
     autonamed: p.__autoname === true || p.name === undefined || p.name === null,
     adoptId: text(p.__adoptId),
-    replaceOnChanges: Array.isArray(p.__replaceOnChanges)
-      ? p.__replaceOnChanges.filter((x): x is string => typeof x === "string")
-      : [],
+    aliasScopes: strings(p.__aliasScopes),
+    replaceOnChanges: strings(p.__replaceOnChanges),
     key: text(p.__key),
     released: typeof p.__released === "boolean" ? p.__released : null,
   };

@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
 import { repoRoot, scratchRoot } from "../support/paths.ts";
+import { commandLine, descendants } from "../support/processes.ts";
 import { pulumiEnv } from "../support/pulumi-env.ts";
 
 let emulator: RunningEmulator;
@@ -37,39 +37,9 @@ function run(
   };
 }
 
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-  } catch {
-    return "";
-  }
-}
-
 const alive = (pid: number) => commandLine(pid) !== "";
 
 const up = () => run("up", "interrupted");
-
-/** Every process below pid, from /proc (Linux). */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {}
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    for (const c of children.get(p) ?? []) {
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(pid);
-  return out;
-}
 
 async function clusters(): Promise<any[]> {
   return (await emulator.api("GET", "/v1/chip-clusters")).body.items;

@@ -286,6 +286,39 @@ describe("provider handlers against the emulator (testing kit)", () => {
     expect((await h.create(news)).id).toBe(replacement.id);
   });
 
+  it("moves past its own automatic name when the key that made it expired unreleased (a --replace after 24 h)", async () => {
+    const scope = "proj/dev/expired";
+    const old = await h.create(await inputs(undefined, { __scope: scope }));
+    await cloud.admin.advanceClock(25 * 3_600_000);
+    const replacement = await h.create(await inputs(undefined, { __scope: scope }));
+    expect(replacement.id).not.toBe(old.id);
+    expect(replacement.outs.name).not.toBe(old.outs.name);
+  });
+
+  it("takes over a create left unrecorded under a name the resource had before (an alias)", async () => {
+    const earlier = await interruptedCreate(
+      { ...spec, name: autoName("proj/dev/before", firstLineage("ChipCluster", "proj/dev/before")) },
+      "proj/dev/before",
+    );
+    const renamed = await h.create(
+      await inputs(undefined, { __scope: "proj/dev/after", __aliasScopes: ["proj/dev/before"] }),
+    );
+    expect(renamed.id).toBe(earlier);
+    expect((await outside.call("GET", "/v1/chip-clusters")).body.items).toHaveLength(1);
+  });
+
+  it("reads a resource whose delete is in flight as gone once the delete ends, and replaces one that state saw deleting", async () => {
+    const { id, outs } = await h.create(await inputs("going"));
+    await cloud.admin.transitions({ ChipCluster: { mode: "reads", reads: 3 } });
+    await outside.call("DELETE", `/v1/chip-clusters/${id}`);
+    expect((await h.read(id, outs)).id).toBe("");
+    const news = await inputs("going");
+    expect(await h.diff(id, { ...outs, status: "DELETING" }, news)).toMatchObject({
+      changes: true,
+      replaces: ["status"],
+    });
+  });
+
   it("never deletes, in the same run, a resource a create was handed back by its key", async () => {
     const scope = "proj/dev/handed-back";
     const earlier = await interruptedCreate(

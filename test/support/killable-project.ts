@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import { devToken, type RunningEmulator } from "./emulator.ts";
 import { scratchRoot } from "./paths.ts";
+import { commandLine, descendants } from "./processes.ts";
 import { cliEnv, type Result, run } from "./typed-cli.ts";
 
 /**
@@ -64,9 +65,19 @@ export function killableProject(name: string, program: string, emulator: Running
         done,
         exited: () => exited,
         kill: async () => {
+          // The 2023 language host runs in a group of its own and would outlive the kill; the
+          // provider plugin is left alive on purpose (as in CI).
+          const hosts = descendants(child.pid as number).filter((pid) =>
+            commandLine(pid).includes("pulumi-language-nodejs"),
+          );
           try {
             process.kill(-(child.pid as number), "SIGKILL");
           } catch {}
+          for (const pid of hosts) {
+            try {
+              process.kill(pid, "SIGKILL");
+            } catch {}
+          }
           return done;
         },
       };

@@ -69,6 +69,8 @@ export function resourceArgs(
     });
   }
   if (adoptId !== undefined) props.__adoptId = adoptId;
+  const aliasScopes = scopesOfAliases(opts?.aliases, logicalName);
+  if (aliasScopes.length > 0) props.__aliasScopes = aliasScopes;
   if (opts?.replaceOnChanges?.length) props.__replaceOnChanges = [...opts.replaceOnChanges];
   const secretOutputs = [...(opts?.additionalSecretOutputs ?? []), ...(secrets.outputs ?? [])];
   // A chosen name cannot be held by two resources: its replacement must wait for the old one to go.
@@ -82,4 +84,30 @@ export function resourceArgs(
       ...(deleteBeforeReplace ? { deleteBeforeReplace } : {}),
     },
   };
+}
+
+/**
+ * The identities (`project/stack/name`) a resource had under its aliases: a create of it that a
+ * killed `pulumi up` left unrecorded under an old name is taken over, not left behind, after a
+ * rename. Only aliases known while the program runs (plain values) are read.
+ */
+function scopesOfAliases(aliases: pulumi.CustomResourceOptions["aliases"], logicalName: string): string[] {
+  const project = pulumi.getProject();
+  const stack = pulumi.getStack();
+  const scopes: string[] = [];
+  for (const alias of aliases ?? []) {
+    if (typeof alias === "string") {
+      // urn:pulumi:<stack>::<project>::<type>::<name>
+      const m = /^urn:pulumi:([^:]+)::([^:]+)::.*::([^:]+)$/.exec(alias);
+      if (m) scopes.push(`${m[2]}/${m[1]}/${m[3]}`);
+    } else if (alias && typeof alias === "object" && !pulumi.Output.isInstance(alias)) {
+      const a = alias as { name?: unknown; project?: unknown; stack?: unknown };
+      const name = typeof a.name === "string" ? a.name : logicalName;
+      scopes.push(
+        `${typeof a.project === "string" ? a.project : project}/${typeof a.stack === "string" ? a.stack : stack}/${name}`,
+      );
+    }
+  }
+  const own = `${project}/${stack}/${logicalName}`;
+  return [...new Set(scopes)].filter((s) => s !== own);
 }
