@@ -75,3 +75,62 @@ describe("the emulator under kill -9", { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe("metering under kill -9", { timeout: 120_000 }, () => {
+  it("keeps the usage of every acknowledged answer, and counts none twice", async () => {
+    const dataDir = mkdtempSync(join(scratchRoot, "metering-"));
+    const first = await startEmulator({ dataDir });
+    const created = await first.api("POST", "/v1/model-endpoints", {
+      name: "metered",
+      region: "cn-hangzhou",
+      model: "glm-5.1",
+      deployment: { mode: "pooled" },
+      throughput: { tokensPerMinute: 10_000_000 },
+    });
+    const endpoint = (await first.api("GET", `/v1/model-endpoints/${created.body.resource.id}`)).body;
+    const ask = { model: "glm-5.1", messages: [{ role: "user", content: "the same question" }] };
+    const call = (e: RunningEmulator) =>
+      fetch(`${endpoint.url.replace(first.url, e.url)}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${endpoint.apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify(ask),
+      }).then(
+        async (r) =>
+          r.status === 200 ? ((await r.json()) as { usage: { completion_tokens: number } }) : null,
+        () => null,
+      );
+    let acknowledged = 0;
+    let attempted = 0;
+    let perAnswer = 0;
+    await new Promise<void>((resolve) => {
+      let stop = false;
+      const worker = async () => {
+        while (!stop) {
+          attempted++;
+          const answer = await call(first);
+          if (!answer) continue;
+          perAnswer = answer.usage.completion_tokens;
+          // Kill mid-burst: other answers are being written on the other connections.
+          if (++acknowledged === 60) {
+            stop = true;
+            first.process.kill("SIGKILL");
+            resolve();
+          }
+        }
+      };
+      for (let w = 0; w < 8; w++) void worker();
+    });
+    await new Promise((r) => first.process.once("exit", r));
+    const after = await startEmulator({ dataDir });
+    try {
+      const usage = (await after.api("GET", `/v1/model-endpoints/${endpoint.id}/usage`)).body.rows[0];
+      expect(usage.requests).toBeGreaterThanOrEqual(acknowledged);
+      expect(usage.requests).toBeLessThanOrEqual(attempted);
+      // Every request is the same: each metered once means the sums are whole multiples.
+      expect(usage.outputTokens).toBe(usage.requests * perAnswer);
+      expect(usage.inputTokens % usage.requests).toBe(0);
+    } finally {
+      await after.stop();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import type { Stack } from "@pulumi/pulumi/automation/index.js";
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
 import { repoRoot } from "../support/paths.ts";
@@ -63,6 +64,35 @@ describe("examples/agent-stack through the real Pulumi engine", { timeout: 300_0
   it("changes nothing on a second up", async () => {
     const up = await stack.up({ onOutput: output.onOutput });
     expect(up.summary.resourceChanges).toEqual({ same: 6 });
+  });
+
+  it("serves tokens: the openai client, pointed at the endpoint's url + /v1 with its apiKey from the stack outputs, answers, caches a repeated prompt and meters", async () => {
+    const outputs = await stack.outputs();
+    const baseURL = `${outputs.qwenUrl?.value}/v1`;
+    const qwen = new OpenAI({ baseURL, apiKey: outputs.qwenApiKey?.value as string, maxRetries: 0 });
+    const system = `You are the assistant of a platform team. ${"Read the runbook before acting. ".repeat(400)}`;
+    const ask = (question: string) =>
+      qwen.chat.completions.create({
+        model: "qwen3.7-max",
+        messages: [
+          { role: "system", content: system },
+          { role: "user", content: question },
+        ],
+      });
+    const first = await ask("Which cluster serves you?");
+    expect(first.choices[0]?.message.content?.length).toBeGreaterThan(0);
+    // The repeated long prompt is served from the context cache (implicit, 3600 s in the example).
+    const second = await ask("And which model?");
+    expect(second.usage?.prompt_tokens_details?.cached_tokens).toBeGreaterThan(1000);
+    const usage = await emulator.api("GET", "/v1/usage?groupBy=model");
+    expect(usage.body.rows).toEqual([
+      expect.objectContaining({
+        group: "qwen3.7-max",
+        requests: 2,
+        cachedTokens: second.usage?.prompt_tokens_details?.cached_tokens,
+      }),
+    ]);
+    expect(usage.body.rows[0].costUsd).toBeGreaterThan(0);
   });
 
   it("previews deployment.chipsPerReplica as a replace of the endpoint", async () => {
