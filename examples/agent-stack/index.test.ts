@@ -6,6 +6,7 @@
  *   npx vitest run examples/agent-stack/index.test.ts     (or `npx vitest run` in this folder)
  */
 import * as pulumi from "@pulumi/pulumi";
+import OpenAI from "openai";
 import { AgentRuntime, ChipCluster, ModelEndpoint } from "pulumi-agentcloud";
 import { type AgentCloudMocks, agentCloudMocks, agentCloudTypes } from "pulumi-agentcloud/testing";
 import { afterEach, describe, expect, it } from "vitest";
@@ -52,6 +53,22 @@ describe("examples/agent-stack under agentCloudMocks", () => {
     expect(outputs.qwenUrl?.value).toMatch(/\/inference\/me-[0-9a-f]+$/);
     expect(outputs.qwenApiKey).toEqual({ value: expect.stringMatching(/^ak-/), secret: true });
     expect(outputs.assistantVersion).toEqual({ value: 1, secret: false });
+  });
+
+  it("serves tokens from the endpoint it declares: the openai client on its url + /v1 and apiKey answers", async () => {
+    const { outputs, errors } = await run(program);
+    expect(errors).toEqual([]);
+    const qwen = new OpenAI({
+      baseURL: `${outputs.qwenUrl?.value}/v1`,
+      apiKey: outputs.qwenApiKey?.value as string,
+      maxRetries: 0,
+    });
+    const answer = await qwen.chat.completions.create({
+      model: "qwen3.7-max",
+      messages: [{ role: "user", content: "Which cluster serves you?" }],
+    });
+    expect(answer.choices[0]?.message.content?.length).toBeGreaterThan(0);
+    expect(answer.usage?.prompt_tokens).toBeGreaterThan(0);
   });
 
   it("runs every dedicated endpoint on a cluster of this stack whose chips hold its model", async () => {
