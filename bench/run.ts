@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, each measured against a baseline in the same run, printed as a
  * table of ratios and written as JSON (bench/results.ts) to `.agentcloud/bench/results-<date>.json`
  * or `--json <path>`. `--compare <file>` prints an earlier run's figures beside the new ones.
- * `--small` runs reduced sizes (a quick sanity pass). `--only emulator|engine|mocks` runs one part;
+ * `--small` runs reduced sizes (a quick sanity pass). `--only emulator|tokens|engine|mocks` runs one part;
  * `--only breakdown` runs the engine breakdown instead (bench/breakdown.ts, not part of the default).
  * Not a test: nothing asserts.
  */
@@ -34,6 +34,10 @@ const rows: Row[] = [];
 if (!values.only || values.only === "emulator") {
   const { benchEmulator } = await import("./http.ts");
   rows.push(...(await benchEmulator()));
+}
+if (!values.only || values.only === "tokens") {
+  const { benchTokens } = await import("./tokens.ts");
+  rows.push(...(await benchTokens(values.small ? { streams: 32, tokens: 200 } : {})));
 }
 if (!values.only || values.only === "engine") {
   const { benchEngine } = await import("./engine.ts");

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { type Answer, client } from "./cloud-client.ts";
 import { adminToken, devToken } from "./fixtures.ts";
@@ -22,6 +22,8 @@ export interface RunningEmulator {
 export async function startEmulator(
   options: { dataDir?: string; args?: string[]; compiled?: boolean; port?: number } = {},
 ): Promise<RunningEmulator> {
+  // The scratch folder exists only once a test run made it: the benchmarks start emulators too.
+  mkdirSync(scratchRoot, { recursive: true });
   const dataDir = options.dataDir ?? mkdtempSync(join(scratchRoot, "emulator-"));
   const cli =
     process.env.AGENTCLOUD_TEST_EMULATOR ??

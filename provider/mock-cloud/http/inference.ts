@@ -155,15 +155,23 @@ export function inferenceHandlers(deps: AppDeps): {
           await sleep(timing.firstTokenMs);
           send(chunk({ role: "assistant", content: "", refusal: null }));
           const perPieceMs = timing.tokensPerSecond > 0 ? 1000 / timing.tokensPerSecond : 0;
-          for (const piece of p.answer.pieces) {
+          // A content event is the same JSON but for the piece: built around it, not serialized
+          // whole. Without a pace, pieces go out in batches of 64 events per write.
+          const head = `data: ${JSON.stringify(chunk({ content: "" })).replace(/"content":""\}.*$/, '"content":')}`;
+          const tail = '},"finish_reason":null,"logprobs":null}]}\n\n';
+          const batch = perPieceMs > 0 || p.rule?.dropAfterTokens !== undefined ? 1 : 64;
+          for (let i = 0; i < p.answer.pieces.length; i += batch) {
             if (cancelled) return;
             if (p.rule?.dropAfterTokens !== undefined && sent.length >= p.rule.dropAfterTokens) {
               meterSent();
               controller.error(new Error("the scripted rule broke the stream off"));
               return;
             }
-            send(chunk({ content: piece }));
-            sent.push(piece);
+            const pieces = p.answer.pieces.slice(i, i + batch);
+            controller.enqueue(
+              encoder.encode(pieces.map((piece) => head + JSON.stringify(piece) + tail).join("")),
+            );
+            sent.push(...pieces);
             await sleep(perPieceMs);
           }
           if (p.answer.toolCalls.length) {
