@@ -2,8 +2,9 @@
  * The data plane under load, next to a bare node:http server measured in the same run: 256
  * concurrent streamed chat completions of 1,000 tokens each (token throughput and time to first
  * token), non-streamed completions per second (what metering, throttling and the tokenizer cost per
- * request), and memory per open stream. The bare server writes the same SSE chunks and answers the
- * same JSON, without authorization, counting, metering or storage.
+ * request), and memory per open stream. The bare server writes the same SSE chunks (64 events per
+ * write, as the emulator does for an unpaced answer) and answers the same JSON, without
+ * authorization, counting, metering or storage.
  * `node bench/tokens.ts [--streams 256] [--tokens 1000]` prints the table alone.
  */
 import { createServer, type Server } from "node:http";
@@ -66,8 +67,16 @@ async function bare(pieces: string[]): Promise<Target> {
         return;
       }
       res.writeHead(200, { "content-type": "text/event-stream" });
+      // 64 events per write, as the emulator writes an unpaced answer.
       res.write(chunk("", 0));
-      for (let i = 0; i < pieces.length; i++) res.write(chunk(pieces[i] as string, i + 1));
+      for (let i = 0; i < pieces.length; i += 64) {
+        res.write(
+          pieces
+            .slice(i, i + 64)
+            .map((piece, j) => chunk(piece, i + j + 1))
+            .join(""),
+        );
+      }
       res.end("data: [DONE]\n\n");
     });
   });

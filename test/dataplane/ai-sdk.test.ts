@@ -4,25 +4,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
 import { client } from "../support/cloud-client.ts";
+import { pooledEndpoint, type ServingEndpoint } from "../support/endpoints.ts";
 
 // An agent loop in the `ai` package, through @ai-sdk/openai-compatible, against an endpoint whose
 // answers a test scripts: the model calls a tool, reads its result, and answers.
 
 let cloud: TestCloud;
-let endpoint: { id: string; url: string; apiKey: string };
+let endpoint: ServingEndpoint;
 
 describe("the ai SDK's agent loop on a model endpoint", () => {
   beforeAll(async () => {
     cloud = await startTestCloud();
     const api = client(cloud.url, cloud.token, { conformance: false });
-    const created = await api.call("POST", "/v1/model-endpoints", {
-      name: "agent",
-      region: "cn-hangzhou",
+    endpoint = await pooledEndpoint(api, "agent", {
       model: "kimi-k2.6",
-      deployment: { mode: "pooled" },
       throughput: { tokensPerMinute: 100_000 },
     });
-    endpoint = (await api.call("GET", `/v1/model-endpoints/${created.body.resource.id}`)).body;
     await api.close();
   });
   afterAll(async () => {

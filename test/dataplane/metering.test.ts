@@ -11,6 +11,7 @@ import {
 import { countTokens, tokenizerOf } from "../../provider/mock-cloud/core/inference/tokenizer.ts";
 import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
 import { type Client, client } from "../support/cloud-client.ts";
+import { pooledEndpoint, type ServingEndpoint } from "../support/endpoints.ts";
 
 // What the data plane meters: the prompt cache, elastic burst, the model's own tokenizer, and a
 // stream the client leaves — each checked in GET /v1/usage, on the emulator clock.
@@ -18,25 +19,12 @@ import { type Client, client } from "../support/cloud-client.ts";
 let cloud: TestCloud;
 let api: Client;
 
-interface Endpoint {
-  id: string;
-  url: string;
-  apiKey: string;
-  model: string;
+interface Endpoint extends ServingEndpoint {
   openai: OpenAI;
 }
 
 async function endpoint(name: string, extra: Record<string, unknown> = {}): Promise<Endpoint> {
-  const res = await api.call("POST", "/v1/model-endpoints", {
-    name,
-    region: "cn-hangzhou",
-    model: "glm-5.1",
-    deployment: { mode: "pooled" },
-    throughput: { tokensPerMinute: 1_000_000 },
-    ...extra,
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  const e = (await api.call("GET", `/v1/model-endpoints/${res.body.resource.id}`)).body;
+  const e = await pooledEndpoint(api, name, extra);
   return { ...e, openai: new OpenAI({ baseURL: `${e.url}/v1`, apiKey: e.apiKey, maxRetries: 0 }) };
 }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { countTokens } from "../../provider/mock-cloud/core/inference/tokenizer.ts";
 import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
 import { type Client, client } from "../support/cloud-client.ts";
+import { pooledEndpoint, type ServingEndpoint } from "../support/endpoints.ts";
 
 // The data plane through the official `openai` package, unchanged: its baseURL is the endpoint's
 // `url` + "/v1" and its apiKey the endpoint's own key.
@@ -10,28 +11,8 @@ import { type Client, client } from "../support/cloud-client.ts";
 let cloud: TestCloud;
 let api: Client;
 
-interface Endpoint {
-  id: string;
-  url: string;
-  apiKey: string;
-  model: string;
-}
-
-async function endpoint(name: string, extra: Record<string, unknown> = {}): Promise<Endpoint> {
-  const res = await api.call("POST", "/v1/model-endpoints", {
-    name,
-    region: "cn-hangzhou",
-    model: "glm-5.1",
-    deployment: { mode: "pooled" },
-    throughput: { tokensPerMinute: 100_000 },
-    ...extra,
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  const id = res.body.resource.id as string;
-  const ready = await api.call("GET", `/v1/model-endpoints/${id}`);
-  expect(ready.body.status).toBe("IN_SERVICE");
-  return { id, url: ready.body.url, apiKey: ready.body.apiKey, model: ready.body.model };
-}
+const endpoint = (name: string, extra: Record<string, unknown> = {}) => pooledEndpoint(api, name, extra);
+type Endpoint = ServingEndpoint;
 
 const openai = (e: Endpoint, options: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}) =>
   new OpenAI({ baseURL: `${e.url}/v1`, apiKey: e.apiKey, maxRetries: 0, ...options });
