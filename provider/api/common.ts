@@ -110,6 +110,8 @@ export const IdempotencyKeyInfo = z.object({
   resourceId: z.string(),
   released: z.boolean(),
   storedAt: Timestamp,
+  /** Who made the create (its X-Agentcloud-Owner header): a Pulumi resource's `project/stack/name`. */
+  owner: z.string().nullable(),
 });
 export type IdempotencyKeyInfo = z.infer<typeof IdempotencyKeyInfo>;
 export const ReleaseIdempotencyKey = z.strictObject({

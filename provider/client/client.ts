@@ -32,10 +32,21 @@ export class ResourceApi<T extends { id: string; etag: string }> {
     this.#schema = schema;
   }
 
-  async create(spec: unknown, idempotencyKey: string, deadline: number): Promise<Accepted<T>> {
+  /** `owner`: who makes it, kept with the key (the Pulumi resource's `project/stack/name`). */
+  async create(
+    spec: unknown,
+    idempotencyKey: string,
+    deadline: number,
+    owner?: string,
+  ): Promise<Accepted<T>> {
     const res = await this.#transport.call("POST", this.#path, {
       body: spec,
-      headers: { "idempotency-key": idempotencyKey, prefer: "wait" },
+      headers: {
+        "idempotency-key": idempotencyKey,
+        prefer: "wait",
+        // Percent-encoded: a header carries ASCII only, a resource's name may not be.
+        ...(owner ? { "x-agentcloud-owner": encodeURIComponent(owner) } : {}),
+      },
       deadline,
     });
     return this.#accepted(res);

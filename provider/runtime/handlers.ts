@@ -290,7 +290,7 @@ export function makeHandlers<
         what = label(spec.name);
         const key = idempotencyKey(lineage);
         const answer = await api()
-          .create(spec, key, deadline)
+          .create(spec, key, deadline, state.scope || undefined)
           .catch((e: unknown) => {
             if (!isAgentCloudError(e) || incarnation >= 1000) throw e;
             // This key's resource is recorded in state already: this create is a new resource.

@@ -409,7 +409,7 @@ describe("schema migration 4 (idempotency keys remember when they were stored)",
     // Back to a store of schema 3: no stored_at column.
     const raw = new DatabaseSync(join(dataDir, "agentcloud.sqlite"));
     raw.exec(
-      "ALTER TABLE idempotency DROP COLUMN stored_at; ALTER TABLE idempotency DROP COLUMN kind; ALTER TABLE idempotency DROP COLUMN released_at; PRAGMA user_version = 3;",
+      "ALTER TABLE idempotency DROP COLUMN stored_at; ALTER TABLE idempotency DROP COLUMN kind; ALTER TABLE idempotency DROP COLUMN released_at; ALTER TABLE idempotency DROP COLUMN owner; PRAGMA user_version = 3;",
     );
     raw.close();
     const after = createMockCloud({ dataDir, tokens });

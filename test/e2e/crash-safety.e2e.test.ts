@@ -148,6 +148,42 @@ describe("a `pulumi up` SIGKILLed as a process group, its provider plugin left a
     });
   });
 
+  describe("then the program changes before the next up", () => {
+    const clusters = `
+import * as pulumi from "@pulumi/pulumi";
+import { ChipCluster } from "pulumi-agentcloud";
+const n = new pulumi.Config().requireNumber("n");
+export const ids = Array.from({ length: n }, (_, i) =>
+  new ChipCluster("k" + i, { region: "cn-hangzhou", chipType: "zhenwu-810e", chipsPerHyperNode: 8, hyperNodeCount: 1 }).id,
+);
+`;
+    let p: ReturnType<typeof killableProject>;
+    beforeAll(async () => {
+      p = killableProject("crash-removed", clusters, emulator);
+      await p.init();
+      await p.pulumi(["config", "set", "n", "2"]);
+    });
+    afterAll(async () => {
+      await slow(0);
+      await p.pulumi(["destroy", "--yes", "--skip-preview"]).catch(() => undefined);
+    });
+
+    it("deletes what a killed create made for a resource the program no longer declares, and preview names it first", async () => {
+      await slow(60_000);
+      const up = p.start(["up", "--yes", "--skip-preview"]);
+      await until("both creates", async () => (await census(emulator)).size === 2);
+      await up.kill();
+      await slow(0);
+      await p.pulumi(["cancel", "--yes"]);
+      await p.pulumi(["config", "set", "n", "1"]);
+      const preview = await p.pulumi(["preview"]);
+      expect(preview).toMatch(/was made for "k1" by an interrupted `pulumi up` and is in no stack/);
+      const out = await p.pulumi(["up", "--yes", "--skip-preview"]);
+      expect(out).toMatch(/deleted ChipCluster cc-[0-9a-f]+: made for "k1"/);
+      await expectExactly(p, 1);
+    });
+  });
+
   describe("at random moments of a changing 16-resource program (a soak, not timed)", () => {
     // Each version adds or removes clusters, updates some resources in place and replaces others
     // (create-before-delete for automatic names, delete-before-replace for a chosen one).

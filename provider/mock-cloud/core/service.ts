@@ -92,7 +92,14 @@ export class CloudService {
     if (this.repo.runningOperations(id).length > 0) tx(this.db, () => observe(this, ctx, id));
   }
 
-  create(ctx: Ctx, kind: ResourceKind, raw: unknown, idempotencyKey: string | null, wait = false) {
+  create(
+    ctx: Ctx,
+    kind: ResourceKind,
+    raw: unknown,
+    idempotencyKey: string | null,
+    wait = false,
+    owner: string | null = null,
+  ) {
     const model = kindModels[kind];
     const spec = parse(model.create, raw);
     return tx(this.db, () => {
@@ -152,6 +159,7 @@ export class CloudService {
           op.op.id,
           ctx.now.toISOString(),
           kind,
+          owner,
         );
       return (wait && this.finishNow(ctx, kind, op)) || { operation: op.op, resource: r.body };
     });
@@ -189,7 +197,14 @@ export class CloudService {
         `Idempotency-Key ${key} is not known (never used, expired, or its resource is gone)`,
       );
     }
-    return { key, kind, resourceId, released: stored.released_at !== null, storedAt: stored.stored_at };
+    return {
+      key,
+      kind,
+      resourceId,
+      released: stored.released_at !== null,
+      storedAt: stored.stored_at,
+      owner: stored.owner ?? null,
+    };
   }
 
   /**

@@ -169,6 +169,7 @@ const IdempotencyRow = z.strictObject({
   stored_at: Timestamp.optional(),
   kind: z.enum(resourceKinds).nullish(),
   released_at: Timestamp.nullish(),
+  owner: z.string().max(1024).nullish(),
 });
 
 const MetaRow = z.strictObject({ key: z.string(), value: z.string() });

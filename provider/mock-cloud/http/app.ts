@@ -45,6 +45,16 @@ function errorResponse(c: Context<Env>, e: MockCloudError): Response {
   return c.json(body, e.status as 400, headers);
 }
 
+/** Who makes a create (X-Agentcloud-Owner, percent-encoded), as kept with its key. */
+function ownerOf(header: string | undefined): string | null {
+  if (!header) return null;
+  try {
+    return decodeURIComponent(header).slice(0, 1024);
+  } catch {
+    return header.slice(0, 1024);
+  }
+}
+
 /** One Hono app: served by the node server, the msw adapter and in-process `fetch` alike. */
 export function createApp(deps: AppDeps): Hono<Env> {
   const { service, tokens, log } = deps;
@@ -212,6 +222,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
         await json(c),
         c.req.header("idempotency-key") ?? null,
         prefersWait(c),
+        ownerOf(c.req.header("x-agentcloud-owner")),
       ) as ReturnType<typeof service.create> & { replayed?: boolean; finished?: boolean };
       return reply(c, out, 202, {
         ...(replayed ? { "idempotent-replayed": "true" } : {}),

@@ -340,6 +340,11 @@ function resourceRoutes(kind: ResourceKind): RouteSpec[] {
             "`wait`: an operation that can finish at once (immediate transitions) finishes before the answer, which then holds the final resource and a SUCCEEDED or FAILED operation (Preference-Applied: wait); otherwise the answer is as without it",
         },
         {
+          name: "X-Agentcloud-Owner",
+          description:
+            "who makes the create, kept with its Idempotency-Key and listed by GET /v1/idempotency-keys (the Pulumi provider sends its resource's `project/stack/name`)",
+        },
+        {
           name: "Idempotency-Key",
           description:
             "same key and body within 24 h: the same resource and operation (with Idempotent-Replayed: true); same key, other body: 409 IdempotencyMismatch; a released key: 409 IdempotencyKeyReleased",

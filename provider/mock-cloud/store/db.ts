@@ -88,6 +88,9 @@ const migrations: string[] = [
    CREATE TABLE IF NOT EXISTS prompt_cache (
      account TEXT NOT NULL, endpoint_id TEXT NOT NULL, block TEXT NOT NULL, seen_ms INTEGER NOT NULL,
      PRIMARY KEY (account, endpoint_id, block)) WITHOUT ROWID;`,
+  // 8: a create key names who made it (X-Agentcloud-Owner: a Pulumi resource's project/stack/name),
+  // so that a create no stack recorded can be traced to the resource it was for.
+  "ALTER TABLE idempotency ADD COLUMN owner TEXT;",
 ];
 
 export function openDb(dataDir: string): Db {

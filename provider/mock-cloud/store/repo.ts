@@ -366,6 +366,7 @@ export class Repo {
           stored_at: string;
           kind: ResourceKind | null;
           released_at: string | null;
+          owner: string | null;
         }
       | undefined;
   }
@@ -407,14 +408,15 @@ export class Repo {
     operationId: string,
     storedAt: string,
     kind: ResourceKind,
+    owner: string | null = null,
   ): void {
     this.#sql(
-      `INSERT INTO idempotency (account, key, body_hash, resource_id, operation_id, stored_at, kind, released_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+      `INSERT INTO idempotency (account, key, body_hash, resource_id, operation_id, stored_at, kind, released_at, owner)
+         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)
          ON CONFLICT (account, key) DO UPDATE SET body_hash = excluded.body_hash, resource_id = excluded.resource_id,
            operation_id = excluded.operation_id, stored_at = excluded.stored_at, kind = excluded.kind,
-           released_at = NULL`,
-    ).run(account, key, bodyHash, resourceId, operationId, storedAt, kind);
+           released_at = NULL, owner = excluded.owner`,
+    ).run(account, key, bodyHash, resourceId, operationId, storedAt, kind, owner);
   }
 
   /**

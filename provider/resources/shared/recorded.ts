@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { collectionOf, type ResourceKind } from "../../api/common.ts";
 import { AgentCloudClient } from "../../client/client.ts";
 
 /**
@@ -54,12 +55,10 @@ async function flush(): Promise<void> {
   if (!current) return;
   batch = null;
   clearTimeout(current.timer);
-  const endpoint = pulumi.runtime.getConfig("agentcloud:endpoint") ?? process.env.AGENTCLOUD_ENDPOINT;
-  const token = pulumi.runtime.getConfig("agentcloud:token") ?? process.env.AGENTCLOUD_TOKEN;
   try {
-    if (!endpoint || !token) return;
     // A client per batch, closed after it: an idle keep-alive socket would hold the program open.
-    const client = new AgentCloudClient({ endpoint, token, concurrency: 1 });
+    const client = clientOf();
+    if (!client) return;
     try {
       await client.idempotencyKeys().releaseMany([...current.keys.keys()], Date.now() + 30_000);
     } finally {
@@ -74,4 +73,74 @@ async function flush(): Promise<void> {
   } finally {
     for (const waiters of current.keys.values()) for (const w of waiters) w();
   }
+}
+
+/**
+ * The program's other half: creates a killed `pulumi up` made for resources the program no longer
+ * declares. Such a create is in no state (the engine never recorded it) and no later create adopts
+ * it (nothing declares it): it would stay in the cloud forever. The program knows what it declares,
+ * and each create key names the resource it was made for (X-Agentcloud-Owner). When the program has
+ * run to its end (`beforeExit` of the Node language host, before it tells the engine it is done),
+ * the keys of this stack that nobody released and whose resource the program does not declare are
+ * deleted in an `up`, and named in a preview. Not in Automation API inline programs (their process
+ * does not end) nor under mocks; not when the program failed (what it declares is then unknown).
+ */
+const declared = new Set<string>();
+let armed = false;
+let swept = false;
+
+export function noteDeclared(scope: string): void {
+  declared.add(scope);
+  const monitor = process.env.PULUMI_NODEJS_MONITOR;
+  if (armed || !monitor || monitor === "mock") return;
+  armed = true;
+  process.on("beforeExit", (code) => {
+    if (swept || code !== 0 || process.exitCode) return;
+    swept = true;
+    void sweep();
+  });
+}
+
+async function sweep(): Promise<void> {
+  const client = clientOf();
+  if (!client) return;
+  const stack = `${pulumi.getProject()}/${pulumi.getStack()}/`;
+  try {
+    const keys = await client.idempotencyKeys().list(false, Date.now() + 30_000);
+    const orphans = keys.filter((k) => k.owner?.startsWith(stack) && !declared.has(k.owner));
+    for (const k of orphans) {
+      const name = k.owner?.slice(stack.length);
+      if (pulumi.runtime.isDryRun()) {
+        await pulumi.log.warn(
+          `pulumi-agentcloud: ${k.kind} ${k.resourceId} was made for "${name}" by an interrupted \`pulumi up\` and is in no stack; the program no longer declares it, so \`pulumi up\` deletes it`,
+        );
+        continue;
+      }
+      const res = await client.transport.call(
+        "DELETE",
+        `/v1/${collectionOf[k.kind as ResourceKind]}/${encodeURIComponent(k.resourceId)}`,
+        {
+          deadline: Date.now() + 30_000,
+          accept: [404],
+        },
+      );
+      if (res.status !== 404)
+        await pulumi.log.info(
+          `pulumi-agentcloud: deleted ${k.kind} ${k.resourceId}: made for "${name}" by an interrupted \`pulumi up\`, in no stack, and no longer declared`,
+        );
+    }
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    await pulumi.log.warn(
+      `pulumi-agentcloud: could not look for creates an interrupted run left (${typeof code === "string" ? code : "error"})`,
+    );
+  } finally {
+    await client.close();
+  }
+}
+
+function clientOf(): AgentCloudClient | null {
+  const endpoint = pulumi.runtime.getConfig("agentcloud:endpoint") ?? process.env.AGENTCLOUD_ENDPOINT;
+  const token = pulumi.runtime.getConfig("agentcloud:token") ?? process.env.AGENTCLOUD_TOKEN;
+  return endpoint && token ? new AgentCloudClient({ endpoint, token, concurrency: 1 }) : null;
 }

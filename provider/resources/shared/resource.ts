@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import type { Timeouts } from "../../runtime/timeouts.ts";
+import { noteDeclared } from "./recorded.ts";
 
 /** Inputs every AgentCloud resource takes besides its own fields. */
 export interface CommonArgs {
@@ -56,6 +57,7 @@ export function resourceArgs(
     if (props[k] !== undefined && props[k] !== null) props[k] = pulumi.secret(props[k]);
   }
   props.__scope = `${pulumi.getProject()}/${pulumi.getStack()}/${logicalName}`;
+  noteDeclared(props.__scope as string);
   // Two resources may share a logical name under different parents: the parent's URN tells them
   // apart. Passed as a plain value: an input that *depends* on a component resource waits for all
   // of the component's children to register, this resource among them (it would never register).
