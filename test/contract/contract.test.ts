@@ -1006,8 +1006,14 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       const edited = await adminCall("PATCH", `/_mock/resources/chip-clusters/${c.id}`, {
         hyperNodeCount: 4,
       });
-      expect(edited.body).toMatchObject({ hyperNodeCount: 4, totalChips: 32 });
+      // Ready as edited: its ready hyper-nodes follow, unless the edit says otherwise.
+      expect(edited.body).toMatchObject({ hyperNodeCount: 4, totalChips: 32, readyHyperNodes: 4 });
       expect(edited.body.etag).not.toBe(c.etag);
+      const degraded = await adminCall("PATCH", `/_mock/resources/chip-clusters/${c.id}`, {
+        hyperNodeCount: 5,
+        readyHyperNodes: 3,
+      });
+      expect(degraded.body).toMatchObject({ hyperNodeCount: 5, readyHyperNodes: 3 });
     });
   });
 

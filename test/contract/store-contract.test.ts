@@ -429,6 +429,31 @@ describe("schema migration 4 (idempotency keys remember when they were stored)",
   });
 });
 
+describe("idempotency rows", () => {
+  it("are deleted once they answer nothing: expired unreleased, or their resource gone", async () => {
+    const cloud = createMockCloud({ dataDir: ":memory:", tokens });
+    try {
+      const api = client(cloud, dev, { conformance: false });
+      const post = (name: string, key: string) =>
+        api.call("POST", "/v1/chip-clusters", cluster(name), { headers: { "idempotency-key": key } });
+      const kept = await post("kept", "k-kept");
+      await api.call("POST", `/v1/idempotency-keys/k-kept/release`);
+      const gone = await post("gone", "k-gone");
+      await post("stale", "k-stale");
+      await api.call("DELETE", `/v1/chip-clusters/${gone.body.resource.id}`);
+      cloud.service.clock.advance(25 * 3_600_000);
+      await post("later", "k-later");
+      const rows = (
+        cloud.service.db.prepare("SELECT key FROM idempotency ORDER BY key").all() as { key: string }[]
+      ).map((r) => r.key);
+      expect(rows).toEqual(["k-kept", "k-later"]);
+      expect(kept.status).toBe(202);
+    } finally {
+      cloud.close();
+    }
+  });
+});
+
 describe("schema version", () => {
   it("is SQLite's user_version; a store that kept it in a schema_version table opens without migrating twice", () => {
     const dataDir = mkdtempSync(join(scratchRoot, "store-version-"));

@@ -32,6 +32,8 @@ export class CloudService {
   /** Every committed change, for the console and other listeners (`GET /_mock/events`). */
   readonly feed = new ChangeFeed();
   faults: FaultRule[] = [];
+  /** When (emulator ms) keys that answer nothing any more were last deleted. */
+  #purgedAt = 0;
   #inference: Inference | null = null;
 
   constructor(db: Db) {
@@ -130,6 +132,10 @@ export class CloudService {
             if (op) return { operation: op.op, resource: existing.body, replayed: true };
           }
         }
+      }
+      if (ctx.now.getTime() - this.#purgedAt > 60_000) {
+        this.#purgedAt = ctx.now.getTime();
+        this.repo.purgeIdempotency(new Date(ctx.now.getTime() - idempotencyKeyTtlMs).toISOString());
       }
       const holder = this.repo.findByName(ctx.account, kind, String(spec.region), String(spec.name));
       if (holder) {
@@ -415,9 +421,13 @@ export class CloudService {
     return tx(this.db, () => {
       const current = this.repo.getAnyResource(kind, id);
       if (!current) fail("NotFound", `${kind} ${id} not found`);
+      const edited = { ...current.body, ...fields } as Body;
+      // A ready resource edited out of band is ready as edited (a console scaling a cluster in
+      // place): what readiness derives (readyHyperNodes) follows, unless the edit sets it too.
+      const ready = edited.status === model.states.ready ? (model.whenReady?.(edited) ?? {}) : {};
       const body = model.derive({
-        ...current.body,
-        ...fields,
+        ...edited,
+        ...Object.fromEntries(Object.entries(ready).filter(([k]) => !(k in fields))),
         etag: newEtag(),
         updatedAt: this.clock.now().toISOString(),
       } as Body);

@@ -380,6 +380,17 @@ export class Repo {
     ).all(account, released === null ? null : 1, released ? 1 : 0, limit) as { key: string }[];
   }
 
+  /**
+   * Deletes the keys that answer nothing any more: unreleased ones stored before `expiredBefore`,
+   * and any whose resource is gone.
+   */
+  purgeIdempotency(expiredBefore: string): void {
+    this.#sql(
+      `DELETE FROM idempotency WHERE (released_at IS NULL AND stored_at < ?)
+         OR NOT EXISTS (SELECT 1 FROM resources WHERE resources.id = idempotency.resource_id)`,
+    ).run(expiredBefore);
+  }
+
   /** Marks a key released, or binds an unknown one, released, to an existing resource (adoption). */
   releaseIdempotency(
     account: string,
