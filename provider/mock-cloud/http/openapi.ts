@@ -171,7 +171,19 @@ export function openApiDocument(): Json {
     const ok = {
       description: route.ok.description,
       headers: headers(["X-Request-Id", ...(route.ok.headers ?? [])], route.ok.optionalHeaders ?? []),
-      content: { [route.ok.contentType ?? "application/json"]: { schema: output.schema(route.ok.body) } },
+      content: {
+        [route.ok.contentType ?? "application/json"]: { schema: output.schema(route.ok.body) },
+        ...(route.ok.alsoStreamed
+          ? {
+              "text/event-stream": {
+                schema: {
+                  type: "string",
+                  description: "`data: <chat.completion.chunk JSON>` events, then `data: [DONE]`",
+                },
+              },
+            }
+          : {}),
+      },
     };
     const operation: Json = {
       operationId: route.operationId,

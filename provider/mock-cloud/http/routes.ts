@@ -153,6 +153,8 @@ export interface RouteSpec {
     optionalHeaders?: ResponseHeader[];
     /** Other than application/json: the change feed's `text/event-stream`. */
     contentType?: string;
+    /** The same operation answers as server-sent events when asked (`stream: true`). */
+    alsoStreamed?: boolean;
   };
   /** The error codes the operation can answer with; statuses come from the catalogue. */
   errors: readonly ErrorCode[];
@@ -492,6 +494,7 @@ export const routes: readonly RouteSpec[] = [
       status: 200,
       description: "the completion (or, streamed, text/event-stream)",
       body: ChatCompletion,
+      alsoStreamed: true,
     },
     errors: [],
     openAiErrors: [400, 401, 404, 413, 415, 429, 503],
