@@ -122,3 +122,22 @@ export const ModelEndpoint = ResourceMeta.extend({
 export type ModelEndpoint = z.infer<typeof ModelEndpoint>;
 export const ModelEndpointAccepted = accepted(ModelEndpoint);
 export const ModelEndpointPage = page(ModelEndpoint);
+
+/**
+ * The tokens per minute an endpoint serves now: its `tokensPerMinute`, or for a dedicated endpoint
+ * the share of its running replicas (`tokensPerMinute / maxReplicas` each); an elastic endpoint
+ * bursts to `burstTokensPerMinute` (default twice the rate) in the same proportion. Used by the
+ * emulator's data plane and reported as `effectiveTokensPerMinute`.
+ */
+export function servingCapacity(
+  deployment: { mode: string; maxReplicas?: number },
+  throughput: { tokensPerMinute: number; burstTokensPerMinute?: number | null; elastic?: boolean },
+  replicas: number,
+): { tokensPerMinute: number; limit: number } {
+  const share = deployment.mode === "dedicated" ? replicas / Math.max(1, deployment.maxReplicas ?? 1) : 1;
+  const base = Math.floor(throughput.tokensPerMinute * share);
+  const burst = throughput.elastic
+    ? Math.max(throughput.tokensPerMinute, throughput.burstTokensPerMinute ?? 2 * throughput.tokensPerMinute)
+    : throughput.tokensPerMinute;
+  return { tokensPerMinute: base, limit: Math.floor(burst * share) };
+}

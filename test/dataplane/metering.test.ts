@@ -7,6 +7,7 @@ import {
   cacheBlockTokens,
   cacheMinimumTokens,
   elasticPriceFactor,
+  idleScaleDownMs,
 } from "../../provider/mock-cloud/core/inference/serve.ts";
 import { countTokens, tokenizerOf } from "../../provider/mock-cloud/core/inference/tokenizer.ts";
 import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
@@ -117,6 +118,52 @@ describe("metering of the data plane", () => {
       (usage.inputTokens * price.inputPerMTokens + usage.outputTokens * price.outputPerMTokens) / 1e6;
     expect(usage.costUsd).toBeGreaterThan(list);
     expect(usage.costUsd).toBeLessThan(list * elasticPriceFactor);
+  });
+
+  it("scales a dedicated endpoint's replicas under load, up to maxReplicas, and back when idle", async () => {
+    const cluster = await api.call("POST", "/v1/chip-clusters", {
+      name: "serving",
+      region: "cn-hangzhou",
+      chipType: "zhenwu-m890",
+      chipsPerHyperNode: 128,
+      hyperNodeCount: 1,
+    });
+    expect(cluster.status).toBe(202);
+    const e = await endpoint("dedicated", {
+      model: "qwen3.7-max",
+      deployment: {
+        mode: "dedicated",
+        clusterId: cluster.body.resource.id,
+        chipsPerReplica: 32,
+        minReplicas: 1,
+        maxReplicas: 4,
+      },
+      throughput: { tokensPerMinute: 4000 },
+    });
+    const replicas = async () => (await api.call("GET", `/v1/model-endpoints/${e.id}`)).body;
+    expect(await replicas()).toMatchObject({ currentReplicas: 1, effectiveTokensPerMinute: 1000 });
+    const seen = new Set<number>();
+    let throttled = false;
+    for (let i = 0; i < 60 && !throttled; i++) {
+      const r = await e.openai.chat.completions
+        .create({ model: e.model, messages: [{ role: "user", content: `load ${i} ${"work ".repeat(200)}` }] })
+        .then(
+          () => null,
+          (x: unknown) => x,
+        );
+      throttled = r instanceof OpenAI.RateLimitError;
+      seen.add((await replicas()).currentReplicas);
+    }
+    // One replica at a time, up to the maximum, and then the endpoint's whole throughput is in use.
+    expect([...seen].sort()).toEqual([1, 2, 3, 4]);
+    expect(throttled).toBe(true);
+    expect(await replicas()).toMatchObject({ currentReplicas: 4, effectiveTokensPerMinute: 4000 });
+    await cloud.admin.advanceClock(idleScaleDownMs + 60_000);
+    await e.openai.chat.completions.create({
+      model: e.model,
+      messages: [{ role: "user", content: "after a while" }],
+    });
+    expect((await replicas()).currentReplicas).toBe(1);
   });
 
   it("counts qwen models with Qwen3's tokenizer and the others with o200k_base", async () => {

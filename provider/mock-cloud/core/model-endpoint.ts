@@ -7,6 +7,7 @@ import {
   ModelEndpointPatch,
   ModelEndpointSpec,
   modelEndpointCreateOnly,
+  servingCapacity,
 } from "../../api/model-endpoint.ts";
 import { fail, invalid } from "../errors.ts";
 import type { StoredResource } from "../store/repo.ts";
@@ -21,14 +22,19 @@ function derive(body: Body): Body {
   const d = body.deployment as Deployment;
   const t = body.throughput as Throughput;
   const m = modelCatalog[body.model as ModelId];
+  // Replicas running: kept between the deployment's bounds (the data plane scales them under load).
+  const floor = d.mode === "dedicated" ? Math.max(1, d.minReplicas) : 0;
+  const current = Number(body.currentReplicas ?? floor);
+  const replicas =
+    d.mode === "dedicated"
+      ? Math.min(d.maxReplicas, Math.max(floor, Number.isFinite(current) ? current : floor))
+      : 0;
   return {
     ...body,
     throughput: { ...t, burstTokensPerMinute: t.burstTokensPerMinute ?? null },
     spilloverEndpointId: body.spilloverEndpointId ?? null,
-    currentReplicas: d.mode === "dedicated" ? Math.max(1, d.minReplicas) : 0,
-    effectiveTokensPerMinute: t.elastic
-      ? (t.burstTokensPerMinute ?? t.tokensPerMinute * 2)
-      : t.tokensPerMinute,
+    currentReplicas: replicas,
+    effectiveTokensPerMinute: servingCapacity(d, t, replicas).limit,
     pricing: {
       currency: "USD",
       inputPerMTokens: m?.pricing.inputPerMTokens ?? 0,

@@ -139,6 +139,22 @@ export function createApp(deps: AppDeps): Hono<Env> {
     inferenceHandlers(deps),
     json,
   );
+  // Anything else under an endpoint's base URL (embeddings, responses, a model by name) is not
+  // served: said in OpenAI's error shape, as the clients that call there expect.
+  app.all("/inference/*", (c) => {
+    c.set("errorCode", "not_found");
+    return c.json(
+      {
+        error: {
+          message: `${c.req.method} ${new URL(c.req.url).pathname} is not served by this endpoint (chat/completions and models are)`,
+          type: "invalid_request_error",
+          param: null,
+          code: "not_found",
+        },
+      },
+      404,
+    );
+  });
 
   app.use("/v1/*", async (c, next) => {
     const account = tokens.account(c.req.header("authorization"));

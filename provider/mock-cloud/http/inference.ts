@@ -6,6 +6,7 @@ import {
   outputTokensOf,
   type Prepared,
 } from "../core/inference/serve.ts";
+import { countTokens } from "../core/inference/tokenizer.ts";
 import { MockCloudError } from "../errors.ts";
 import { json } from "./body.ts";
 import type { AppDeps } from "./deps.ts";
@@ -122,6 +123,7 @@ export function inferenceHandlers(deps: AppDeps): {
     const encoder = new TextEncoder();
     const timing = p.rule?.timing ?? { firstTokenMs: 0, tokensPerSecond: 0 };
     const sent: string[] = [];
+    let sentTokens = 0;
     let callsSent = false;
     let metered = false;
     const meterSent = () => {
@@ -154,7 +156,7 @@ export function inferenceHandlers(deps: AppDeps): {
         try {
           await sleep(timing.firstTokenMs);
           send(chunk({ role: "assistant", content: "", refusal: null }));
-          const perPieceMs = timing.tokensPerSecond > 0 ? 1000 / timing.tokensPerSecond : 0;
+          const perPieceMs = timing.tokensPerSecond > 0 ? 1000 / timing.tokensPerSecond : 0; // per token
           // A content event is the same JSON but for the piece: built around it, not serialized
           // whole. Without a pace, pieces go out in batches of 64 events per write.
           const head = `data: ${JSON.stringify(chunk({ content: "" })).replace(/"content":""\}.*$/, '"content":')}`;
@@ -162,7 +164,9 @@ export function inferenceHandlers(deps: AppDeps): {
           const batch = perPieceMs > 0 || p.rule?.dropAfterTokens !== undefined ? 1 : 64;
           for (let i = 0; i < p.answer.pieces.length; i += batch) {
             if (cancelled) return;
-            if (p.rule?.dropAfterTokens !== undefined && sent.length >= p.rule.dropAfterTokens) {
+            if (p.rule?.dropAfterTokens !== undefined && sentTokens >= p.rule.dropAfterTokens) {
+              // What was sent goes out first (and the answer's head with it), then the connection breaks.
+              await sleep(20);
               meterSent();
               controller.error(new Error("the scripted rule broke the stream off"));
               return;
@@ -172,7 +176,9 @@ export function inferenceHandlers(deps: AppDeps): {
               encoder.encode(pieces.map((piece) => head + JSON.stringify(piece) + tail).join("")),
             );
             sent.push(...pieces);
-            await sleep(perPieceMs);
+            const tokens = batch === 1 ? countTokens(p.model, pieces.join("")) : 0;
+            sentTokens += tokens;
+            await sleep(perPieceMs * tokens);
           }
           if (p.answer.toolCalls.length) {
             send(chunk({ tool_calls: toolCalls(p).map((t, index) => ({ index, ...t })) }));

@@ -96,9 +96,10 @@ function errorResponses(route: RouteSpec): Json {
   const out: Json = {};
   for (const status of route.openAiErrors ?? []) {
     const retry: ResponseHeader[] = status === 429 || status === 503 ? ["Retry-After"] : [];
+    const auth: ResponseHeader[] = status === 401 ? ["WWW-Authenticate"] : [];
     out[String(status)] = {
       description: `an error in OpenAI's shape (${STATUS_CODES[status] ?? status})`,
-      headers: headers(["X-Request-Id", ...retry]),
+      headers: headers(["X-Request-Id", ...retry, ...auth]),
       content: { "application/json": { schema: { $ref: `${componentPath}OpenAiError` } } },
     };
   }

@@ -251,7 +251,14 @@ const RegionInfo = z.object({ region: z.enum(regions), zones: z.array(z.string()
 const Health = z.object({ status: z.literal("ok"), time: Timestamp });
 const StoredFault = FaultRule.extend({ id: z.string() });
 const FaultList = z.object({ items: z.array(StoredFault) });
-const LimitsPatch = Limits.partial();
+/** The limits a PUT names: no defaults, so a field left out keeps its value. */
+const LimitsPatch = z
+  .object(
+    Object.fromEntries(
+      Object.entries(Limits.shape).map(([k, v]) => [k, v instanceof z.ZodDefault ? v.unwrap() : v]),
+    ) as Record<string, z.ZodType>,
+  )
+  .partial();
 const ClockAnswer = z.object({ now: Timestamp });
 export const ClockAdvance = z.strictObject({ ms: z.number().int().min(0) });
 export const ResetBody = z.strictObject({ account: z.string().optional() });

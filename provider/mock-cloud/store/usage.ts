@@ -72,7 +72,16 @@ export class UsageStore {
     return { tokens: Number(row.tokens), requests: Number(row.requests), oldestMs: row.oldest };
   }
 
-  /** Tokens served since `sinceMs` that fall out of the window by `untilMs`, oldest first: when does room free up. */
+  /** When the endpoint last served a request (not a throttled one), or null. */
+  lastServedMs(endpointId: string): number | null {
+    const row = sql(
+      this.db,
+      "SELECT MAX(at_ms) AS at FROM usage WHERE endpoint_id = ? AND throttled = 0",
+    ).get(endpointId) as { at: number | null };
+    return row.at;
+  }
+
+  /** What the endpoint served since `sinceMs`, oldest first: when room frees up in the window. */
   servedSince(endpointId: string, sinceMs: number): { atMs: number; tokens: number }[] {
     return sql(
       this.db,

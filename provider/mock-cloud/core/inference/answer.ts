@@ -42,10 +42,20 @@ function seeded(text: string): () => number {
   };
 }
 
-export function answer(req: ChatCompletionRequest, model: string, rule: InferenceRule | null): Answer {
+/**
+ * `count`: the model's token count of a text. `max_tokens` counts tokens: an answer ends before the
+ * piece that would take it past the limit (so it may hold fewer), with finish_reason `length`.
+ */
+export function answer(
+  req: ChatCompletionRequest,
+  model: string,
+  rule: InferenceRule | null,
+  count: (text: string) => number,
+): Answer {
   const limit = req.max_completion_tokens ?? req.max_tokens ?? Number.POSITIVE_INFINITY;
-  if (rule && "text" in rule.answer) return cut(words(rule.answer.text), limit, req.stop);
-  if (rule && "json" in rule.answer) return cut(words(JSON.stringify(rule.answer.json)), limit, req.stop);
+  const cut = (pieces: string[], stop: ChatCompletionRequest["stop"]) => cutAt(pieces, limit, stop, count);
+  if (rule && "text" in rule.answer) return cut(words(rule.answer.text), req.stop);
+  if (rule && "json" in rule.answer) return cut(words(JSON.stringify(rule.answer.json)), req.stop);
   if (rule && "toolCalls" in rule.answer) {
     return {
       pieces: [],
@@ -80,9 +90,9 @@ export function answer(req: ChatCompletionRequest, model: string, rule: Inferenc
     pieces.push(`${i === 0 ? "" : " "}${vocabulary[Math.floor(random() * vocabulary.length)]}`);
   }
   if (req.response_format?.type === "json_object" || req.response_format?.type === "json_schema") {
-    return cut(words(JSON.stringify({ answer: pieces.join("") })), limit, null);
+    return cut(words(JSON.stringify({ answer: pieces.join("") })), null);
   }
-  return cut(pieces, limit, req.stop);
+  return cut(pieces, req.stop);
 }
 
 /** A text in stream pieces: each word with the white space before it. */
@@ -90,12 +100,20 @@ function words(text: string): string[] {
   return text.match(/\s*\S+/g) ?? [];
 }
 
-function cut(pieces: string[], limit: number, stop: ChatCompletionRequest["stop"]): Answer {
-  const stops = stop === null || stop === undefined ? [] : Array.isArray(stop) ? stop : [stop];
+function cutAt(
+  pieces: string[],
+  limit: number,
+  stop: ChatCompletionRequest["stop"],
+  count: (text: string) => number,
+): Answer {
+  const stops =
+    stop === null || stop === undefined ? [] : (Array.isArray(stop) ? stop : [stop]).filter(Boolean);
   let text = "";
+  let tokens = 0;
   const out: string[] = [];
   for (const piece of pieces) {
-    if (out.length >= limit) return { pieces: out, toolCalls: [], finishReason: "length" };
+    tokens += count(piece);
+    if (tokens > limit) return { pieces: out, toolCalls: [], finishReason: "length" };
     const next = text + piece;
     const at = stops.map((s) => next.indexOf(s)).filter((i) => i >= 0);
     if (at.length > 0) {

@@ -2,12 +2,15 @@ import { createHash } from "node:crypto";
 import { type ModelId, modelCatalog } from "../../../api/catalog.ts";
 import { ChatCompletionRequest, InferenceRule } from "../../../api/inference.ts";
 import { fieldIssues } from "../../../api/issues.ts";
+import { servingCapacity } from "../../../api/model-endpoint.ts";
+import { invalid } from "../../errors.ts";
 import { getMeta, setMeta, tx } from "../../store/db.ts";
 import type { StoredResource } from "../../store/repo.ts";
 import { UsageStore } from "../../store/usage.ts";
+import { newEtag } from "../lifecycle.ts";
 import type { CloudService } from "../service.ts";
 import { type Answer, answer } from "./answer.ts";
-import { promptText } from "./prompt.ts";
+import { messageText, promptText } from "./prompt.ts";
 import { countTokens, encode } from "./tokenizer.ts";
 
 /**
@@ -26,6 +29,8 @@ export const cacheBlockTokens = 64;
 export const cacheMinimumTokens = 1024;
 export const elasticPriceFactor = 1.5;
 const windowMs = 60_000;
+/** An endpoint that served nothing this long (emulator clock) scales back to its minimum. */
+export const idleScaleDownMs = 5 * 60_000;
 const servingStates = ["IN_SERVICE", "UPDATING", "SCALING"];
 
 /** An error in OpenAI's shape: `{ error: { message, type, param, code } }` with an HTTP status. */
@@ -78,12 +83,16 @@ export interface Prepared {
   atMs: number;
   /** Tokens of the window before this request. */
   windowTokens: number;
+  /** What it holds of the endpoint's window until it is metered. */
+  reserved: number;
   headers: Record<string, string>;
 }
 
 export class Inference {
   readonly usage: UsageStore;
   readonly cloud: CloudService;
+  /** Per endpoint: the tokens and requests of answers prepared and not metered yet (streams). */
+  readonly #inFlight = new Map<string, { tokens: number; requests: number }>();
 
   constructor(cloud: CloudService) {
     this.cloud = cloud;
@@ -99,6 +108,15 @@ export class Inference {
 
   addRule(raw: unknown): InferenceRule {
     const rule = InferenceRule.parse(raw);
+    if (rule.match.lastMessage !== undefined) {
+      try {
+        new RegExp(rule.match.lastMessage);
+      } catch (e) {
+        invalid([
+          { path: "match.lastMessage", message: `not a regular expression: ${(e as Error).message}` },
+        ]);
+      }
+    }
     this.rules = [...this.rules, rule];
     return rule;
   }
@@ -108,26 +126,24 @@ export class Inference {
     endpointId: string,
     authorization: string | undefined,
   ): { account: string; endpoint: StoredResource } {
-    const endpoint = this.cloud.repo.getEndpointAnyAccount(endpointId);
     const key = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim() ?? "";
-    const notFound = new InferenceError(
-      404,
+    const unauthenticated = new InferenceError(
+      401,
       "invalid_request_error",
-      "not_found",
-      `no model endpoint ${endpointId}`,
+      "invalid_api_key",
+      "Incorrect API key: use the endpoint's own apiKey (a secret output of the ModelEndpoint)",
+      null,
+      { "www-authenticate": 'Bearer realm="agentcloud"' },
     );
-    if (!endpoint) throw notFound;
-    if (key !== endpoint.body.apiKey) {
-      const holder = key ? this.cloud.repo.accountOfEndpointKey(key) : null;
-      // Another account's key learns nothing of this endpoint, not even that it exists.
-      if (holder && holder !== endpoint.account) throw notFound;
-      throw new InferenceError(
-        401,
-        "invalid_request_error",
-        "invalid_api_key",
-        "Incorrect API key: use the endpoint's own apiKey (a secret output of the ModelEndpoint)",
-      );
+    // The key first: a caller without a key of some endpoint learns nothing, not even whether this
+    // endpoint exists; one of another account learns it is not theirs (404).
+    const holder = key ? this.cloud.repo.accountOfEndpointKey(key) : null;
+    if (!holder) throw unauthenticated;
+    const endpoint = this.cloud.repo.getEndpointAnyAccount(endpointId);
+    if (!endpoint || endpoint.account !== holder) {
+      throw new InferenceError(404, "invalid_request_error", "not_found", `no model endpoint ${endpointId}`);
     }
+    if (key !== endpoint.body.apiKey) throw unauthenticated;
     const status = String(endpoint.body.status);
     if (!servingStates.includes(status)) {
       throw new InferenceError(
@@ -143,7 +159,8 @@ export class Inference {
   }
 
   /** Validates, counts, checks the window and answers; a throttled request is metered as such. */
-  prepare(account: string, endpoint: StoredResource, raw: unknown, requestId: string): Prepared {
+  prepare(account: string, named: StoredResource, raw: unknown, requestId: string): Prepared {
+    let endpoint = named;
     const parsed = ChatCompletionRequest.safeParse(raw);
     if (!parsed.success) {
       const issue = fieldIssues(parsed.error.issues)[0];
@@ -178,8 +195,10 @@ export class Inference {
         "messages",
       );
     }
-    const rule = this.#takeRule(endpoint, model, request);
+    const found = this.#findRule(endpoint, model, request);
+    const rule = found?.rule ?? null;
     if (rule && "error" in rule.answer) {
+      this.#useRule(found);
       const e = rule.answer.error;
       // A 429 or 503 always says when to come back, as the real answers do.
       const retry: Record<string, string> =
@@ -195,15 +214,27 @@ export class Inference {
         retry,
       );
     }
-    const served = answer(request, model, rule);
+    const served = answer(request, model, rule, (t) => countTokens(model, t));
     const outputTokens = outputTokensOf(model, served);
     const atMs = this.cloud.clock.now().getTime();
     const throughput = endpoint.body.throughput as Throughput;
-    const limit = tokenLimit(throughput);
     const requestLimit = requestsPerMinute(throughput);
-    const window = this.usage.window(endpoint.id, atMs - windowMs);
+    const metered = this.usage.window(endpoint.id, atMs - windowMs);
+    // Answers still streaming count as well: they are metered when they end.
+    const flying = this.#inFlight.get(endpoint.id) ?? { tokens: 0, requests: 0 };
+    const window = {
+      ...metered,
+      tokens: metered.tokens + flying.tokens,
+      requests: metered.requests + flying.requests,
+    };
     const need = ids.length + outputTokens;
-    if (need > limit) {
+    endpoint = this.#scale(endpoint, window.tokens + need, atMs);
+    const limit = servingCapacity(
+      endpoint.body.deployment as { mode: string; maxReplicas?: number },
+      throughput,
+      Number(endpoint.body.currentReplicas),
+    ).limit;
+    if (need > tokenLimit(endpoint, throughput)) {
       throw new InferenceError(
         400,
         "invalid_request_error",
@@ -261,6 +292,9 @@ export class Inference {
       atMs,
     );
     const resetMs = window.oldestMs === null ? windowMs : window.oldestMs + windowMs - atMs;
+    this.#useRule(found);
+    const flyingNow = this.#inFlight.get(endpoint.id) ?? { tokens: 0, requests: 0 };
+    this.#inFlight.set(endpoint.id, { tokens: flyingNow.tokens + need, requests: flyingNow.requests + 1 });
     return {
       account,
       endpoint,
@@ -273,12 +307,19 @@ export class Inference {
       blocks,
       atMs,
       windowTokens: window.tokens,
+      reserved: need,
       headers: headers(window.tokens + need, window.requests + 1, resetMs),
     };
   }
 
   /** Meters what was served (all of it, or what a stream sent before it broke off), in one transaction. */
   meter(p: Prepared, requestId: string, outputTokens: number): void {
+    const flying = this.#inFlight.get(p.endpoint.id);
+    if (flying) {
+      flying.tokens -= p.reserved;
+      flying.requests -= 1;
+      if (flying.requests <= 0) this.#inFlight.delete(p.endpoint.id);
+    }
     const throughput = p.endpoint.body.throughput as Throughput;
     const total = p.promptTokens + outputTokens;
     const elasticTokens = throughput.elastic
@@ -311,10 +352,15 @@ export class Inference {
     });
   }
 
-  #takeRule(endpoint: StoredResource, model: ModelId, request: ChatCompletionRequest): InferenceRule | null {
+  /** The first rule that matches, not yet used up (`#useRule` counts it once the request is served). */
+  #findRule(
+    endpoint: StoredResource,
+    model: ModelId,
+    request: ChatCompletionRequest,
+  ): { rule: InferenceRule; index: number } | null {
     const rules = this.rules;
     const last = request.messages[request.messages.length - 1];
-    const lastText = typeof last?.content === "string" ? last.content : JSON.stringify(last?.content ?? "");
+    const lastText = last ? messageText(last) : "";
     const index = rules.findIndex((r) => {
       const m = r.match;
       if (m.endpointId && m.endpointId !== endpoint.id) return false;
@@ -323,16 +369,48 @@ export class Inference {
       if (m.lastMessage && !new RegExp(m.lastMessage).test(lastText)) return false;
       return true;
     });
-    if (index < 0) return null;
-    const rule = rules[index] as InferenceRule;
-    if (rule.remaining !== undefined) {
-      const left = rule.remaining - 1;
-      this.rules =
-        left > 0
-          ? rules.map((r, i) => (i === index ? { ...r, remaining: left } : r))
-          : rules.filter((_, i) => i !== index);
-    }
-    return rule;
+    return index < 0 ? null : { rule: rules[index] as InferenceRule, index };
+  }
+
+  /** A rule answered one more request: one `remaining` fewer, gone at zero. */
+  #useRule(found: { rule: InferenceRule; index: number } | null): void {
+    if (found?.rule.remaining === undefined) return;
+    const left = found.rule.remaining - 1;
+    const rules = this.rules;
+    this.rules =
+      left > 0
+        ? rules.map((r, i) => (i === found.index ? { ...r, remaining: left } : r))
+        : rules.filter((_, i) => i !== found.index);
+  }
+
+  /**
+   * Dedicated endpoints take their capacity from their running replicas (`servingCapacity`). A
+   * request that would take the window past 80 % of it starts one more replica, up to
+   * `maxReplicas`; an endpoint idle for `idleScaleDownMs` on the emulator clock goes back to its
+   * minimum (at least one). Scaling is immediate, and `currentReplicas` and
+   * `effectiveTokensPerMinute` show it.
+   */
+  #scale(endpoint: StoredResource, used: number, atMs: number): StoredResource {
+    const d = endpoint.body.deployment as { mode: string; minReplicas?: number; maxReplicas?: number };
+    if (d.mode !== "dedicated") return endpoint;
+    const floor = Math.max(1, d.minReplicas ?? 1);
+    const max = Math.max(floor, d.maxReplicas ?? 1);
+    const current = Number(endpoint.body.currentReplicas) || floor;
+    const last = this.usage.lastServedMs(endpoint.id);
+    let replicas = last !== null && atMs - last > idleScaleDownMs ? floor : current;
+    const throughput = endpoint.body.throughput as Throughput;
+    if (used > 0.8 * servingCapacity(d, throughput, replicas).limit && replicas < max) replicas++;
+    if (replicas === current) return endpoint;
+    const body = {
+      ...endpoint.body,
+      currentReplicas: replicas,
+      effectiveTokensPerMinute: servingCapacity(d, throughput, replicas).limit,
+      etag: newEtag(),
+      updatedAt: new Date(atMs).toISOString(),
+    };
+    const scaled = { ...endpoint, body };
+    tx(this.cloud.db, () => this.cloud.repo.putResource(scaled));
+    return scaled;
   }
 
   /** How long until the window has room for `tokens` more tokens and `requests` more requests. */
@@ -378,10 +456,10 @@ export class Inference {
   }
 }
 
-function tokenLimit(t: Throughput): number {
-  return t.elastic
-    ? Math.max(t.tokensPerMinute, t.burstTokensPerMinute ?? 2 * t.tokensPerMinute)
-    : t.tokensPerMinute;
+/** The most a request may take: what the endpoint serves at full scale. */
+function tokenLimit(endpoint: StoredResource, t: Throughput): number {
+  const d = endpoint.body.deployment as { mode: string; maxReplicas?: number };
+  return servingCapacity(d, t, d.maxReplicas ?? 1).limit;
 }
 
 function requestsPerMinute(t: Throughput): number {

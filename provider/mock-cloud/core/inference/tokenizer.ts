@@ -37,9 +37,32 @@ function encoder(name: "qwen3" | "o200k_base"): Encode {
   return encode;
 }
 
+/**
+ * Longest run a tokenizer is handed at once. BPE merges within the words its pre-tokenizer splits
+ * (at white space and punctuation), and o200k's cost grows with the square of a word's length: a
+ * long text is encoded in parts cut at white space, and a run without any (a CJK paragraph, a
+ * base64 blob) every `maxRun` characters, so one prompt can never hold up the emulator. Counts are
+ * exact but at such forced cuts.
+ */
+const maxRun = 2000;
+
 /** The model's token ids of a text. */
 export function encode(model: ModelId, text: string): number[] {
-  return text.length === 0 ? [] : encoder(tokenizerOf(model))(text);
+  if (text.length === 0) return [];
+  const run = encoder(tokenizerOf(model));
+  if (text.length <= maxRun) return run(text);
+  const ids: number[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(text.length, start + maxRun);
+    if (end < text.length) {
+      const space = text.lastIndexOf(" ", end);
+      if (space > start) end = space;
+    }
+    for (const id of run(text.slice(start, end))) ids.push(id);
+    start = end;
+  }
+  return ids;
 }
 
 export function countTokens(model: ModelId, text: string): number {
