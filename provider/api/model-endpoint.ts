@@ -133,8 +133,11 @@ export function servingCapacity(
   deployment: { mode: string; maxReplicas?: number },
   throughput: { tokensPerMinute: number; burstTokensPerMinute?: number | null; elastic?: boolean },
   replicas: number,
+  /** What a pooled endpoint gets of its rate in its region's pool now (noisy neighbours: below 1). */
+  pooledShare = 1,
 ): { tokensPerMinute: number; limit: number } {
-  const share = deployment.mode === "dedicated" ? replicas / Math.max(1, deployment.maxReplicas ?? 1) : 1;
+  const share =
+    deployment.mode === "dedicated" ? replicas / Math.max(1, deployment.maxReplicas ?? 1) : pooledShare;
   const base = Math.floor(throughput.tokensPerMinute * share);
   const burst = throughput.elastic
     ? Math.max(throughput.tokensPerMinute, throughput.burstTokensPerMinute ?? 2 * throughput.tokensPerMinute)

@@ -166,6 +166,24 @@ describe("metering of the data plane", () => {
     expect((await replicas()).currentReplicas).toBe(1);
   });
 
+  it("serves pooled endpoints their share of a squeezed regional pool (noisy neighbours)", async () => {
+    const e = await endpoint("pooled", { throughput: { tokensPerMinute: 10_000 } });
+    const limitNow = async () =>
+      (
+        await e.openai.chat.completions
+          .create({ model: e.model, messages: [{ role: "user", content: "how much?" }] })
+          .withResponse()
+      ).response.headers.get("x-ratelimit-limit-tokens");
+    expect(await limitNow()).toBe("10000");
+    await cloud.admin.limits({ pooledSharePerRegion: { "cn-hangzhou": 0.25 } });
+    expect(await limitNow()).toBe("2500");
+    await cloud.admin.limits({ pooledSharePerRegion: { "cn-hangzhou": 0 } });
+    const squeezed = await e.openai.chat.completions
+      .create({ model: e.model, messages: [{ role: "user", content: "anyone?" }] })
+      .catch((x: unknown) => x);
+    expect(squeezed).toBeInstanceOf(OpenAI.RateLimitError);
+  });
+
   it("counts qwen models with Qwen3's tokenizer and the others with o200k_base", async () => {
     expect(tokenizerOf("qwen3.7-max")).toBe("qwen3");
     expect(tokenizerOf("glm-5.1")).toBe("o200k_base");

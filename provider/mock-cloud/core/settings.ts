@@ -27,6 +27,11 @@ export const Limits = z.strictObject({
   runtimesPerRegion: z.number().int().min(0).default(50),
   tokensPerMinutePerRegion: z.number().int().min(0).default(10_000_000),
   retryAfterSeconds: z.number().int().min(0).default(5),
+  /**
+   * The share of their declared tokensPerMinute that pooled endpoints get, per region (absent: 1):
+   * below 1 the regional pool is squeezed by noisy neighbours.
+   */
+  pooledSharePerRegion: z.record(z.string(), z.number().min(0).max(1)).default({}),
 });
 export type Limits = z.infer<typeof Limits>;
 export const defaultLimits: Limits = Limits.parse({});

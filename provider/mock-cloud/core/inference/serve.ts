@@ -229,10 +229,12 @@ export class Inference {
     };
     const need = ids.length + outputTokens;
     endpoint = this.#scale(endpoint, window.tokens + need, atMs);
+    const pooledShare = this.cloud.limits.pooledSharePerRegion[String(endpoint.body.region)] ?? 1;
     const limit = servingCapacity(
       endpoint.body.deployment as { mode: string; maxReplicas?: number },
       throughput,
       Number(endpoint.body.currentReplicas),
+      pooledShare,
     ).limit;
     if (need > tokenLimit(endpoint, throughput)) {
       throw new InferenceError(
