@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
 import { repoRoot } from "../support/paths.ts";
 import { capture, inlineStack, stateOnDisk } from "../support/stack.ts";
+import { run as runCommand } from "../support/typed-cli.ts";
 
 const types = {
   cluster: "pulumi-nodejs:dynamic/agentcloud:ChipCluster",
@@ -93,6 +94,29 @@ describe("examples/agent-stack through the real Pulumi engine", { timeout: 300_0
       }),
     ]);
     expect(usage.body.rows[0].costUsd).toBeGreaterThan(0);
+  });
+
+  it("runs the README's walk: examples/agent-stack/ask.ts asks the endpoint twice, the second from the cache, and prints the metered usage", async () => {
+    const outputs = await stack.outputs();
+    const { stdout } = await runCommand(
+      process.execPath,
+      ["examples/agent-stack/ask.ts", String(outputs.qwenUrl?.value), String(outputs.qwenApiKey?.value)],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, AGENTCLOUD_ENDPOINT: emulator.url, AGENTCLOUD_TOKEN: devToken } as Record<
+          string,
+          string
+        >,
+      },
+    ).then((r) => {
+      expect(r.code, r.stderr).toBe(0);
+      return r;
+    });
+    expect(stdout).toMatch(/^answer 1: \S+/m);
+    expect(stdout).toMatch(/^usage 1: prompt \d+ \(cached 0\)/m);
+    expect(stdout).toMatch(/^usage 2: prompt \d+ \(cached [1-9]\d{3,}\)/m);
+    expect(stdout).toMatch(/^metered: \[\{"group":"qwen3.7-max","requests":4/m);
+    expect(stdout).not.toContain(String(outputs.qwenApiKey?.value));
   });
 
   it("previews deployment.chipsPerReplica as a replace of the endpoint", async () => {
