@@ -160,6 +160,16 @@ describe("data plane edges", () => {
     });
   });
 
+  it("refuses a tool_choice that names no offered tool, as OpenAI does", async () => {
+    const e = await pooledEndpoint(api, "choice");
+    const res = await ask(e, "weather?", {
+      tools: [{ type: "function", function: { name: "weather", parameters: { type: "object" } } }],
+      tool_choice: { type: "function", function: { name: "calendar" } },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(((await res.body.json()) as { error: { param: string } }).error.param).toBe("tool_choice");
+  });
+
   it("changes only the limits a PUT names", async () => {
     await cloud.admin.limits({ endpointsPerRegion: 500 });
     const after = (await cloud.admin.limits({ tokensPerMinutePerRegion: 100_000_000 })) as Record<

@@ -174,6 +174,16 @@ export class Inference {
     }
     const request = parsed.data;
     const model = endpoint.body.model as ModelId;
+    const chosen = typeof request.tool_choice === "object" ? request.tool_choice?.function.name : null;
+    if (chosen && !request.tools?.some((t) => t.function.name === chosen)) {
+      throw new InferenceError(
+        400,
+        "invalid_request_error",
+        "invalid_value",
+        `tool_choice names the function ${chosen}, which is not among the request's tools`,
+        "tool_choice",
+      );
+    }
     if (request.model !== model) {
       throw new InferenceError(
         404,
