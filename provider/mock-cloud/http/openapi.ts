@@ -1,7 +1,14 @@
 import { STATUS_CODES } from "node:http";
 import { z } from "zod";
 import { type ErrorCode, errorCodes, errorMeaning, errorStatus } from "../../api/common.ts";
-import { errorStatuses, namedSchemas, type ResponseHeader, type RouteSpec, routes } from "./routes.ts";
+import {
+  errorStatuses,
+  namedSchemas,
+  type ResponseHeader,
+  type RouteSpec,
+  rateLimitHeaders,
+  routes,
+} from "./routes.ts";
 
 type Json = Record<string, unknown>;
 
@@ -79,6 +86,30 @@ const headerDocs: Record<ResponseHeader, { description: string; schema: Json }> 
     description: "wait: the operation finished before this answer (the request's Prefer: wait)",
     schema: { type: "string", enum: ["wait"] },
   },
+  "X-RateLimit-Limit-Tokens": {
+    description: "tokens per minute the endpoint serves now",
+    schema: { type: "string" },
+  },
+  "X-RateLimit-Remaining-Tokens": {
+    description: "tokens left in the sliding minute",
+    schema: { type: "string" },
+  },
+  "X-RateLimit-Reset-Tokens": {
+    description: "until the window is empty again, e.g. `12s` (emulator clock)",
+    schema: { type: "string" },
+  },
+  "X-RateLimit-Limit-Requests": {
+    description: "requests per minute the endpoint serves",
+    schema: { type: "string" },
+  },
+  "X-RateLimit-Remaining-Requests": {
+    description: "requests left in the sliding minute",
+    schema: { type: "string" },
+  },
+  "X-RateLimit-Reset-Requests": {
+    description: "until the window is empty again, e.g. `12s` (emulator clock)",
+    schema: { type: "string" },
+  },
 };
 
 function headers(required: ResponseHeader[], optional: ResponseHeader[] = []): Json {
@@ -97,9 +128,11 @@ function errorResponses(route: RouteSpec): Json {
   for (const status of route.openAiErrors ?? []) {
     const retry: ResponseHeader[] = status === 429 || status === 503 ? ["Retry-After"] : [];
     const auth: ResponseHeader[] = status === 401 ? ["WWW-Authenticate"] : [];
+    // A 429 of the endpoint's own window says where it stands; a scripted one may not.
+    const limits: ResponseHeader[] = status === 429 ? [...rateLimitHeaders] : [];
     out[String(status)] = {
       description: `an error in OpenAI's shape (${STATUS_CODES[status] ?? status})`,
-      headers: headers(["X-Request-Id", ...retry, ...auth]),
+      headers: headers(["X-Request-Id", ...retry, ...auth], limits),
       content: { "application/json": { schema: { $ref: `${componentPath}OpenAiError` } } },
     };
   }

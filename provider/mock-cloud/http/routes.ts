@@ -69,7 +69,19 @@ export type ResponseHeader =
   | "WWW-Authenticate"
   | "X-Request-Id"
   | "Idempotent-Replayed"
-  | "Preference-Applied";
+  | "Preference-Applied"
+  | RateLimitHeader;
+
+/** OpenAI's rate-limit headers, on every answer of a model endpoint's chat completions and its 429s. */
+export const rateLimitHeaders = [
+  "X-RateLimit-Limit-Tokens",
+  "X-RateLimit-Remaining-Tokens",
+  "X-RateLimit-Reset-Tokens",
+  "X-RateLimit-Limit-Requests",
+  "X-RateLimit-Remaining-Requests",
+  "X-RateLimit-Reset-Requests",
+] as const;
+type RateLimitHeader = (typeof rateLimitHeaders)[number];
 
 export type HandlerName =
   | "health"
@@ -502,6 +514,7 @@ export const routes: readonly RouteSpec[] = [
       description: "the completion (or, streamed, text/event-stream)",
       body: ChatCompletion,
       alsoStreamed: true,
+      headers: [...rateLimitHeaders],
     },
     errors: [],
     openAiErrors: [400, 401, 404, 413, 415, 429, 503],
