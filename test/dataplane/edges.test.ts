@@ -1,10 +1,10 @@
 import OpenAI from "openai";
 import { request } from "undici";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { countTokens } from "../../provider/mock-cloud/core/inference/tokenizer.ts";
-import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
-import { type Client, client } from "../support/cloud-client.ts";
-import { pooledEndpoint, type ServingEndpoint } from "../support/endpoints.ts";
+import type { TestCloud } from "../../provider/testing/index.ts";
+import type { Client } from "../support/cloud-client.ts";
+import { pooledEndpoint, type ServingEndpoint, useTestCloud } from "../support/endpoints.ts";
 
 // Regressions found by an outside review of the data plane.
 
@@ -20,16 +20,9 @@ const ask = (e: ServingEndpoint, content: unknown, extra: Record<string, unknown
   });
 
 describe("data plane edges", () => {
-  beforeAll(async () => {
-    cloud = await startTestCloud({ tokens: { "agentcloud-dev-token": "dev", "other-token": "other" } });
-    api = client(cloud.url, cloud.token, { conformance: false });
-  });
-  afterAll(async () => {
-    await api.close();
-    await cloud.close();
-  });
-  beforeEach(async () => {
-    await cloud.admin.reset();
+  const t = useTestCloud({ tokens: { "agentcloud-dev-token": "dev", "other-token": "other" } });
+  beforeEach(() => {
+    ({ cloud, api } = t);
   });
 
   it("counts a 250,000-character run without spaces in parts, and refuses it as over the context", async () => {

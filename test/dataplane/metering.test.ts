@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import { request } from "undici";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { modelCatalog } from "../../provider/api/catalog.ts";
 import { defaultAnswerTokens } from "../../provider/mock-cloud/core/inference/answer.ts";
 import {
@@ -10,9 +10,9 @@ import {
   idleScaleDownMs,
 } from "../../provider/mock-cloud/core/inference/serve.ts";
 import { countTokens, tokenizerOf } from "../../provider/mock-cloud/core/inference/tokenizer.ts";
-import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
-import { type Client, client } from "../support/cloud-client.ts";
-import { pooledEndpoint, type ServingEndpoint } from "../support/endpoints.ts";
+import type { TestCloud } from "../../provider/testing/index.ts";
+import type { Client } from "../support/cloud-client.ts";
+import { pooledEndpoint, type ServingEndpoint, useTestCloud } from "../support/endpoints.ts";
 
 // What the data plane meters: the prompt cache, elastic burst, the model's own tokenizer, and a
 // stream the client leaves — each checked in GET /v1/usage, on the emulator clock.
@@ -32,16 +32,9 @@ async function endpoint(name: string, extra: Record<string, unknown> = {}): Prom
 const usageOf = async (id: string) => (await api.call("GET", `/v1/model-endpoints/${id}/usage`)).body.rows[0];
 
 describe("metering of the data plane", () => {
-  beforeAll(async () => {
-    cloud = await startTestCloud();
-    api = client(cloud.url, cloud.token, { conformance: false });
-  });
-  afterAll(async () => {
-    await api.close();
-    await cloud.close();
-  });
-  beforeEach(async () => {
-    await cloud.admin.reset();
+  const t = useTestCloud();
+  beforeEach(() => {
+    ({ cloud, api } = t);
   });
 
   it("counts a repeated long prefix as cached tokens within the TTL, billed at the cached price, and forgets it after", async () => {

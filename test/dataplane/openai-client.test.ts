@@ -1,9 +1,9 @@
 import OpenAI from "openai";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { countTokens } from "../../provider/mock-cloud/core/inference/tokenizer.ts";
-import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
-import { type Client, client } from "../support/cloud-client.ts";
-import { pooledEndpoint, type ServingEndpoint } from "../support/endpoints.ts";
+import type { TestCloud } from "../../provider/testing/index.ts";
+import type { Client } from "../support/cloud-client.ts";
+import { pooledEndpoint, type ServingEndpoint, useTestCloud } from "../support/endpoints.ts";
 
 // The data plane through the official `openai` package, unchanged: its baseURL is the endpoint's
 // `url` + "/v1" and its apiKey the endpoint's own key.
@@ -18,16 +18,9 @@ const openai = (e: Endpoint, options: Partial<ConstructorParameters<typeof OpenA
   new OpenAI({ baseURL: `${e.url}/v1`, apiKey: e.apiKey, maxRetries: 0, ...options });
 
 describe("a model endpoint through the official openai client", () => {
-  beforeAll(async () => {
-    cloud = await startTestCloud();
-    api = client(cloud.url, cloud.token, { conformance: false });
-  });
-  afterAll(async () => {
-    await api.close();
-    await cloud.close();
-  });
-  beforeEach(async () => {
-    await cloud.admin.reset();
+  const t = useTestCloud();
+  beforeEach(() => {
+    ({ cloud, api } = t);
   });
 
   it("answers a chat completion, the same answer for the same request, with usage counted by the model's tokenizer", async () => {

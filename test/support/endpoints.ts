@@ -1,5 +1,6 @@
-import { expect } from "vitest";
-import type { Client } from "./cloud-client.ts";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
+import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
+import { type Client, client } from "./cloud-client.ts";
 
 /** A model endpoint as the data-plane tests use it: where it serves and with which key. */
 export interface ServingEndpoint {
@@ -28,4 +29,27 @@ export async function pooledEndpoint(
   expect(ready.body.status).toBe("IN_SERVICE");
   const { id, url, apiKey, model } = ready.body;
   return { id, url, apiKey, model };
+}
+
+/**
+ * A test cloud for the enclosing describe block, reset before each test, with an API client of its
+ * development account: `const t = useTestCloud(); … t.cloud, t.api`.
+ */
+export function useTestCloud(options: Parameters<typeof startTestCloud>[0] = {}): {
+  cloud: TestCloud;
+  api: Client;
+} {
+  const state = {} as { cloud: TestCloud; api: Client };
+  beforeAll(async () => {
+    state.cloud = await startTestCloud(options);
+    state.api = client(state.cloud.url, state.cloud.token, { conformance: false });
+  });
+  afterAll(async () => {
+    await state.api?.close();
+    await state.cloud?.close();
+  });
+  beforeEach(async () => {
+    await state.cloud.admin.reset();
+  });
+  return state;
 }
