@@ -9,8 +9,6 @@ export interface ProviderState {
   scope: string;
   /** The parent's URN, for resources of one logical name under different components. */
   parent: string | null;
-  /** The user chose no name: the physical name is derived (autoName). */
-  autonamed: boolean;
   /** The identities the resource had under its aliases (resources/shared/resource.ts). */
   aliasScopes: string[];
   /** An existing resource to take over on the first create (the `adoptId` argument). */
@@ -31,7 +29,6 @@ export function providerState(p: Record<string, unknown>): ProviderState {
     // State of older releases kept the scope in `__autoname`.
     scope: text(p.__scope) ?? text(p.__autoname) ?? "",
     parent: text(p.__parent),
-    autonamed: p.__autoname === true || p.name === undefined || p.name === null,
     adoptId: text(p.__adoptId),
     aliasScopes: strings(p.__aliasScopes),
     replaceOnChanges: strings(p.__replaceOnChanges),

@@ -73,7 +73,7 @@ export function inferenceHandlers(deps: AppDeps): {
     const id = `chatcmpl-${requestId.replace(/^req-/, "")}`;
     const created = Math.floor(p.atMs / 1000);
     if (!p.request.stream) {
-      const completionTokens = outputTokensOf(p.model, p.answer);
+      const completionTokens = p.outputTokens;
       service.inference.meter(p, requestId, completionTokens);
       const text = p.answer.pieces.join("");
       return c.json(
@@ -129,10 +129,14 @@ export function inferenceHandlers(deps: AppDeps): {
     const meterSent = () => {
       if (metered) return;
       metered = true;
+      // The whole answer was counted by prepare; only a part of it needs counting again.
+      const whole = sent.length === p.answer.pieces.length && (callsSent || p.answer.toolCalls.length === 0);
       service.inference.meter(
         p,
         requestId,
-        outputTokensOf(p.model, { pieces: sent, toolCalls: callsSent ? p.answer.toolCalls : [] }),
+        whole
+          ? p.outputTokens
+          : outputTokensOf(p.model, { pieces: sent, toolCalls: callsSent ? p.answer.toolCalls : [] }),
       );
     };
     const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
@@ -188,7 +192,7 @@ export function inferenceHandlers(deps: AppDeps): {
           await service.durable();
           send(chunk({}, p.answer.finishReason));
           if (p.request.stream_options?.include_usage) {
-            const completionTokens = outputTokensOf(p.model, p.answer);
+            const completionTokens = p.outputTokens;
             send({
               id,
               object: "chat.completion.chunk",

@@ -86,31 +86,27 @@ const headerDocs: Record<ResponseHeader, { description: string; schema: Json }> 
     description: "wait: the operation finished before this answer (the request's Prefer: wait)",
     schema: { type: "string", enum: ["wait"] },
   },
-  "X-RateLimit-Limit-Tokens": {
-    description: "tokens per minute the endpoint serves now",
-    schema: { type: "string" },
-  },
-  "X-RateLimit-Remaining-Tokens": {
-    description: "tokens left in the sliding minute",
-    schema: { type: "string" },
-  },
-  "X-RateLimit-Reset-Tokens": {
-    description: "until the window is empty again, e.g. `12s` (emulator clock)",
-    schema: { type: "string" },
-  },
-  "X-RateLimit-Limit-Requests": {
-    description: "requests per minute the endpoint serves",
-    schema: { type: "string" },
-  },
-  "X-RateLimit-Remaining-Requests": {
-    description: "requests left in the sliding minute",
-    schema: { type: "string" },
-  },
-  "X-RateLimit-Reset-Requests": {
-    description: "until the window is empty again, e.g. `12s` (emulator clock)",
-    schema: { type: "string" },
-  },
+  ...rateLimitDocs(),
 };
+
+/** OpenAI's six rate-limit headers: limit, remaining and reset, of tokens and of requests. */
+function rateLimitDocs(): Record<(typeof rateLimitHeaders)[number], { description: string; schema: Json }> {
+  const what = {
+    Limit: (unit: string) => `${unit} per minute the endpoint serves now`,
+    Remaining: (unit: string) => `${unit} left in the sliding minute`,
+    Reset: () => "until the window is empty again, e.g. `12s` (emulator clock)",
+  };
+  return Object.fromEntries(
+    rateLimitHeaders.map((h) => {
+      const [, part, unit] = /^X-RateLimit-(\w+)-(\w+)$/.exec(h) as unknown as [
+        string,
+        keyof typeof what,
+        string,
+      ];
+      return [h, { description: what[part](unit.toLowerCase()), schema: { type: "string" } }];
+    }),
+  ) as unknown as Record<(typeof rateLimitHeaders)[number], { description: string; schema: Json }>;
+}
 
 function headers(required: ResponseHeader[], optional: ResponseHeader[] = []): Json {
   const out: Json = {};

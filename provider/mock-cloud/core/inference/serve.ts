@@ -81,6 +81,8 @@ export interface Prepared {
   /** The prompt's cache blocks to remember once served. */
   blocks: string[];
   atMs: number;
+  /** Completion tokens of the whole answer, counted once here. */
+  outputTokens: number;
   /** Tokens of the window before this request. */
   windowTokens: number;
   /** What it holds of the endpoint's window until it is metered. */
@@ -319,6 +321,7 @@ export class Inference {
       blocks,
       atMs,
       windowTokens: window.tokens,
+      outputTokens,
       reserved: need,
       headers: headers(window.tokens + need, window.requests + 1, resetMs),
     };
