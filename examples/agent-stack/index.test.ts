@@ -127,7 +127,7 @@ describe("examples/agent-stack under agentCloudMocks", () => {
   it("fails at preview a model that does not fit in chipsPerReplica, naming the field", async () => {
     const { errors, mocks } = await run(program, { chipsPerReplica: "16" }, true);
     expect(errors.map((e) => e.message).join("\n")).toMatch(
-      /property deployment\.chipsPerReplica value \{<nil>\} has a problem: deployment\.chipsPerReplica: 16 × zhenwu-m890 gives 2304 GiB; qwen3\.7-max needs 2600 GiB \(ModelTooLarge\)/,
+      /property deployment\.chipsPerReplica value \{<nil>\} has a problem: deployment\.chipsPerReplica: 16 × zhenwu-m890 gives 2304 GiB; qwen3\.7-max needs 2600 GiB per replica \(ModelTooLarge\)/,
     );
     // A preview creates nothing.
     expect((await mocks.cloud.api("GET", "/v1/chip-clusters")).body.items).toEqual([]);
@@ -194,7 +194,7 @@ describe("what echo mocks pass and the cloud rejects", () => {
     // create: the cloud refuses it, naming the field as preview would.
     const { errors, mocks } = await run(tooSmall("clusterId"));
     expect(errors.map((e) => e.message).join("\n")).toMatch(
-      /ModelEndpoint "qwen-[0-9a-f]+": deployment\.chipsPerReplica: ModelTooLarge: qwen3\.7-max needs 2600 GiB per replica; 16 × zhenwu-m890 give 2304 GiB/,
+      /ModelEndpoint "qwen-[0-9a-f]+": deployment\.chipsPerReplica: ModelTooLarge: 16 × zhenwu-m890 gives 2304 GiB; qwen3\.7-max needs 2600 GiB per replica/,
     );
     expect((await mocks.cloud.api("GET", "/v1/model-endpoints")).body.items).toEqual([]);
   });

@@ -70,6 +70,10 @@ const EnvMap = z.record(
   z.string(),
 );
 
+/** What a runtime's sandbox and scaling are when left out: the schema's own defaults. */
+export const sandboxDefaults = Sandbox.parse({});
+export const scalingDefaults = Scaling.parse({});
+
 /** Body of POST /v1/agent-runtimes. */
 export const AgentRuntimeSpec = z.strictObject({
   /** Physical name, unique per account × region × kind. Defaults to the resource name plus a suffix. */
@@ -90,11 +94,11 @@ export const AgentRuntimeSpec = z.strictObject({
       "exactly one model must have role 'primary'",
     ),
   /** Sandbox size and isolation. In place. */
-  sandbox: Sandbox.default({ cpu: 1, memoryMiB: 2048, isolation: "microvm" }),
+  sandbox: Sandbox.prefault({}),
   /** Idle timeout (60–28800 s, default 900) ≤ max lifetime (≤ 28800 s); pause or stop on idle. In place. */
-  lifecycle: Lifecycle.default({ idleTimeoutSeconds: 900, maxLifetimeSeconds: 28_800, onIdle: "pause" }),
+  lifecycle: Lifecycle.prefault({}),
   /** Instances 0–10 minimum, 1–1000 maximum. In place. */
-  scaling: Scaling.default({ minInstances: 0, maxInstances: 10, concurrencyPerInstance: 1 }),
+  scaling: Scaling.prefault({}),
   /** Skills and MCP/OpenAPI tools the agent may call. In place. */
   skills: z.array(Skill).max(64).default([]),
   /** Cross-task memory. In place. */
@@ -103,7 +107,7 @@ export const AgentRuntimeSpec = z.strictObject({
       enabled: z.boolean().default(false),
       retentionDays: z.number().int().min(7).max(365).default(30),
     })
-    .default({ enabled: false, retentionDays: 30 }),
+    .prefault({}),
   /** Agent-to-agent channels to other runtimes. In place. */
   channels: z.array(Channel).max(64).default([]),
   /** Plain environment. In place. */

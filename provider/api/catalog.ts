@@ -3,6 +3,7 @@
  * used offline by the provider's check() so that preview can reject what the cloud would reject.
  * Figures marked illustrative in docs/domain.md are the emulator's defaults, not vendor facts.
  */
+import type { RuleIssue } from "./issues.ts";
 
 export const regions = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1", "us-west-1"] as const;
 export type RegionId = (typeof regions)[number];
@@ -172,21 +173,13 @@ function chipAvailable(chipType: ChipType, now: Date): boolean {
   return now.getTime() >= Date.parse(`${chipCatalog[chipType].availableFrom}T00:00:00Z`);
 }
 
-/** A catalog rule a cluster breaks: where, why, and the API error code the cloud answers with. */
-export interface ChipRuleIssue {
-  path: "chipType" | "chipsPerHyperNode";
-  message: string;
-  code: "ChipNotAvailable" | "ValidationError";
-  details?: Record<string, unknown>;
-}
-
 /**
  * The catalog's rules for a cluster's chips, checked by preview and by the cloud alike: the chip is
  * orderable at `now`, and its hyper-nodes hold at most the chip's maximum.
  */
-export function chipRuleIssues(chipType: ChipType, chipsPerHyperNode: unknown, now: Date): ChipRuleIssue[] {
+export function chipRuleIssues(chipType: ChipType, chipsPerHyperNode: unknown, now: Date): RuleIssue[] {
   const chip = chipCatalog[chipType];
-  const issues: ChipRuleIssue[] = [];
+  const issues: RuleIssue[] = [];
   if (!chipAvailable(chipType, now)) {
     issues.push({
       path: "chipType",
@@ -201,6 +194,7 @@ export function chipRuleIssues(chipType: ChipType, chipsPerHyperNode: unknown, n
       path: "chipsPerHyperNode",
       message: `${chipsPerHyperNode} exceeds the ${chipType} maximum of ${max} chips per hyper-node`,
       code: "ValidationError",
+      details: { max },
     });
   }
   return issues;

@@ -25,6 +25,9 @@ const HyperNodeSize = z.union(
   { error: `must be one of ${hyperNodeSizes.join(", ")}` },
 );
 
+/** How capacity is obtained when left out. */
+export const provisioningDefault = { mode: "onDemand" } as const;
+
 /** Everything a caller declares; the body of POST /v1/chip-clusters. */
 export const ChipClusterSpec = z.strictObject({
   /** Physical name, unique per account × region × kind. Defaults to the resource name plus a suffix. */
@@ -42,7 +45,7 @@ export const ChipClusterSpec = z.strictObject({
   /** `task`: an elastic pool for agent tasks and endpoint replicas; `resource`: fixed reservations. In place. */
   scheduling: z.enum(["task", "resource"]).default("task"),
   /** How capacity is obtained; changing it replaces the cluster. Default `{ mode: "onDemand" }`. */
-  provisioning: Provisioning.default({ mode: "onDemand" }),
+  provisioning: Provisioning.default(provisioningDefault),
   /** Automatic replacement of failed hyper-nodes. In place. Default `auto`. */
   nodeRecovery: z.enum(["auto", "manual"]).default("auto"),
   /** Tags (at most 50). Updated in place. */
@@ -84,18 +87,3 @@ export const ChipCluster = ResourceMeta.extend({
 export type ChipCluster = z.infer<typeof ChipCluster>;
 export const ChipClusterAccepted = accepted(ChipCluster);
 export const ChipClusterPage = page(ChipCluster);
-
-export type Scheduling = "task" | "resource";
-
-/**
- * The scheduling rule: the chips a dedicated endpoint holds exclusively on its cluster. On a
- * `resource`-scheduled cluster its maximum (maxReplicas × chipsPerReplica); on a `task`-scheduled
- * one its minimum (minReplicas × chipsPerReplica), the rest up to its maximum borrowed from the
- * chips nobody reserves. The emulator enforces it, estimates and the policy pack count with it.
- */
-export function exclusiveChips(
-  d: { chipsPerReplica: number; minReplicas: number; maxReplicas: number },
-  scheduling: Scheduling,
-): number {
-  return d.chipsPerReplica * (scheduling === "resource" ? d.maxReplicas : d.minReplicas);
-}

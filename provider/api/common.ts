@@ -157,12 +157,15 @@ export function page<T extends z.ZodTypeAny>(item: T) {
  */
 export function patchOf(spec: z.ZodObject, keys: readonly string[]) {
   const shape: Record<string, z.ZodType> = {};
-  for (const k of keys) {
-    let field = spec.shape[k] as z.ZodType;
-    if (field instanceof z.ZodDefault) field = field.unwrap() as z.ZodType;
-    shape[k] = field.optional();
-  }
+  for (const k of keys) shape[k] = withoutDefault(spec.shape[k] as z.ZodType).optional();
   return z.strictObject(shape);
+}
+
+/** A field's schema without its default (`.default` or `.prefault`): absent stays absent. */
+export function withoutDefault(field: z.ZodType): z.ZodType {
+  return field instanceof z.ZodDefault || field instanceof z.ZodPrefault
+    ? (field.unwrap() as z.ZodType)
+    : field;
 }
 
 /** Text of an immutable field in a PATCH body's schema. */
@@ -177,9 +180,9 @@ export function patchBodyOf(spec: z.ZodObject, mutable: readonly string[]) {
   const shape: Record<string, z.ZodType> = { ...patchOf(spec, mutable).shape };
   for (const k of Object.keys(spec.shape)) {
     if (mutable.includes(k)) continue;
-    let field = spec.shape[k] as z.ZodType;
-    if (field instanceof z.ZodDefault) field = field.unwrap() as z.ZodType;
-    shape[k] = field.optional().describe(immutableNote);
+    shape[k] = withoutDefault(spec.shape[k] as z.ZodType)
+      .optional()
+      .describe(immutableNote);
   }
   return z.strictObject(shape);
 }

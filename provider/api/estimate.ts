@@ -3,6 +3,8 @@
  * (docs/pricing.md). Pure: no clock, no cloud; check() adds the result to the inputs, so preview
  * shows it. A function returns null while a value it needs is not known yet.
  */
+
+import { sandboxDefaults, scalingDefaults } from "./agent-runtime.ts";
 import {
   type ChipType,
   chipCatalog,
@@ -12,7 +14,9 @@ import {
   type ProvisioningMode,
   sandboxPricing,
 } from "./catalog.ts";
-import { exclusiveChips } from "./chip-cluster.ts";
+import { provisioningDefault } from "./chip-cluster.ts";
+import { replicaDefaults } from "./model-endpoint.ts";
+import { exclusiveChips } from "./placement.ts";
 
 export interface Estimate {
   currency: "USD";
@@ -57,7 +61,7 @@ export function estimateChipCluster(spec: Spec): Estimate | null {
   const chip = chipCatalog[chipType];
   const perNode = num(spec.chipsPerHyperNode);
   const nodes = num(spec.hyperNodeCount);
-  const provisioning = objOr(spec.provisioning, { mode: "onDemand" });
+  const provisioning = objOr(spec.provisioning, provisioningDefault);
   if (!provisioning) return null;
   const mode = provisioning.mode as ProvisioningMode;
   const rate = chip?.pricing.perChipHour[mode];
@@ -96,8 +100,8 @@ export function estimateModelEndpoint(spec: Spec, hints: Spec = {}): Estimate | 
   if (!deployment || !model) return null;
   if (deployment.mode === "dedicated") {
     const perReplica = num(deployment.chipsPerReplica);
-    const min = num(deployment.minReplicas ?? 1);
-    const max = num(deployment.maxReplicas ?? 1);
+    const min = num(deployment.minReplicas ?? replicaDefaults.minReplicas);
+    const max = num(deployment.maxReplicas ?? replicaDefaults.maxReplicas);
     if (perReplica === null || min === null || max === null) return null;
     const hint = hints.__chipType;
     const chipType = typeof hint === "string" && hint in chipCatalog ? hint : null;
@@ -160,10 +164,10 @@ export function estimateAgentRuntime(spec: Spec): Estimate | null {
   const sandbox = objOr(spec.sandbox, {});
   const scaling = objOr(spec.scaling, {});
   if (!sandbox || !scaling) return null;
-  const cpu = num(sandbox.cpu ?? 1);
-  const memoryMiB = num(sandbox.memoryMiB ?? 2048);
-  const min = num(scaling.minInstances ?? 0);
-  const max = num(scaling.maxInstances ?? 10);
+  const cpu = num(sandbox.cpu ?? sandboxDefaults.cpu);
+  const memoryMiB = num(sandbox.memoryMiB ?? sandboxDefaults.memoryMiB);
+  const min = num(scaling.minInstances ?? scalingDefaults.minInstances);
+  const max = num(scaling.maxInstances ?? scalingDefaults.maxInstances);
   if (cpu === null || memoryMiB === null || min === null || max === null) return null;
   const perHour = cpu * sandboxPricing.perVcpuHour + (memoryMiB / 1024) * sandboxPricing.perGiBHour;
   return {

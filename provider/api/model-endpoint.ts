@@ -16,6 +16,16 @@ import {
 /** The message of the replicas rule, wherever it is checked (preview, the emulator's POST and PATCH). */
 export const replicasMessage = "minReplicas must not exceed maxReplicas";
 
+const Replicas = {
+  /** In place. Default 1. */
+  minReplicas: z.number().int().min(0).max(100).default(1),
+  /** In place. Default 1; at least minReplicas. */
+  maxReplicas: z.number().int().min(1).max(100).default(1),
+};
+
+/** A dedicated deployment's replica bounds when left out: the schema's own defaults. */
+export const replicaDefaults = z.object(Replicas).parse({});
+
 const Deployment = z.discriminatedUnion("mode", [
   z.strictObject({ mode: z.literal("pooled") }),
   z
@@ -25,10 +35,7 @@ const Deployment = z.discriminatedUnion("mode", [
       clusterId: z.string().min(1),
       /** Chips per replica; must hold 1.2 × the model's weights plus its KV cache. Replaces. */
       chipsPerReplica: z.number().int().min(1).max(1024),
-      /** In place. Default 1. */
-      minReplicas: z.number().int().min(0).max(100).default(1),
-      /** In place. Default 1; at least minReplicas. */
-      maxReplicas: z.number().int().min(1).max(100).default(1),
+      ...Replicas,
     })
     .refine((d) => d.minReplicas <= d.maxReplicas, {
       message: replicasMessage,
@@ -60,7 +67,7 @@ export const ModelEndpointSpec = z.strictObject({
   /** Token throughput, quota-checked. In place. */
   throughput: Throughput,
   /** Context caching. In place. Default implicit, 3600 s. */
-  contextCache: ContextCache.default({ mode: "implicit", ttlSeconds: 3600 }),
+  contextCache: ContextCache.prefault({}),
   /** Endpoint that takes overflow traffic. In place. */
   spilloverEndpointId: z.string().min(1).nullish(),
   /** Tags (at most 50). Updated in place. */

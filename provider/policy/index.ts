@@ -22,8 +22,9 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { modelCatalog, modelIds } from "../api/catalog.ts";
-import { exclusiveChips } from "../api/chip-cluster.ts";
 import { type ResourceKind, resourceKinds } from "../api/common.ts";
+import { replicaDefaults } from "../api/model-endpoint.ts";
+import { type ClusterSide, listed, type Replicas, replicasFitIssues } from "../api/placement.ts";
 
 const typePrefix = "pulumi-nodejs:dynamic/agentcloud:";
 
@@ -62,14 +63,6 @@ const str = (v: Read) => (typeof v === "string" ? v : null);
 /** 412572.64 → "412,572.64". */
 function fmt(n: number): string {
   return n.toLocaleString("en-US", { maximumFractionDigits: 2 });
-}
-
-/** Names with their figures, the largest first, at most `limit` of them. */
-function listed(items: { name: string; n: number }[], unit = "", limit = 6): string {
-  const sorted = [...items].sort((a, b) => b.n - a.n || a.name.localeCompare(b.name));
-  const shown = sorted.slice(0, limit).map((i) => `${i.name} ${fmt(i.n)}${unit}`);
-  if (sorted.length > limit) shown.push(`${sorted.length - limit} more`);
-  return shown.join(", ");
 }
 
 type Config = Record<string, unknown>;
@@ -181,45 +174,28 @@ export const clusterOvercommitPolicy: StackValidationPolicy = {
     "Dedicated model endpoints must fit the chip cluster they run on (chipsPerHyperNode × hyperNodeCount), as the cloud's scheduling rule counts them: each endpoint's maxReplicas × chipsPerReplica, and together what they reserve — maxReplicas × chipsPerReplica on a `resource`-scheduled cluster, minReplicas × chipsPerReplica on a `task`-scheduled one.",
   enforcementLevel: "mandatory",
   validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-    const byCluster = new Map<
-      PolicyResource,
-      { name: string; d: Parameters<typeof exclusiveChips>[0]; max: number }[]
-    >();
+    const byCluster = new Map<PolicyResource, { name: string; d: Replicas }[]>();
     for (const r of args.resources) {
       if (kindOf(r.type) !== "ModelEndpoint" || read(r.props, "deployment", "mode") !== "dedicated") continue;
       const cluster = clusterOf(r);
       if (!cluster) continue;
       const perReplica = num(read(r.props, "deployment", "chipsPerReplica"));
-      const replicas = (key: string) => {
+      const replicas = (key: keyof typeof replicaDefaults) => {
         const raw = read(r.props, "deployment", key);
-        return raw === undefined || raw === null ? 1 : num(raw); // the API's default
+        return raw === undefined || raw === null ? replicaDefaults[key] : num(raw);
       };
       const [min, max] = [replicas("minReplicas"), replicas("maxReplicas")];
       if (perReplica === null || min === null || max === null) continue;
-      const d = { chipsPerReplica: perReplica, minReplicas: min, maxReplicas: max };
-      const entry = { name: r.name, d, max: max * perReplica };
+      const entry = { name: r.name, d: { chipsPerReplica: perReplica, minReplicas: min, maxReplicas: max } };
       byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), entry]);
     }
     for (const [cluster, endpoints] of byCluster) {
-      const has = clusterChips(cluster.props);
-      if (has === null) continue;
-      const chipType = str(read(cluster.props, "chipType")) ?? "";
+      const chips = clusterChips(cluster.props);
       const scheduling = str(read(cluster.props, "scheduling")) ?? "task";
-      if (scheduling !== "task" && scheduling !== "resource") continue; // not known yet
-      for (const e of endpoints.filter((e) => e.max > has)) {
-        report(
-          `ModelEndpoint ${e.name} grows to ${fmt(e.max)} chips at maxReplicas, more than the ${fmt(has)} ${chipType} chips of ChipCluster ${cluster.name}`,
-          cluster.urn,
-        );
-      }
-      const at = scheduling === "resource" ? "maxReplicas" : "minReplicas";
-      const held = endpoints.map((e) => ({ name: e.name, n: exclusiveChips(e.d, scheduling) }));
-      const reserved = held.reduce((sum, e) => sum + e.n, 0);
-      if (reserved <= has) continue;
-      report(
-        `dedicated endpoints on ChipCluster ${cluster.name} (${scheduling} scheduling) reserve ${fmt(reserved)} chips at ${at}, more than its ${fmt(has)} ${chipType} chips: ${listed(held, " chips")}`,
-        cluster.urn,
-      );
+      if (chips === null || (scheduling !== "task" && scheduling !== "resource")) continue; // not known yet
+      const chipType = str(read(cluster.props, "chipType")) ?? "";
+      const side: ClusterSide = { name: cluster.name, chips, scheduling, chipType };
+      for (const issue of replicasFitIssues(side, endpoints)) report(issue.message, cluster.urn);
     }
   },
 };

@@ -65,7 +65,7 @@ describe.each(adapters)("scheduling and quotas on $name", (adapter) => {
         reserved: 16,
         requested: 24,
       });
-      expect(a.body.error.message).toContain("resource-scheduled");
+      expect(a.body.error.message).toContain("(resource scheduling) reserve 40 chips at maxReplicas");
       // 2 × 8 = 16 more fills it exactly.
       const b = await ready("model-endpoints", endpoint("b", c.id, 0, 2));
       // Now full: raising a maximum is refused too; the endpoint's own share is not counted twice.

@@ -163,7 +163,7 @@ describe("a field rejected at preview", { timeout: 120_000 }, () => {
     const r = await pulumi(dir, ["preview"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      "deployment.chipsPerReplica: 16 × zhenwu-m890 gives 2304 GiB; qwen3.7-max needs 2600 GiB (ModelTooLarge)",
+      "deployment.chipsPerReplica: 16 × zhenwu-m890 gives 2304 GiB; qwen3.7-max needs 2600 GiB per replica (ModelTooLarge)",
     );
     expect(r.stdout).not.toContain(devToken);
     expect((await emulator.api("GET", "/v1/model-endpoints")).body.items).toEqual([]);

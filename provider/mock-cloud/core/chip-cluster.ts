@@ -5,32 +5,31 @@ import {
   ChipClusterSpec,
   chipClusterMutable,
   chipClusterStates,
-  exclusiveChips,
-  type Scheduling,
 } from "../../api/chip-cluster.ts";
-import { fail, invalid, MockCloudError } from "../errors.ts";
-import type { Body, Ctx, KindModel } from "./model.ts";
+import { exclusiveChips, type Replicas, replicasFitIssues, type Scheduling } from "../../api/placement.ts";
+import { fail, MockCloudError } from "../errors.ts";
+import { type Body, type Ctx, type KindModel, raise } from "./model.ts";
 
-type Replicas = Parameters<typeof exclusiveChips>[0];
-
-/** The dedicated endpoints on a cluster (a FAILED one holds nothing), but `except`. */
-function endpointsOn(ctx: Ctx, clusterId: string, except?: string): { id: string; d: Replicas }[] {
+/** The dedicated endpoints on a cluster as the placement rules see them (a FAILED one holds nothing), but `except`. */
+export function endpointsOn(
+  ctx: Ctx,
+  clusterId: string,
+  except?: string,
+): { id: string; name: string; d: Replicas }[] {
   return ctx.repo
     .allResources(ctx.account, "ModelEndpoint")
     .filter((e) => e.id !== except && e.body.status !== "FAILED")
-    .map((e) => ({ id: e.id, d: e.body.deployment as Replicas & { mode: string; clusterId?: string } }))
+    .map((e) => ({
+      id: e.id,
+      name: e.body.name,
+      d: e.body.deployment as Replicas & { mode: string; clusterId?: string },
+    }))
     .filter(({ d }) => d.mode === "dedicated" && d.clusterId === clusterId);
 }
 
-/** Chips a cluster's dedicated endpoints (but `except`) hold exclusively under a scheduling. */
-export function reservedChips(ctx: Ctx, clusterId: string, scheduling: Scheduling, except?: string): number {
-  return endpointsOn(ctx, clusterId, except).reduce((n, e) => n + exclusiveChips(e.d, scheduling), 0);
-}
-
 /**
- * 409 Conflict when a cluster would have fewer chips than its dedicated endpoints reserve under
- * `scheduling` (a shrink, or a switch to `resource`), or, `task`-scheduled, fewer than one
- * endpoint's maximum (it could no longer burst to it).
+ * 409 Conflict when a shrink or a scheduling switch would break the replicas-fit rule of the
+ * cluster's dedicated endpoints (provider/api/placement.ts).
  */
 function checkReservations(
   ctx: Ctx,
@@ -40,33 +39,19 @@ function checkReservations(
   const scheduling = (patch.scheduling ?? current.body.scheduling) as Scheduling;
   const chips =
     Number(current.body.chipsPerHyperNode) * Number(patch.hyperNodeCount ?? current.body.hyperNodeCount);
-  const field = patch.hyperNodeCount !== undefined ? "hyperNodeCount" : "scheduling";
   const endpoints = endpointsOn(ctx, current.id);
-  const reserved = endpoints.reduce((n, e) => n + exclusiveChips(e.d, scheduling), 0);
-  const details = {
-    field,
+  const side = { name: current.body.name, chips, scheduling, chipType: String(current.body.chipType) };
+  const issues = replicasFitIssues(side, endpoints);
+  if (issues.length === 0) return;
+  fail("Conflict", issues.map((i) => i.message).join("; "), {
+    field: patch.hyperNodeCount !== undefined ? "hyperNodeCount" : "scheduling",
     clusterId: current.id,
     scheduling,
     clusterChips: Number(current.body.totalChips),
     requested: chips,
-    reserved,
+    reserved: endpoints.reduce((n, e) => n + exclusiveChips(e.d, scheduling), 0),
     endpoints: endpoints.map((e) => e.id),
-  };
-  if (reserved > chips) {
-    fail(
-      "Conflict",
-      `cluster ${current.id} would have ${chips} chips (${scheduling}-scheduled), but its dedicated endpoints reserve ${reserved} (${scheduling === "resource" ? "maxReplicas" : "minReplicas"} × chipsPerReplica)`,
-      details,
-    );
-  }
-  const widest = endpoints.find((e) => e.d.maxReplicas * e.d.chipsPerReplica > chips);
-  if (widest) {
-    fail(
-      "Conflict",
-      `cluster ${current.id} would have ${chips} chips, fewer than endpoint ${widest.id} can scale to (${widest.d.maxReplicas} × ${widest.d.chipsPerReplica})`,
-      details,
-    );
-  }
+  });
 }
 
 type Spec = {
@@ -101,11 +86,7 @@ function onDemandInUse(ctx: Ctx, region: string, chipType: string, except?: stri
 }
 
 function checkChips(ctx: Ctx, spec: Spec, requested: number, except?: string): void {
-  for (const issue of chipRuleIssues(spec.chipType, spec.chipsPerHyperNode, ctx.now)) {
-    if (issue.code === "ChipNotAvailable")
-      fail(issue.code, issue.message, { field: issue.path, ...issue.details });
-    invalid([{ path: issue.path, message: issue.message }]);
-  }
+  for (const issue of chipRuleIssues(spec.chipType, spec.chipsPerHyperNode, ctx.now)) raise(issue);
   const current = chipsInUse(ctx, spec.region, spec.chipType, except);
   if (current + requested > ctx.limits.chipsPerType) {
     fail("QuotaExceeded", `${spec.chipType} chips in ${spec.region}: quota ${ctx.limits.chipsPerType}`, {

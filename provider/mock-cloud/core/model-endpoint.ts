@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { z } from "zod";
-import { type chipCatalog, type ModelId, memoryFit, modelCatalog } from "../../api/catalog.ts";
-import { exclusiveChips } from "../../api/chip-cluster.ts";
+import type { ChipType, ModelId } from "../../api/catalog.ts";
+import { modelCatalog } from "../../api/catalog.ts";
 import {
   ModelEndpoint,
   ModelEndpointPatch,
@@ -9,10 +9,11 @@ import {
   modelEndpointCreateOnly,
   servingCapacity,
 } from "../../api/model-endpoint.ts";
+import { exclusiveChips, modelOnChipIssues, replicasFitIssues } from "../../api/placement.ts";
 import { fail, invalid } from "../errors.ts";
 import type { StoredResource } from "../store/repo.ts";
-import { reservedChips } from "./chip-cluster.ts";
-import { type Body, type Ctx, checkCountQuota, checkCreateOnly, type KindModel } from "./model.ts";
+import { endpointsOn } from "./chip-cluster.ts";
+import { type Body, type Ctx, checkCountQuota, checkCreateOnly, type KindModel, raise } from "./model.ts";
 
 type Spec = z.output<typeof ModelEndpointSpec>;
 type Deployment = Spec["deployment"];
@@ -44,16 +45,21 @@ function derive(body: Body): Body {
   };
 }
 
-function checkDeployment(ctx: Ctx, region: string, model: ModelId, d: Deployment, self?: string): void {
+function checkDeployment(
+  ctx: Ctx,
+  spec: { name: string; region: string; model: ModelId },
+  d: Deployment,
+  self?: string,
+): void {
   const path = "deployment";
   if (d.mode !== "dedicated") return;
   const cluster = ctx.repo.getResource(ctx.account, "ChipCluster", d.clusterId);
   if (!cluster) invalid([{ path: `${path}.clusterId`, message: `cluster ${d.clusterId} does not exist` }]);
-  if (cluster.body.region !== region) {
+  if (cluster.body.region !== spec.region) {
     invalid([
       {
         path: `${path}.clusterId`,
-        message: `cluster ${d.clusterId} is in ${cluster.body.region}, not ${region}`,
+        message: `cluster ${d.clusterId} is in ${cluster.body.region}, not ${spec.region}`,
       },
     ]);
   }
@@ -62,43 +68,29 @@ function checkDeployment(ctx: Ctx, region: string, model: ModelId, d: Deployment
       field: `${path}.clusterId`,
     });
   }
-  const chipType = cluster.body.chipType as keyof typeof chipCatalog;
-  if (!modelCatalog[model].supportedChips.includes(chipType)) {
-    invalid([{ path: "model", message: `${model} does not run on ${chipType}` }]);
-  }
-  const fit = memoryFit(model, chipType, d.chipsPerReplica);
-  if (!fit.fits) {
-    fail(
-      "ModelTooLarge",
-      `${model} needs ${fit.requiredGiB} GiB per replica; ${d.chipsPerReplica} × ${chipType} give ${fit.availableGiB} GiB`,
-      {
-        field: `${path}.chipsPerReplica`,
-        requiredGiB: fit.requiredGiB,
-        availableGiB: fit.availableGiB,
-      },
-    );
-  }
-  const need = d.chipsPerReplica * d.maxReplicas;
-  if (need > Number(cluster.body.totalChips)) {
-    invalid([
-      {
-        path: `${path}.maxReplicas`,
-        message: `needs ${need} chips; cluster ${d.clusterId} has ${cluster.body.totalChips}`,
-      },
-    ]);
-  }
-  // What the cluster's other dedicated endpoints hold exclusively, and what this one asks to.
+  const chipType = cluster.body.chipType as ChipType;
+  for (const issue of modelOnChipIssues(spec.model, chipType, d.chipsPerReplica)) raise(issue);
+  // The replicas-fit rule over the cluster's dedicated endpoints as they would be with this one.
   const scheduling = cluster.body.scheduling === "resource" ? "resource" : "task";
-  const reserved = reservedChips(ctx, d.clusterId, scheduling, self);
-  const requested = exclusiveChips(d, scheduling);
-  const clusterChips = Number(cluster.body.totalChips);
-  if (reserved + requested > clusterChips) {
-    const by = scheduling === "resource" ? "maxReplicas" : "minReplicas";
-    fail(
-      "Conflict",
-      `cluster ${d.clusterId} (${scheduling}-scheduled) has ${clusterChips} chips: its dedicated endpoints reserve ${reserved}, this one asks for ${requested} more (${by} × chipsPerReplica)`,
-      { field: `${path}.${by}`, clusterId: d.clusterId, scheduling, clusterChips, reserved, requested },
-    );
+  const others = endpointsOn(ctx, d.clusterId, self);
+  const side = {
+    name: cluster.body.name,
+    chips: Number(cluster.body.totalChips),
+    scheduling,
+    chipType,
+  } as const;
+  const issues = replicasFitIssues(side, [...others, { name: spec.name, d }]).filter(
+    (i) => i.details.endpoint === undefined || i.details.endpoint === spec.name,
+  );
+  const reserved = others.reduce((n, e) => n + exclusiveChips(e.d, scheduling), 0);
+  for (const issue of issues) {
+    raise(issue, {
+      clusterId: d.clusterId,
+      scheduling,
+      clusterChips: side.chips,
+      reserved,
+      requested: exclusiveChips(d, scheduling),
+    });
   }
 }
 
@@ -152,7 +144,8 @@ export const modelEndpointModel: KindModel = {
   checkCreate(ctx, spec) {
     const region = String(spec.region);
     checkCountQuota(ctx, "ModelEndpoint", region, ctx.limits.endpointsPerRegion, "endpoints");
-    checkDeployment(ctx, region, spec.model as ModelId, spec.deployment as Deployment);
+    const named = { name: String(spec.name), region, model: spec.model as ModelId };
+    checkDeployment(ctx, named, spec.deployment as Deployment);
     checkTokens(ctx, region, (spec.throughput as Throughput).tokensPerMinute);
     checkSpillover(ctx, spec.spilloverEndpointId);
   },
@@ -162,7 +155,8 @@ export const modelEndpointModel: KindModel = {
     const next = (patch.deployment ?? old) as Deployment;
     checkCreateOnly(modelEndpointCreateOnly, current.body, patch);
     const model = (patch.model ?? current.body.model) as ModelId;
-    if (patch.deployment || patch.model) checkDeployment(ctx, current.body.region, model, next, current.id);
+    const named = { name: current.body.name, region: current.body.region, model };
+    if (patch.deployment || patch.model) checkDeployment(ctx, named, next, current.id);
     if (patch.throughput)
       checkTokens(ctx, current.body.region, (patch.throughput as Throughput).tokensPerMinute, current.id);
     checkSpillover(ctx, patch.spilloverEndpointId, current.id);

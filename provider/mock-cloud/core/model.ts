@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import type { CreateOnly, ResourceKind } from "../../api/common.ts";
 import { canonicalJson } from "../../api/digest.ts";
-import { fail } from "../errors.ts";
+import type { RuleIssue } from "../../api/issues.ts";
+import { fail, invalid } from "../errors.ts";
 import type { Repo, StoredResource } from "../store/repo.ts";
 import type { Limits } from "./settings.ts";
 
@@ -90,4 +91,13 @@ export function checkCreateOnly(
       fail("ImmutableField", rule.message, { field: rule.path });
     }
   }
+}
+
+/**
+ * Answers a broken rule of provider/api with its own code: a ValidationError as a 400 with the
+ * field's issue, any other code with the field and the rule's details (and `details`, which win).
+ */
+export function raise(issue: RuleIssue, details: Record<string, unknown> = {}): never {
+  if (issue.code === "ValidationError") invalid([{ path: issue.path, message: issue.message }]);
+  fail(issue.code, issue.message, { field: issue.path, ...issue.details, ...details });
 }

@@ -31,6 +31,7 @@ import {
   type ResourceKind,
   resourceKinds,
   Timestamp,
+  withoutDefault,
 } from "../../api/common.ts";
 import {
   ChatCompletion,
@@ -266,9 +267,10 @@ const FaultList = z.object({ items: z.array(StoredFault) });
 /** The limits a PUT names: no defaults, so a field left out keeps its value. */
 const LimitsPatch = z
   .object(
-    Object.fromEntries(
-      Object.entries(Limits.shape).map(([k, v]) => [k, v instanceof z.ZodDefault ? v.unwrap() : v]),
-    ) as Record<string, z.ZodType>,
+    Object.fromEntries(Object.entries(Limits.shape).map(([k, v]) => [k, withoutDefault(v)])) as Record<
+      string,
+      z.ZodType
+    >,
   )
   .partial();
 const ClockAnswer = z.object({ now: Timestamp });

@@ -6,6 +6,7 @@ import {
   chipClusterMutable,
 } from "../../api/chip-cluster.ts";
 import { estimateChipCluster } from "../../api/estimate.ts";
+import { ruleReason } from "../../api/issues.ts";
 import type { CheckFailure } from "../../runtime/check.ts";
 import { isUnknown } from "../../runtime/unknowns.ts";
 import type { KindDefinition } from "../shared/kind.ts";
@@ -45,6 +46,6 @@ function checkChipCatalog(spec: Record<string, unknown>, now: Date): CheckFailur
   if (isUnknown(chipType) || !chipTypes.includes(chipType as never)) return [];
   return chipRuleIssues(chipType as ChipType, spec.chipsPerHyperNode, now).map((i) => ({
     property: i.path,
-    reason: `${i.path}: ${i.message}${i.code === "ValidationError" ? "" : ` (${i.code})`}`,
+    reason: ruleReason(i),
   }));
 }

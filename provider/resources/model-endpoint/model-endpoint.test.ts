@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { replicasMessage } from "../../api/model-endpoint.ts";
+import { modelOnChipIssues } from "../../api/placement.ts";
 import { handlers } from "../../runtime/index.ts";
 import { unknownValue } from "../../runtime/unknowns.ts";
 
@@ -33,9 +34,18 @@ describe("ModelEndpoint check", () => {
     expect(failures).toEqual([
       {
         property: "deployment.chipsPerReplica",
-        reason: expect.stringMatching(/^deployment\.chipsPerReplica: .*needs 2600 GiB \(ModelTooLarge\)/),
+        reason: expect.stringMatching(
+          /^deployment\.chipsPerReplica: .*needs 2600 GiB per replica \(ModelTooLarge\)/,
+        ),
       },
     ]);
+  });
+
+  it("reports a model that does not run on the cluster's chip at preview, as the cloud words it", async () => {
+    const { failures } = await h.check({}, { ...dedicated, model: "kimi-k2.6", __chipType: "zhenwu-810e" });
+    const [issue] = modelOnChipIssues("kimi-k2.6", "zhenwu-810e", 32);
+    expect(failures).toEqual([{ property: "model", reason: `model: ${issue?.message}` }]);
+    expect(issue?.message).toBe("kimi-k2.6 does not run on zhenwu-810e (it runs on zhenwu-m890)");
   });
 
   it("reports minReplicas above maxReplicas", async () => {

@@ -1,11 +1,13 @@
-import { chipCatalog, memoryFit, type modelCatalog, modelIds } from "../../api/catalog.ts";
+import { type ModelId, modelIds } from "../../api/catalog.ts";
 import { estimateModelEndpoint } from "../../api/estimate.ts";
+import { ruleReason } from "../../api/issues.ts";
 import {
   ModelEndpoint,
   ModelEndpointPatch,
   ModelEndpointSpec,
   modelEndpointCreateOnly,
 } from "../../api/model-endpoint.ts";
+import { isChipType, modelOnChipIssues } from "../../api/placement.ts";
 import type { CheckFailure } from "../../runtime/check.ts";
 import { isUnknown } from "../../runtime/unknowns.ts";
 import type { KindDefinition } from "../shared/kind.ts";
@@ -42,38 +44,25 @@ export const modelEndpointKind: KindDefinition<ModelEndpoint> = {
 };
 
 /**
- * The memory fit, checked offline at preview when the cluster's chip type is known to the program
- * (the `cluster` argument gives it as `__chipType`, an input only the provider reads).
+ * The model-on-chip rules (it runs on the chip, and fits its replica's memory), checked offline at
+ * preview when the cluster's chip type is known to the program (the `cluster` argument gives it as
+ * `__chipType`, an input only the provider reads).
  */
 function checkEndpointCatalog(
   spec: Record<string, unknown>,
   _now: Date,
   hints: Record<string, unknown>,
 ): CheckFailure[] {
-  const failures: CheckFailure[] = [];
   const d = spec.deployment as Record<string, unknown> | undefined;
-  if (!d || typeof d !== "object" || d.mode !== "dedicated") return failures;
+  if (!d || typeof d !== "object" || d.mode !== "dedicated") return [];
   const { chipsPerReplica } = d;
   const model = spec.model;
   const chipType = hints.__chipType;
-  if (
-    typeof chipsPerReplica === "number" &&
-    !isUnknown(model) &&
-    modelIds.includes(model as never) &&
-    typeof chipType === "string" &&
-    chipType in chipCatalog
-  ) {
-    const fit = memoryFit(
-      model as keyof typeof modelCatalog,
-      chipType as keyof typeof chipCatalog,
-      chipsPerReplica,
-    );
-    if (!fit.fits) {
-      failures.push({
-        property: "deployment.chipsPerReplica",
-        reason: `deployment.chipsPerReplica: ${chipsPerReplica} × ${chipType} gives ${fit.availableGiB} GiB; ${model} needs ${fit.requiredGiB} GiB (ModelTooLarge)`,
-      });
-    }
-  }
-  return failures;
+  if (typeof chipsPerReplica !== "number" || isUnknown(model) || !modelIds.includes(model as never))
+    return [];
+  if (!isChipType(chipType)) return [];
+  return modelOnChipIssues(model as ModelId, chipType, chipsPerReplica).map((i) => ({
+    property: i.path,
+    reason: ruleReason(i),
+  }));
 }
