@@ -3,6 +3,7 @@ import {
   accepted,
   type CreateOnly,
   createOnlyField,
+  type Lifecycle,
   Name,
   page,
   patchBodyOf,
@@ -150,6 +151,15 @@ export const agentRuntimeStates = [
   "UPDATE_FAILED",
   "DELETING",
 ] as const;
+
+export const agentRuntimeLifecycle: Lifecycle<(typeof agentRuntimeStates)[number]> = {
+  creating: "CREATING",
+  updating: "UPDATING",
+  ready: "READY",
+  deleting: "DELETING",
+  createFailed: "CREATE_FAILED",
+  failed: ["CREATE_FAILED", "UPDATE_FAILED"],
+};
 
 /**
  * A runtime as the API returns it: its spec (the same field schemas, defaults applied) but the

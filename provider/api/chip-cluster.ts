@@ -3,6 +3,7 @@ import { chipTypes, hyperNodeSizes } from "./catalog.ts";
 import {
   accepted,
   createOnlyField,
+  type Lifecycle,
   Name,
   page,
   patchBodyOf,
@@ -73,6 +74,30 @@ export const chipClusterStates = [
   "FAILED",
   "DELETING",
 ] as const;
+
+type ChipClusterState = (typeof chipClusterStates)[number];
+
+export const chipClusterLifecycle: Lifecycle<ChipClusterState> = {
+  creating: "ACCEPTED",
+  updating: "SCALING",
+  ready: "ACTIVE",
+  deleting: "DELETING",
+  createFailed: "FAILED",
+  failed: ["FAILED"],
+  waiting: "WAITING_FOR_CAPACITY",
+};
+
+/** The statuses in which a cluster holds its chips against the account's quota: all but FAILED. */
+export const chipHoldingStates = chipClusterStates.filter((s) => !chipClusterLifecycle.failed.includes(s));
+
+/** The statuses in which a cluster uses its region's on-demand capacity. */
+export const capacityStates: readonly ChipClusterState[] = [
+  "ACCEPTED",
+  "PROVISIONING",
+  "ACTIVE",
+  "SCALING",
+  "DEGRADED",
+];
 
 /** A cluster as the API returns it: its spec (the same field schemas, defaults applied) and what the cloud sets. */
 export const ChipCluster = ResourceMeta.extend({

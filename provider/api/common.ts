@@ -64,6 +64,24 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
+/**
+ * The statuses of a kind by their role, declared once per kind in provider/api: the emulator moves
+ * resources through them, the provider waits for `ready` and stops at `failed`, the console and
+ * the plan report read them.
+ */
+export interface Lifecycle<S extends string = string> {
+  creating: S;
+  updating: S;
+  ready: S;
+  deleting: S;
+  /** Where a create that fails lands. */
+  createFailed: S;
+  /** Every failed status. */
+  failed: readonly S[];
+  /** Where a create waits for capacity, when the kind can. */
+  waiting?: S;
+}
+
 export const resourceKinds = ["ChipCluster", "ModelEndpoint", "AgentRuntime"] as const;
 export type ResourceKind = (typeof resourceKinds)[number];
 

@@ -4,6 +4,7 @@ import {
   accepted,
   createOnlyField,
   createOnlyPart,
+  type Lifecycle,
   Name,
   page,
   patchBodyOf,
@@ -107,6 +108,25 @@ export const modelEndpointStates = [
   "FAILED",
   "DELETING",
 ] as const;
+
+type ModelEndpointState = (typeof modelEndpointStates)[number];
+
+export const modelEndpointLifecycle: Lifecycle<ModelEndpointState> = {
+  creating: "CREATING",
+  updating: "UPDATING",
+  ready: "IN_SERVICE",
+  deleting: "DELETING",
+  createFailed: "FAILED",
+  failed: ["FAILED"],
+};
+
+/** The statuses in which an endpoint serves tokens (an update rolls out behind the running version). */
+export const servingStates: readonly ModelEndpointState[] = [
+  "IN_SERVICE",
+  "UPDATING",
+  "SCALING",
+  "ROLLING_BACK",
+];
 
 /** An endpoint as the API returns it: its spec (the same field schemas, defaults applied) and what the cloud sets. */
 export const ModelEndpoint = ResourceMeta.extend({

@@ -3,8 +3,10 @@
  * (illustrative) monthly USD, from the `estimate` each resource carries in its old and new state.
  * Pure: the CLI (cli.ts) reads the preview and prints this as Markdown or JSON.
  */
+
+import { kindOfType, unknownValue } from "../api/engine.ts";
 import type { Estimate } from "../api/estimate.ts";
-import type { Quotas } from "../api/quotas.ts";
+import { countQuotas, type Quotas } from "../api/quotas.ts";
 
 type Props = Record<string, unknown>;
 interface State {
@@ -65,8 +67,10 @@ export interface PlanReport {
 /** The account's quotas for `planReport`, as `GET /v1/quotas` answered, or why it did not. */
 export type QuotaSource = { endpoint: string } & ({ quotas: Quotas } | { error: string });
 
-const typePrefix = "pulumi-nodejs:dynamic/agentcloud:";
-const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const quotaEntries = Object.entries(countQuotas) as [
+  keyof typeof countQuotas,
+  (typeof countQuotas)[keyof typeof countQuotas],
+][];
 const round = (n: number) => Math.round(n * 100) / 100;
 
 function estimateOf(state: State | undefined, preferInputs: boolean): Estimate | null {
@@ -151,11 +155,11 @@ export function planReport(
 
   for (const step of preview.steps ?? []) {
     const type = step.newState?.type ?? step.oldState?.type ?? "";
-    if (!type.startsWith(typePrefix)) continue;
+    const kind = kindOfType(type);
+    if (!kind) continue;
     const action = actionOf(step.op);
     if (!action || counted.has(step.urn)) continue;
     counted.add(step.urn);
-    const kind = type.slice(typePrefix.length);
     const name = step.urn.split("::").pop() ?? step.urn;
     const had = action !== "create";
     const will = action !== "delete";
@@ -207,21 +211,10 @@ export function planReport(
     tally(oldRegion, old, "before");
     tally(newRegion ?? oldRegion, next, "after");
     if (action === "same") continue;
-    const counter =
-      kind === "ModelEndpoint" ? counts.endpoints : kind === "AgentRuntime" ? counts.runtimes : null;
-    if (counter) {
-      if (had) add(counter, oldRegion, -1);
-      if (will) add(counter, newRegion ?? oldRegion, 1);
-    }
-    if (kind === "ModelEndpoint") {
-      const tpm = (s?: State, from?: "inputs" | "outputs") => {
-        const t = (s?.[from ?? "inputs"] ?? s?.outputs)?.throughput as
-          | { tokensPerMinute?: unknown }
-          | undefined;
-        return typeof t?.tokensPerMinute === "number" ? t.tokensPerMinute : 0;
-      };
-      if (had) add(counts.tokensPerMinute, oldRegion, -tpm(step.oldState, "outputs"));
-      if (will) add(counts.tokensPerMinute, newRegion ?? oldRegion, tpm(step.newState));
+    for (const [quota, { kind: counted, use }] of quotaEntries) {
+      if (kind !== counted) continue;
+      if (had) add(counts[quota], oldRegion, -use(step.oldState?.outputs ?? step.oldState?.inputs ?? {}));
+      if (will) add(counts[quota], newRegion ?? oldRegion, use(step.newState?.inputs ?? {}));
     }
 
     byUrn.set(step.urn, {
@@ -277,11 +270,7 @@ export function planReport(
         source.quotas.chips.find((q) => q.region === c.region && q.chipType === c.chipType),
         c.after - c.before,
       );
-    for (const [key, label] of [
-      ["endpoints", "model endpoints"],
-      ["runtimes", "agent runtimes"],
-      ["tokensPerMinute", "tokens per minute"],
-    ] as const) {
+    for (const [key, { label }] of quotaEntries) {
       for (const [r, delta] of counts[key])
         over(
           `${label} in ${r}`,

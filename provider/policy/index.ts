@@ -22,18 +22,12 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { modelCatalog, modelIds } from "../api/catalog.ts";
-import { type ResourceKind, resourceKinds } from "../api/common.ts";
+import { kindOfType } from "../api/engine.ts";
 import { replicaDefaults } from "../api/model-endpoint.ts";
 import { type ClusterSide, listed, type Replicas, replicasFitIssues } from "../api/placement.ts";
 
-const typePrefix = "pulumi-nodejs:dynamic/agentcloud:";
-
 /** Our kind of a resource type, or null: another provider's resource, or another dynamic provider's. */
-export function kindOf(type: string): ResourceKind | null {
-  if (!type.startsWith(typePrefix)) return null;
-  const kind = type.slice(typePrefix.length);
-  return (resourceKinds as readonly string[]).includes(kind) ? (kind as ResourceKind) : null;
-}
+export const kindOf = kindOfType;
 
 /** A value the engine does not know yet (at preview): reading it through the policy SDK's proxy throws. */
 export const unknown: unique symbol = Symbol("unknown");

@@ -18,7 +18,6 @@ type Props = Record<string, unknown>;
 const isInternal = (k: string) => k.startsWith("__") || k === "timeouts";
 const isSet = (v: unknown) => v !== undefined && v !== null;
 /** Every kind's status while a delete is in flight. */
-const deletingState = "DELETING";
 
 /**
  * Ids that a create of this process was handed back instead of making them (a replayed key, an
@@ -88,13 +87,13 @@ export function makeHandlers<
     deadline: number,
   ) {
     const id = accepted.resource.id;
-    if (accepted.operation.status === "SUCCEEDED" && def.readyStates.includes(accepted.resource.status)) {
+    if (accepted.operation.status === "SUCCEEDED" && accepted.resource.status === def.lifecycle.ready) {
       return accepted.resource;
     }
     await getClient().waitOperation(accepted.operation, deadline);
     const res = await api().get(id, deadline);
     if (!res) throw providerError(def.kind, new Error(`${id} disappeared while being provisioned`));
-    if (!def.readyStates.includes(res.status)) throw new Error(describe(res));
+    if (res.status !== def.lifecycle.ready) throw new Error(describe(res));
     return res;
   }
 
@@ -102,8 +101,8 @@ export function makeHandlers<
   async function untilReady(res: Res, deadline: number): Promise<Res> {
     const started = Date.now();
     let current: Res | null = res;
-    for (let attempt = 0; current && !def.readyStates.includes(current.status); attempt++) {
-      if (def.failedStates.includes(current.status)) {
+    for (let attempt = 0; current && current.status !== def.lifecycle.ready; attempt++) {
+      if (def.lifecycle.failed.includes(current.status)) {
         throw new Error(
           `${describe(current)}; \`pulumi refresh\` then \`pulumi up\` replaces it (or \`pulumi up --replace <urn>\`)`,
         );
@@ -397,7 +396,10 @@ export function makeHandlers<
       replaces.push(...replaceOnChanges(olds, news));
       // A resource whose provisioning failed is replaced by the next `up`, as a tainted one would be;
       // so is one that state last saw being deleted (a killed `pulumi destroy`, then refresh).
-      if (typeof olds.status === "string" && [...def.failedStates, deletingState].includes(olds.status))
+      if (
+        typeof olds.status === "string" &&
+        [...def.lifecycle.failed, def.lifecycle.deleting].includes(olds.status)
+      )
         replaces.push("status");
       // The olds come from state: the engine recorded this resource, so its create key may be released
       // now (identity.ts). It must be before a replacement's create, which would otherwise be handed
@@ -452,7 +454,7 @@ export function makeHandlers<
         res = await api().get(id, deadline);
         // A delete in flight (a killed `pulumi destroy`) ends with the resource gone: wait for it
         // rather than record a resource that is going away.
-        for (let attempt = 0; res?.status === deletingState && Date.now() < deadline; attempt++) {
+        for (let attempt = 0; res?.status === def.lifecycle.deleting && Date.now() < deadline; attempt++) {
           await sleep(Math.min(1000, 50 * 2 ** attempt));
           res = await api().get(id, deadline);
         }

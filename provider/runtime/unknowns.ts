@@ -1,5 +1,4 @@
-/** The sentinel the engine puts where a value is not known yet (during preview). */
-export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { unknownValue } from "../api/engine.ts";
 
 export function isUnknown(v: unknown): boolean {
   return v === unknownValue;

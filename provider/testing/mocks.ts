@@ -11,6 +11,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceKind } from "../api/common.ts";
+import { unknownValue } from "../api/engine.ts";
 import {
   createMockCloud,
   defaultAdminToken,
@@ -23,7 +24,6 @@ import {
 } from "../mock-cloud/index.ts";
 import { setConfig } from "../runtime/config.ts";
 import { handlers } from "../runtime/index.ts";
-import { unknownValue } from "../runtime/unknowns.ts";
 import { MockCloudAdmin } from "./admin.ts";
 
 type Props = Record<string, unknown>;

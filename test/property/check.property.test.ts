@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { unknownValue } from "../../provider/api/engine.ts";
 import { handlers } from "../../provider/runtime/index.ts";
-import { unknownValue } from "../../provider/runtime/unknowns.ts";
 
 /** Any JSON-ish value, including the engine's unknown sentinel and wrong types. */
 const junk = fc.oneof(

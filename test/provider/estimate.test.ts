@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { unknownValue } from "../../provider/api/engine.ts";
 import { setConfig } from "../../provider/runtime/config.ts";
 import { handlers } from "../../provider/runtime/index.ts";
-import { unknownValue } from "../../provider/runtime/unknowns.ts";
 import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
 
 const cluster = {

@@ -3,6 +3,7 @@ import {
   AgentRuntimePatch,
   AgentRuntimeSpec,
   agentRuntimeCreateOnly,
+  agentRuntimeLifecycle,
 } from "../../api/agent-runtime.ts";
 import { secretEnvDigest } from "../../api/digest.ts";
 import { invalid } from "../errors.ts";
@@ -43,14 +44,7 @@ export const agentRuntimeModel: KindModel = {
   create: AgentRuntimeSpec,
   view: AgentRuntime,
   patch: AgentRuntimePatch,
-  immutable: ["name", "region"],
-  states: {
-    creating: "CREATING",
-    updating: "UPDATING",
-    ready: "READY",
-    failed: "CREATE_FAILED",
-    deleting: "DELETING",
-  },
+  lifecycle: agentRuntimeLifecycle,
 
   checkCreate(ctx, spec) {
     const region = String(spec.region);

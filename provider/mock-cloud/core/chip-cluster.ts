@@ -3,8 +3,10 @@ import {
   ChipCluster,
   ChipClusterPatch,
   ChipClusterSpec,
+  capacityStates,
+  chipClusterLifecycle,
   chipClusterMutable,
-  chipClusterStates,
+  chipHoldingStates,
 } from "../../api/chip-cluster.ts";
 import { exclusiveChips, type Replicas, replicasFitIssues, type Scheduling } from "../../api/placement.ts";
 import { fail, MockCloudError } from "../errors.ts";
@@ -72,17 +74,14 @@ function derive(body: Body): Body {
   };
 }
 
-const holding = chipClusterStates.filter((s) => s !== "FAILED");
-const running = ["ACCEPTED", "PROVISIONING", "ACTIVE", "SCALING", "DEGRADED"];
-
 /** Chips this account already holds (or has asked for) of a type in a region: its quota's usage. */
 export function chipsInUse(ctx: Ctx, region: string, chipType: string, except?: string): number {
-  return ctx.repo.chipsInUse({ region, chipType, statuses: holding, account: ctx.account, except });
+  return ctx.repo.chipsInUse({ region, chipType, statuses: chipHoldingStates, account: ctx.account, except });
 }
 
 /** On-demand capacity in use in a region, across accounts. */
 function onDemandInUse(ctx: Ctx, region: string, chipType: string, except?: string): number {
-  return ctx.repo.chipsInUse({ region, chipType, statuses: running, except });
+  return ctx.repo.chipsInUse({ region, chipType, statuses: capacityStates, except });
 }
 
 function checkChips(ctx: Ctx, spec: Spec, requested: number, except?: string): void {
@@ -103,17 +102,7 @@ export const chipClusterModel: KindModel = {
   create: ChipClusterSpec,
   view: ChipCluster,
   patch: ChipClusterPatch,
-  immutable: Object.keys(ChipClusterSpec.shape).filter(
-    (k) => !(chipClusterMutable as readonly string[]).includes(k),
-  ),
-  states: {
-    creating: "ACCEPTED",
-    updating: "SCALING",
-    ready: "ACTIVE",
-    failed: "FAILED",
-    deleting: "DELETING",
-    waiting: "WAITING_FOR_CAPACITY",
-  },
+  lifecycle: chipClusterLifecycle,
 
   whenReady: (body) => ({ readyHyperNodes: body.hyperNodeCount }),
 

@@ -92,13 +92,13 @@ export function advance(host: LifecycleHost, o: StoredOperation): void {
           message: fault.message ?? "provisioning failed (injected fault)",
         }
       : (model.finishCreate?.(ctx, r) ?? null);
-    const waitState = model.states.waiting;
+    const waitState = model.lifecycle.waiting;
     if (outcome?.code === "Waiting" && waitState) {
       if (r.body.status !== waitState)
         host.repo.putResource({ ...r, body: { ...r.body, status: waitState } });
       return;
     }
-    const status = outcome ? model.states.failed : model.states.ready;
+    const status = outcome ? model.lifecycle.createFailed : model.lifecycle.ready;
     host.repo.putResource({ ...r, body: settled(host, model, r.body, status, outcome?.message ?? null) });
     finish(host, o, outcome);
     return;
@@ -118,14 +118,14 @@ export function advance(host: LifecycleHost, o: StoredOperation): void {
         host,
         model,
         o.previous.body,
-        model.states.ready,
+        model.lifecycle.ready,
         `update rolled back: ${message}`,
       );
       host.repo.putResource({ ...r, body, secret: o.previous.secret });
       finish(host, o, { code: fault.code ?? "InternalError", message });
       return;
     }
-    host.repo.putResource({ ...r, body: settled(host, model, r.body, model.states.ready, null) });
+    host.repo.putResource({ ...r, body: settled(host, model, r.body, model.lifecycle.ready, null) });
     finish(host, o, null);
     return;
   }
@@ -140,7 +140,7 @@ function settled(
   status: string,
   reason: string | null,
 ): Body {
-  const ready = status === model.states.ready ? model.whenReady?.(body) : {};
+  const ready = status === model.lifecycle.ready ? model.whenReady?.(body) : {};
   return {
     ...body,
     ...ready,

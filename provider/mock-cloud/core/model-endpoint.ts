@@ -2,14 +2,17 @@ import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import type { ChipType, ModelId } from "../../api/catalog.ts";
 import { modelCatalog } from "../../api/catalog.ts";
+import { chipClusterLifecycle } from "../../api/chip-cluster.ts";
 import {
   ModelEndpoint,
   ModelEndpointPatch,
   ModelEndpointSpec,
   modelEndpointCreateOnly,
+  modelEndpointLifecycle,
   servingCapacity,
 } from "../../api/model-endpoint.ts";
 import { exclusiveChips, modelOnChipIssues, replicasFitIssues } from "../../api/placement.ts";
+import { countQuotas } from "../../api/quotas.ts";
 import { fail, invalid } from "../errors.ts";
 import type { StoredResource } from "../store/repo.ts";
 import { endpointsOn } from "./chip-cluster.ts";
@@ -63,8 +66,8 @@ function checkDeployment(
       },
     ]);
   }
-  if (cluster.body.status !== "ACTIVE") {
-    fail("Conflict", `cluster ${d.clusterId} is ${cluster.body.status}, not ACTIVE`, {
+  if (cluster.body.status !== chipClusterLifecycle.ready) {
+    fail("Conflict", `cluster ${d.clusterId} is ${cluster.body.status}, not ${chipClusterLifecycle.ready}`, {
       field: `${path}.clusterId`,
     });
   }
@@ -96,9 +99,9 @@ function checkDeployment(
 
 function checkTokens(ctx: Ctx, region: string, tpm: number, except?: string): void {
   const current = ctx.repo
-    .allResources(ctx.account, "ModelEndpoint")
+    .allResources(ctx.account, countQuotas.tokensPerMinute.kind)
     .filter((e) => e.id !== except && e.body.region === region)
-    .reduce((n, e) => n + (e.body.throughput as Throughput).tokensPerMinute, 0);
+    .reduce((n, e) => n + countQuotas.tokensPerMinute.use(e.body), 0);
   if (current + tpm > ctx.limits.tokensPerMinutePerRegion) {
     fail(
       "InsufficientQuota",
@@ -126,14 +129,7 @@ export const modelEndpointModel: KindModel = {
   create: ModelEndpointSpec,
   view: ModelEndpoint,
   patch: ModelEndpointPatch,
-  immutable: ["name", "region"],
-  states: {
-    creating: "CREATING",
-    updating: "UPDATING",
-    ready: "IN_SERVICE",
-    failed: "FAILED",
-    deleting: "DELETING",
-  },
+  lifecycle: modelEndpointLifecycle,
 
   // Capacity-only changes scale the endpoint; a new model or cache setting rolls out a version.
   updatingState: (patch) =>

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { CreateOnly, ResourceKind } from "../../api/common.ts";
+import type { CreateOnly, Lifecycle, ResourceKind } from "../../api/common.ts";
 import { canonicalJson } from "../../api/digest.ts";
 import type { RuleIssue } from "../../api/issues.ts";
 import { fail, invalid } from "../errors.ts";
@@ -22,21 +22,13 @@ export interface Ctx {
 export interface KindModel {
   kind: ResourceKind;
   idPrefix: string;
-  create: z.ZodType<Record<string, unknown>>;
+  create: z.ZodObject;
   /** The API view of a resource: what an out-of-band edit must still satisfy. */
   view: z.ZodObject;
-  patch: z.ZodType<Record<string, unknown>>;
-  /** Top-level fields a PATCH may not change. */
-  immutable: readonly string[];
-  states: {
-    creating: string;
-    updating: string;
-    ready: string;
-    failed: string;
-    deleting: string;
-    /** Where a create waits when `finishCreate` answers `Waiting` (no capacity yet). */
-    waiting?: string;
-  };
+  /** The mutable fields; every other field of `create` is immutable (a PATCH may only restate it). */
+  patch: z.ZodObject;
+  /** Its statuses by role (provider/api); a create waits in `waiting` while `finishCreate` answers `Waiting`. */
+  lifecycle: Lifecycle;
   /** Validates references, quotas and fit; throws MockCloudError. */
   checkCreate(ctx: Ctx, spec: Record<string, unknown>): void;
   checkUpdate(ctx: Ctx, current: StoredResource, patch: Record<string, unknown>): void;
@@ -56,7 +48,7 @@ export interface KindModel {
   derive(body: Body): Body;
   /** Ids of live resources that depend on this one (delete is refused while any exist). */
   dependents(ctx: Ctx, r: StoredResource): string[];
-  /** The status while an update runs, when it depends on what changes (default: states.updating). */
+  /** The status while an update runs, when it depends on what changes (default: lifecycle.updating). */
   updatingState?(patch: Record<string, unknown>): string;
   /** A status to show while a create is still in progress (e.g. PROVISIONING, WAITING_FOR_CAPACITY). */
   progress?(ctx: Ctx, r: StoredResource): string;
@@ -64,6 +56,11 @@ export interface KindModel {
   whenReady?(body: Body): Partial<Body>;
   /** Whether a finishing create succeeds; an error code and message when it fails (`Waiting`: not yet). */
   finishCreate?(ctx: Ctx, r: StoredResource): { code: string; message: string } | null;
+}
+
+/** Top-level fields a PATCH may not change: the spec's fields that its patch schema leaves out. */
+export function immutableFields(model: Pick<KindModel, "create" | "patch">): string[] {
+  return Object.keys(model.create.shape).filter((k) => !(k in model.patch.shape));
 }
 
 /** 402 QuotaExceeded when one more resource of a kind would pass the per-region count quota. */

@@ -1,6 +1,5 @@
 import { chipTypes, regions } from "../../api/catalog.ts";
-import type { ResourceKind } from "../../api/common.ts";
-import type { Quotas } from "../../api/quotas.ts";
+import { countQuotas, type Quotas } from "../../api/quotas.ts";
 import { chipsInUse } from "./chip-cluster.ts";
 import type { Ctx } from "./model.ts";
 
@@ -11,18 +10,13 @@ import type { Ctx } from "./model.ts";
  */
 export function quotas(ctx: Ctx): Quotas {
   const { limits } = ctx;
-  const byRegion = (kind: ResourceKind, weight: (body: Record<string, unknown>) => number) => {
+  const count = (quota: keyof typeof countQuotas, limit: number) => {
     const used = new Map<string, number>();
+    const { kind, use } = countQuotas[quota];
     for (const r of ctx.repo.allResources(ctx.account, kind))
-      used.set(r.body.region, (used.get(r.body.region) ?? 0) + weight(r.body));
-    return (region: string) => used.get(region) ?? 0;
+      used.set(r.body.region, (used.get(r.body.region) ?? 0) + use(r.body));
+    return regions.map((region) => ({ region, limit, used: used.get(region) ?? 0 }));
   };
-  const endpoints = byRegion("ModelEndpoint", () => 1);
-  const runtimes = byRegion("AgentRuntime", () => 1);
-  const tokens = byRegion(
-    "ModelEndpoint",
-    (body) => (body.throughput as { tokensPerMinute: number }).tokensPerMinute,
-  );
   return {
     chips: regions.flatMap((region) =>
       chipTypes.map((chipType) => ({
@@ -32,16 +26,8 @@ export function quotas(ctx: Ctx): Quotas {
         used: chipsInUse(ctx, region, chipType),
       })),
     ),
-    endpoints: regions.map((region) => ({
-      region,
-      limit: limits.endpointsPerRegion,
-      used: endpoints(region),
-    })),
-    runtimes: regions.map((region) => ({ region, limit: limits.runtimesPerRegion, used: runtimes(region) })),
-    tokensPerMinute: regions.map((region) => ({
-      region,
-      limit: limits.tokensPerMinutePerRegion,
-      used: tokens(region),
-    })),
+    endpoints: count("endpoints", limits.endpointsPerRegion),
+    runtimes: count("runtimes", limits.runtimesPerRegion),
+    tokensPerMinute: count("tokensPerMinute", limits.tokensPerMinutePerRegion),
   };
 }

@@ -17,7 +17,7 @@ import { ChangeFeed } from "./feed.ts";
 import { Inference } from "./inference/serve.ts";
 import { kindModels } from "./kinds.ts";
 import { advance, finish, newEtag, newId, observe, startOperation } from "./lifecycle.ts";
-import type { Body, Ctx } from "./model.ts";
+import { type Body, type Ctx, immutableFields } from "./model.ts";
 import { decodePageToken, encodePageToken, pageTokenSecret } from "./page-token.ts";
 import { defaultLimits, type FaultRule, type Limits, type Transitions } from "./settings.ts";
 
@@ -317,7 +317,7 @@ export class CloudService {
   update(ctx: Ctx, kind: ResourceKind, id: string, raw: unknown, ifMatch: string | null, wait = false) {
     const model = kindModels[kind];
     if (raw && typeof raw === "object") {
-      for (const field of model.immutable) {
+      for (const field of immutableFields(model)) {
         if (field in raw) {
           const current = this.repo.getResource(ctx.account, kind, id);
           if (
@@ -331,7 +331,7 @@ export class CloudService {
       }
     }
     const stripped =
-      raw && typeof raw === "object" ? omit(raw as Record<string, unknown>, model.immutable) : raw;
+      raw && typeof raw === "object" ? omit(raw as Record<string, unknown>, immutableFields(model)) : raw;
     const patch = parse(model.patch, stripped);
     this.#observe(ctx, id);
     return tx(this.db, () => {
@@ -342,7 +342,7 @@ export class CloudService {
           etag: current.body.etag,
         });
       }
-      if (current.body.status !== model.states.ready) {
+      if (current.body.status !== model.lifecycle.ready) {
         fail("Conflict", `${kind} ${id} is ${current.body.status}; wait for its operation to finish`);
       }
       model.checkUpdate(ctx, current, patch);
@@ -351,7 +351,7 @@ export class CloudService {
         ...current,
         body: {
           ...next.body,
-          status: model.updatingState?.(patch) ?? model.states.updating,
+          status: model.updatingState?.(patch) ?? model.lifecycle.updating,
           etag: newEtag(),
           updatedAt: ctx.now.toISOString(),
         },
@@ -382,7 +382,7 @@ export class CloudService {
         });
       }
       for (const o of running) finish(this, o, { code: "Cancelled", message: "superseded by a delete" });
-      const r = { ...current, body: { ...current.body, status: model.states.deleting, etag: newEtag() } };
+      const r = { ...current, body: { ...current.body, status: model.lifecycle.deleting, etag: newEtag() } };
       this.repo.putResource(r);
       const op = startOperation(this, ctx, kind, id, "delete");
       return { operation: op.op, resource: r.body };
@@ -424,7 +424,7 @@ export class CloudService {
       const edited = { ...current.body, ...fields } as Body;
       // A ready resource edited out of band is ready as edited (a console scaling a cluster in
       // place): what readiness derives (readyHyperNodes) follows, unless the edit sets it too.
-      const ready = edited.status === model.states.ready ? (model.whenReady?.(edited) ?? {}) : {};
+      const ready = edited.status === model.lifecycle.ready ? (model.whenReady?.(edited) ?? {}) : {};
       const body = model.derive({
         ...edited,
         ...Object.fromEntries(Object.entries(ready).filter(([k]) => !(k in fields))),

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { AgentRuntimeSpec, AgentRuntime as AgentRuntimeView } from "../../api/agent-runtime.ts";
+import { dynamicModule } from "../../api/engine.ts";
 import { registeredOutputs } from "../shared/kind.ts";
 import { releaseWhenRecorded } from "../shared/recorded.ts";
 import { type CommonArgs, providerOf, resourceArgs } from "../shared/resource.ts";
@@ -53,7 +54,7 @@ export class AgentRuntime extends pulumi.dynamic.Resource {
       inputs: ["secretEnv"],
       outputs: ["secretEnv"],
     });
-    super(provider, name, props, options, "agentcloud", "AgentRuntime");
+    super(provider, name, props, options, dynamicModule, "AgentRuntime");
     releaseWhenRecorded(this);
   }
 }

@@ -3,6 +3,7 @@ import {
   AgentRuntimePatch,
   AgentRuntimeSpec,
   agentRuntimeCreateOnly,
+  agentRuntimeLifecycle,
 } from "../../api/agent-runtime.ts";
 import { secretEnvDigest } from "../../api/digest.ts";
 import { estimateAgentRuntime } from "../../api/estimate.ts";
@@ -41,7 +42,6 @@ export const agentRuntimeKind: KindDefinition<AgentRuntime> = {
         : Object.fromEntries(r.secretEnvKeys.map((k) => [k, "(changed outside Pulumi)"])),
   }),
   outputKeys: agentRuntimeOutputKeys,
-  readyStates: ["READY"],
-  failedStates: ["CREATE_FAILED", "UPDATE_FAILED"],
+  lifecycle: agentRuntimeLifecycle,
   timeouts: { create: 10 * 60, update: 10 * 60, delete: 10 * 60 },
 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { unknownValue } from "../../api/engine.ts";
 import { setClock } from "../../runtime/config.ts";
 import { handlers } from "../../runtime/index.ts";
-import { unknownValue } from "../../runtime/unknowns.ts";
 
 const h = handlers.ChipCluster;
 const base = {

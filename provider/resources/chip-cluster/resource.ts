@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { ChipClusterSpec, ChipCluster as ChipClusterView } from "../../api/chip-cluster.ts";
+import { dynamicModule } from "../../api/engine.ts";
 import { registeredOutputs } from "../shared/kind.ts";
 import { releaseWhenRecorded } from "../shared/recorded.ts";
 import { type CommonArgs, providerOf, resourceArgs } from "../shared/resource.ts";
@@ -45,7 +46,7 @@ export interface ChipCluster
 export class ChipCluster extends pulumi.dynamic.Resource {
   constructor(name: string, args: ChipClusterArgs, opts?: pulumi.CustomResourceOptions) {
     const r = resourceArgs("ChipCluster", name, args, opts, outputKeys);
-    super(provider, name, r.props, r.opts, "agentcloud", "ChipCluster");
+    super(provider, name, r.props, r.opts, dynamicModule, "ChipCluster");
     releaseWhenRecorded(this);
   }
 }

@@ -3,6 +3,7 @@ import {
   ChipCluster,
   ChipClusterSpec,
   chipClusterCreateOnly,
+  chipClusterLifecycle,
   chipClusterMutable,
 } from "../../api/chip-cluster.ts";
 import { estimateChipCluster } from "../../api/estimate.ts";
@@ -35,8 +36,7 @@ export const chipClusterKind: KindDefinition<ChipCluster> = {
   catalogCheck: checkChipCatalog,
   estimate: estimateChipCluster,
   outputKeys: chipClusterOutputKeys,
-  readyStates: ["ACTIVE"],
-  failedStates: ["FAILED"],
+  lifecycle: chipClusterLifecycle,
   timeouts: { create: 30 * 60, update: 30 * 60, delete: 20 * 60 },
 };
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { unknownValue } from "../../api/engine.ts";
 import { replicasMessage } from "../../api/model-endpoint.ts";
 import { modelOnChipIssues } from "../../api/placement.ts";
 import { handlers } from "../../runtime/index.ts";
-import { unknownValue } from "../../runtime/unknowns.ts";
 
 const h = handlers.ModelEndpoint;
 const dedicated = {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import { dynamicModule } from "../../api/engine.ts";
 import type { ModelEndpointSpec, ModelEndpoint as ModelEndpointView } from "../../api/model-endpoint.ts";
 import type { ChipCluster } from "../chip-cluster/resource.ts";
 import { registeredOutputs } from "../shared/kind.ts";
@@ -69,7 +70,7 @@ export class ModelEndpoint extends pulumi.dynamic.Resource {
       props.__chipType = cluster.chipType;
       props.__scheduling = cluster.scheduling;
     }
-    super(provider, name, props, options, "agentcloud", "ModelEndpoint");
+    super(provider, name, props, options, dynamicModule, "ModelEndpoint");
     releaseWhenRecorded(this);
   }
 }

@@ -6,6 +6,7 @@ import {
   ModelEndpointPatch,
   ModelEndpointSpec,
   modelEndpointCreateOnly,
+  modelEndpointLifecycle,
 } from "../../api/model-endpoint.ts";
 import { isChipType, modelOnChipIssues } from "../../api/placement.ts";
 import type { CheckFailure } from "../../runtime/check.ts";
@@ -38,8 +39,7 @@ export const modelEndpointKind: KindDefinition<ModelEndpoint> = {
   catalogCheck: checkEndpointCatalog,
   estimate: estimateModelEndpoint,
   outputKeys: modelEndpointOutputKeys,
-  readyStates: ["IN_SERVICE"],
-  failedStates: ["FAILED"],
+  lifecycle: modelEndpointLifecycle,
   timeouts: { create: 20 * 60, update: 20 * 60, delete: 10 * 60 },
 };
 

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { CreateOnly, ResourceKind } from "../../api/common.ts";
+import type { CreateOnly, Lifecycle, ResourceKind } from "../../api/common.ts";
 import type { Estimate } from "../../api/estimate.ts";
 import type { CheckFailure } from "../../runtime/check.ts";
 
@@ -35,9 +35,8 @@ export interface KindDefinition<
    * Every other spec field is read from the resource as it is.
    */
   writeOnly?(res: Res, previous: Record<string, unknown> | undefined): Record<string, unknown>;
-  /** Ready state after create/update; anything else that is terminal is a failure. */
-  readyStates: readonly string[];
-  failedStates: readonly string[];
+  /** The kind's statuses by role (provider/api): the provider waits for `ready`, stops at `failed`. */
+  lifecycle: Lifecycle;
   /** Default deadlines in seconds. */
   timeouts: { create: number; update: number; delete: number };
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { type ModelId, modelCatalog } from "../../../api/catalog.ts";
 import { ChatCompletionRequest, InferenceRule } from "../../../api/inference.ts";
 import { fieldIssues } from "../../../api/issues.ts";
-import { servingCapacity } from "../../../api/model-endpoint.ts";
+import { servingCapacity, servingStates } from "../../../api/model-endpoint.ts";
 import { invalid } from "../../errors.ts";
 import { getMeta, setMeta, tx } from "../../store/db.ts";
 import type { StoredResource } from "../../store/repo.ts";
@@ -31,7 +31,6 @@ export const elasticPriceFactor = 1.5;
 const windowMs = 60_000;
 /** An endpoint that served nothing this long (emulator clock) scales back to its minimum. */
 export const idleScaleDownMs = 5 * 60_000;
-const servingStates = ["IN_SERVICE", "UPDATING", "SCALING"];
 
 /** An error in OpenAI's shape: `{ error: { message, type, param, code } }` with an HTTP status. */
 export class InferenceError extends Error {
@@ -147,7 +146,7 @@ export class Inference {
     }
     if (key !== endpoint.body.apiKey) throw unauthenticated;
     const status = String(endpoint.body.status);
-    if (!servingStates.includes(status)) {
+    if (!(servingStates as readonly string[]).includes(status)) {
       throw new InferenceError(
         503,
         "server_error",
