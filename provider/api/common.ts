@@ -85,6 +85,19 @@ export interface Lifecycle<S extends string = string> {
 export const resourceKinds = ["ChipCluster", "ModelEndpoint", "AgentRuntime"] as const;
 export type ResourceKind = (typeof resourceKinds)[number];
 
+/**
+ * The fields of each kind that are secrets: inputs the program marks secret, outputs the engine
+ * keeps secret in state, and outputs the emulator masks in its event feed and console.
+ */
+export const secretFields: Record<ResourceKind, { inputs: readonly string[]; outputs: readonly string[] }> = {
+  ChipCluster: { inputs: [], outputs: [] },
+  ModelEndpoint: { inputs: [], outputs: ["apiKey"] },
+  AgentRuntime: { inputs: ["secretEnv"], outputs: ["secretEnv"] },
+};
+
+/** Page sizes of every list: `pageSize` defaults to `default` and may be 1 to `max`. */
+export const pageSizes = { default: 50, max: 500 } as const;
+
 /** URL collection segment of each kind under /v1. */
 export const collectionOf: Record<ResourceKind, string> = {
   ChipCluster: "chip-clusters",

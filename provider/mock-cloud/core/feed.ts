@@ -1,4 +1,4 @@
-import type { Operation, ResourceKind } from "../../api/common.ts";
+import { type Operation, type ResourceKind, secretFields } from "../../api/common.ts";
 import type { LoggedRequest } from "../http/request-log.ts";
 
 /** What changed in the emulator, as the change feed (`GET /_mock/events`) tells it. */
@@ -67,7 +67,10 @@ function maskSecret(value: string): string {
   return `••••••••${value.slice(-4)}`;
 }
 
-/** A resource body with its secret outputs masked (`apiKey`). */
+/** A resource body with its secret outputs masked (`secretFields`: an endpoint's `apiKey`). */
 export function masked(body: Record<string, unknown>): Record<string, unknown> {
-  return typeof body.apiKey === "string" ? { ...body, apiKey: maskSecret(body.apiKey) } : body;
+  const fields = secretFields[body.kind as ResourceKind]?.outputs ?? [];
+  const out = { ...body };
+  for (const f of fields) if (typeof out[f] === "string") out[f] = maskSecret(out[f]);
+  return out;
 }

@@ -3,6 +3,7 @@ import {
   type IdempotencyKeyInfo,
   immutableMessage,
   type Operation,
+  pageSizes,
   ReleaseIdempotencyKey,
   type ResourceKind,
   resourceKinds,
@@ -296,7 +297,7 @@ export class CloudService {
   }
 
   list(ctx: Ctx, kind: ResourceKind, query: { region?: string; pageSize?: number; pageToken?: string }) {
-    const size = Math.min(Math.max(query.pageSize ?? 50, 1), 500);
+    const size = Math.min(Math.max(query.pageSize ?? pageSizes.default, 1), pageSizes.max);
     const scope = { account: ctx.account, kind, region: query.region ?? null };
     return tx(this.db, () => {
       const secret = pageTokenSecret(this.db);

@@ -37,6 +37,17 @@ export type Limits = z.infer<typeof Limits>;
 export const defaultLimits: Limits = Limits.parse({});
 
 /** A fault rule, LocalStack-shaped: what to match, and what to do instead of (or before) answering. */
+/** What a fault can target: an API operation, or `provision` (a create's or update's transition). */
+export const faultOperations = [
+  "create",
+  "get",
+  "list",
+  "update",
+  "delete",
+  "operation",
+  "provision",
+] as const;
+
 export const FaultRule = z.strictObject({
   id: z.string().optional(),
   /** A kind (`ChipCluster`) or its collection (`chip-clusters`). */
@@ -46,7 +57,7 @@ export const FaultRule = z.strictObject({
     .pipe(z.enum(resourceKinds))
     .optional(),
   /** create, get, list, update, delete, operation (GET /v1/operations), or provision (fails a transition). */
-  operation: z.enum(["create", "get", "list", "update", "delete", "operation", "provision"]).optional(),
+  operation: z.enum(faultOperations).optional(),
   region: z.string().optional(),
   account: z.string().optional(),
   probability: z.number().min(0).max(1).default(1),

@@ -24,6 +24,7 @@ import {
   IdempotencyKeyInfo,
   IdempotencyKeyList,
   Operation,
+  pageSizes,
   Region,
   ReleasedIdempotencyKeys,
   ReleaseIdempotencyKey,
@@ -197,10 +198,6 @@ const pages = {
   AgentRuntime: AgentRuntimePage,
 };
 
-/** Largest and smallest page a list answers; pageSize outside them is 400 ValidationError. */
-const maxPageSize = 500;
-const defaultPageSize = 50;
-
 const IdempotencyKeysQuery = z.object({
   released: z
     .enum(["true", "false"])
@@ -214,9 +211,9 @@ export const ListQuery = z.object({
     .number()
     .int()
     .min(1)
-    .max(maxPageSize)
+    .max(pageSizes.max)
     .optional()
-    .describe(`items per page, 1–${maxPageSize} (default ${defaultPageSize})`),
+    .describe(`items per page, 1–${pageSizes.max} (default ${pageSizes.default})`),
   pageToken: z
     .string()
     .optional()

@@ -50,10 +50,7 @@ export interface AgentRuntime
  */
 export class AgentRuntime extends pulumi.dynamic.Resource {
   constructor(name: string, args: AgentRuntimeArgs, opts?: pulumi.CustomResourceOptions) {
-    const { props, opts: options } = resourceArgs("AgentRuntime", name, args, opts, outputKeys, {
-      inputs: ["secretEnv"],
-      outputs: ["secretEnv"],
-    });
+    const { props, opts: options } = resourceArgs("AgentRuntime", name, args, opts, outputKeys);
     super(provider, name, props, options, dynamicModule, "AgentRuntime");
     releaseWhenRecorded(this);
   }

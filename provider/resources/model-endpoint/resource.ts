@@ -58,9 +58,7 @@ export interface ModelEndpoint
  */
 export class ModelEndpoint extends pulumi.dynamic.Resource {
   constructor(name: string, args: ModelEndpointArgs, opts?: pulumi.CustomResourceOptions) {
-    const { props, opts: options } = resourceArgs("ModelEndpoint", name, args, opts, outputKeys, {
-      outputs: ["apiKey"],
-    });
+    const { props, opts: options } = resourceArgs("ModelEndpoint", name, args, opts, outputKeys);
     const d = args.deployment as { cluster?: ChipCluster; clusterId?: pulumi.Input<string> };
     if (d && typeof d === "object" && !pulumi.Output.isInstance(d) && d.cluster) {
       // The cluster resource itself: its id (and the dependency), its chip type for preview's memory

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import * as pulumi from "@pulumi/pulumi";
+import { type ResourceKind, secretFields } from "../../api/common.ts";
 import type { Timeouts } from "../../runtime/timeouts.ts";
 import { noteDeclared } from "./recorded.ts";
 
@@ -37,12 +38,11 @@ export function providerOf(moduleUrl: string): pulumi.dynamic.ResourceProvider {
  * with what to do instead; `replaceOnChanges` is carried to our diff, which applies it.
  */
 export function resourceArgs(
-  kind: string,
+  kind: ResourceKind,
   logicalName: string,
   args: CommonArgs,
   opts: pulumi.CustomResourceOptions | undefined,
   outputKeys: readonly string[],
-  secrets: { inputs?: readonly string[]; outputs?: readonly string[] } = {},
 ): { props: Record<string, unknown>; opts: pulumi.CustomResourceOptions } {
   if (opts?.import !== undefined) {
     throw new Error(
@@ -53,7 +53,8 @@ export function resourceArgs(
   for (const k of outputKeys) props[k] = undefined;
   const { adoptId, ...rest } = args;
   Object.assign(props, rest);
-  for (const k of secrets.inputs ?? []) {
+  const secrets = secretFields[kind];
+  for (const k of secrets.inputs) {
     if (props[k] !== undefined && props[k] !== null) props[k] = pulumi.secret(props[k]);
   }
   props.__scope = `${pulumi.getProject()}/${pulumi.getStack()}/${logicalName}`;
@@ -74,7 +75,7 @@ export function resourceArgs(
   const aliasScopes = scopesOfAliases(opts?.aliases, logicalName);
   if (aliasScopes.length > 0) props.__aliasScopes = aliasScopes;
   if (opts?.replaceOnChanges?.length) props.__replaceOnChanges = [...opts.replaceOnChanges];
-  const secretOutputs = [...(opts?.additionalSecretOutputs ?? []), ...(secrets.outputs ?? [])];
+  const secretOutputs = [...(opts?.additionalSecretOutputs ?? []), ...secrets.outputs];
   // A chosen name cannot be held by two resources: its replacement must wait for the old one to go.
   // The engine asks our diff only for replacements it plans itself, not for `--replace`: say it here.
   const deleteBeforeReplace = opts?.deleteBeforeReplace ?? (rest.name !== undefined ? true : undefined);
