@@ -3,6 +3,7 @@
  * used offline by the provider's check() so that preview can reject what the cloud would reject.
  * Figures marked illustrative in docs/domain.md are the emulator's defaults, not vendor facts.
  */
+import { z } from "zod";
 import type { RuleIssue } from "./issues.ts";
 
 export const regions = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1", "us-west-1"] as const;
@@ -13,32 +14,19 @@ export type ChipType = (typeof chipTypes)[number];
 
 export const hyperNodeSizes = [8, 16, 32, 64, 128] as const;
 
-export interface ChipSpec {
-  chipType: ChipType;
-  memoryGiB: number | null;
-  chipToChipGBps: number | null;
-  p2pLatencyNs: number | null;
-  maxChipsPerHyperNode: number | null;
-  /** ISO date from which the chip can be ordered. */
-  availableFrom: string;
-  /** Illustrative list prices (see docs/pricing.md): USD per chip-hour for each provisioning mode. */
-  pricing: ChipPricing;
-}
-
-export const provisioningModes = ["onDemand", "reserved", "spot", "queued"] as const;
+const provisioningModes = ["onDemand", "reserved", "spot", "queued"] as const;
 export type ProvisioningMode = (typeof provisioningModes)[number];
-
-/** USD per chip-hour by provisioning mode. */
-interface ChipPricing {
-  currency: "USD";
-  perChipHour: Record<ProvisioningMode, number>;
-}
 
 /**
  * Prices in this file are ILLUSTRATIVE: made up for the emulator and the provider's estimates, not
  * any vendor's price list. They are served by `/v1/catalog/chips` and `/v1/catalog/models`.
  */
-const chipPrices = (onDemand: number, reserved: number, spot: number, queued: number): ChipPricing => ({
+const chipPrices = (
+  onDemand: number,
+  reserved: number,
+  spot: number,
+  queued: number,
+): ChipSpec["pricing"] => ({
   currency: "USD",
   perChipHour: { onDemand, reserved, spot, queued },
 });
@@ -51,6 +39,28 @@ export const hoursPerMonth = 730;
  * `sandbox.cpu` vCPUs and `sandbox.memoryMiB` (default 1 vCPU and 2 GiB) for every hour it runs.
  */
 export const sandboxPricing = { currency: "USD", perVcpuHour: 0.048, perGiBHour: 0.0052 } as const;
+
+/** A chip as `GET /v1/catalog/chips` lists it. */
+export const ChipSpec = z.object({
+  chipType: z.enum(chipTypes),
+  memoryGiB: z.number().nullable(),
+  chipToChipGBps: z.number().nullable(),
+  p2pLatencyNs: z.number().nullable(),
+  maxChipsPerHyperNode: z.number().int().nullable(),
+  availableFrom: z.string().describe("ISO date from which the chip can be ordered"),
+  pricing: z
+    .object({
+      currency: z.literal("USD"),
+      perChipHour: z.object(
+        Object.fromEntries(provisioningModes.map((m) => [m, z.number().nonnegative()])) as Record<
+          ProvisioningMode,
+          z.ZodNumber
+        >,
+      ),
+    })
+    .describe("illustrative list price per chip-hour for each provisioning mode (not a vendor's price)"),
+});
+type ChipSpec = z.infer<typeof ChipSpec>;
 
 export const chipCatalog: Record<ChipType, ChipSpec> = {
   "zhenwu-810e": {
@@ -94,18 +104,25 @@ export const chipCatalog: Record<ChipType, ChipSpec> = {
 export const modelIds = ["qwen3.7-max", "glm-5.1", "minimax-m2.7", "kimi-k2.6", "deepseek-v4-pro"] as const;
 export type ModelId = (typeof modelIds)[number];
 
-export interface ModelSpec {
-  model: ModelId;
-  provider: "first-party" | "third-party";
-  /** Illustrative weight size in GiB. */
-  weightsGiB: number;
-  /** Illustrative KV-cache reservation per replica in GiB. */
-  kvCacheGiB: number;
-  supportedChips: ChipType[];
-  maxContextTokens: number;
-  /** USD per million tokens on pooled endpoints (illustrative, see docs/pricing.md). */
-  pricing: { inputPerMTokens: number; outputPerMTokens: number; cachedInputPerMTokens: number };
-}
+/** A model as `GET /v1/catalog/models` lists it. Weights and KV cache are illustrative. */
+export const ModelSpec = z.object({
+  model: z.enum(modelIds),
+  provider: z.enum(["first-party", "third-party"]),
+  weightsGiB: z.number(),
+  kvCacheGiB: z.number().describe("KV-cache reservation per replica"),
+  supportedChips: z.array(z.enum(chipTypes)),
+  maxContextTokens: z.number().int(),
+  pricing: z
+    .object({
+      inputPerMTokens: z.number(),
+      outputPerMTokens: z.number(),
+      cachedInputPerMTokens: z.number(),
+    })
+    .describe(
+      "illustrative USD per million tokens on pooled endpoints (not a vendor's price, docs/pricing.md)",
+    ),
+});
+type ModelSpec = z.infer<typeof ModelSpec>;
 
 export const modelCatalog: Record<ModelId, ModelSpec> = {
   "qwen3.7-max": {

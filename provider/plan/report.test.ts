@@ -3,14 +3,13 @@ import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { estimateChipCluster, estimateModelEndpoint } from "../api/estimate.ts";
 import { planReport, toMarkdown } from "./report.ts";
+import { planReportJsonSchema } from "./schema.ts";
 
 const urn = (kind: string, name: string) =>
   `urn:pulumi:dev::p::pulumi-nodejs:dynamic/agentcloud:${kind}::${name}`;
 const type = (kind: string) => `pulumi-nodejs:dynamic/agentcloud:${kind}`;
-const schema = JSON.parse(
-  readFileSync(new URL("../../docs/plan-report.schema.json", import.meta.url), "utf8"),
-);
-const validate = new Ajv().compile(schema);
+const published = readFileSync(new URL("../../docs/plan-report.schema.json", import.meta.url), "utf8");
+const validate = new Ajv().compile(JSON.parse(published));
 
 const clusterSpec = {
   region: "cn-hangzhou",
@@ -29,6 +28,12 @@ const endpoint = (cpr: number, max: number, extra: Record<string, unknown> = {})
   ...endpointSpec(cpr, max),
   ...extra,
   estimate: estimateModelEndpoint(endpointSpec(cpr, max), { __chipType: "zhenwu-m890" }),
+});
+
+describe("docs/plan-report.schema.json", () => {
+  it("is the schema generated from the report's zod (run `node scripts/write-schemas.ts` when it is not)", () => {
+    expect(published).toBe(planReportJsonSchema());
+  });
 });
 
 describe("planReport", () => {

@@ -7,6 +7,7 @@
 import { kindOfType, unknownValue } from "../api/engine.ts";
 import type { Estimate } from "../api/estimate.ts";
 import { countQuotas, type Quotas } from "../api/quotas.ts";
+import type { PlanReport, ResourceReport } from "./schema.ts";
 
 type Props = Record<string, unknown>;
 interface State {
@@ -26,43 +27,8 @@ export interface Preview {
   steps?: Step[];
 }
 
-type Action = "create" | "update" | "replace" | "delete" | "same";
-interface Usd {
-  min: number;
-  max: number;
-}
-
-interface ResourceReport {
-  urn: string;
-  name: string;
-  kind: string;
-  region: string | null;
-  action: Action;
-  /** Spec keys whose declared value differs (`(known after apply)` values included). */
-  changedKeys: string[];
-  /** Keys that force the replacement, as the provider's diff gave them. */
-  replaceKeys: string[];
-  /** Chips billed to this resource before and after, by type (shares of a cluster not counted). */
-  chipsDelta: Record<string, number>;
-  /** A dedicated endpoint: the change of the cluster chips its replicas can hold (not billed again). */
-  clusterShareDelta: Record<string, number>;
-  monthlyUsd: { before: Usd | null; after: Usd | null };
-  risks: string[];
-}
-
-export interface PlanReport {
-  resources: ResourceReport[];
-  /** Change of chips by region and chip type, over every AgentCloud resource of the stack. */
-  chipsDelta: { region: string; chipType: string; before: number; after: number; delta: number }[];
-  /** The AgentCloud resources in the preview (the whole stack with `--show-sames`), before and after. */
-  monthlyUsd: { before: Usd; after: Usd };
-  /** Resources whose estimate is not known (state of an older release, or unknown values). */
-  unestimated: string[];
-  budget: { maxMonthlyUsd: number; over: boolean } | null;
-  /** Where the account's quotas were read (`GET /v1/quotas`), or why they could not be; null: not asked. */
-  quotas: { endpoint: string; checked: boolean; error: string | null } | null;
-  risks: string[];
-}
+type Action = ResourceReport["action"] | "same";
+type Usd = PlanReport["monthlyUsd"]["before"];
 
 /** The account's quotas for `planReport`, as `GET /v1/quotas` answered, or why it did not. */
 export type QuotaSource = { endpoint: string } & ({ quotas: Quotas } | { error: string });

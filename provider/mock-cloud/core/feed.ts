@@ -1,5 +1,5 @@
+import type { LoggedRequest } from "../../api/admin.ts";
 import { type Operation, type ResourceKind, secretFields } from "../../api/common.ts";
-import type { LoggedRequest } from "../http/request-log.ts";
 
 /** What changed in the emulator, as the change feed (`GET /_mock/events`) tells it. */
 export type ChangeEvent =

@@ -1,15 +1,6 @@
-/** The last requests the emulator answered: no headers, no bodies, so nothing secret to redact. */
-export interface LoggedRequest {
-  time: string;
-  requestId: string;
-  account: string | null;
-  method: string;
-  path: string;
-  status: number;
-  code: string | null;
-  durationMs: number;
-}
+import type { LoggedRequest } from "../../api/admin.ts";
 
+/** The last requests the emulator answered: no headers, no bodies, so nothing secret to redact. */
 export class RequestLog {
   readonly #items: LoggedRequest[] = [];
   readonly #capacity: number;

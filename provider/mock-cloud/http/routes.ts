@@ -1,5 +1,6 @@
 import type { Context, Env, Hono } from "hono";
 import { z } from "zod";
+import { LoggedRequest } from "../../api/admin.ts";
 import {
   AgentRuntime,
   AgentRuntimeAccepted,
@@ -7,7 +8,7 @@ import {
   AgentRuntimePatchBody,
   AgentRuntimeSpec,
 } from "../../api/agent-runtime.ts";
-import { chipTypes, modelIds, type ProvisioningMode, provisioningModes, regions } from "../../api/catalog.ts";
+import { ChipSpec, ModelSpec, regions } from "../../api/catalog.ts";
 import {
   ChipCluster,
   ChipClusterAccepted,
@@ -222,40 +223,6 @@ export const ListQuery = z.object({
     ),
 });
 
-const ChipInfo = z.object({
-  chipType: z.enum(chipTypes),
-  memoryGiB: z.number().nullable(),
-  chipToChipGBps: z.number().nullable(),
-  p2pLatencyNs: z.number().nullable(),
-  maxChipsPerHyperNode: z.number().int().nullable(),
-  availableFrom: z.string().describe("ISO date from which the chip can be ordered"),
-  pricing: z
-    .object({
-      currency: z.literal("USD"),
-      perChipHour: z.object(
-        Object.fromEntries(provisioningModes.map((m) => [m, z.number().nonnegative()])) as Record<
-          ProvisioningMode,
-          z.ZodNumber
-        >,
-      ),
-    })
-    .describe("illustrative list price per chip-hour for each provisioning mode (not a vendor's price)"),
-});
-const ModelInfo = z.object({
-  model: z.enum(modelIds),
-  provider: z.enum(["first-party", "third-party"]),
-  weightsGiB: z.number(),
-  kvCacheGiB: z.number(),
-  supportedChips: z.array(z.enum(chipTypes)),
-  maxContextTokens: z.number().int(),
-  pricing: z
-    .object({
-      inputPerMTokens: z.number(),
-      outputPerMTokens: z.number(),
-      cachedInputPerMTokens: z.number(),
-    })
-    .describe("illustrative USD per million tokens on pooled endpoints (not a vendor's price)"),
-});
 const RegionInfo = z.object({ region: z.enum(regions), zones: z.array(z.string()) });
 
 const Health = z.object({ status: z.literal("ok"), time: Timestamp });
@@ -273,16 +240,6 @@ const LimitsPatch = z
 const ClockAnswer = z.object({ now: Timestamp });
 export const ClockAdvance = z.strictObject({ ms: z.number().int().min(0) });
 export const ResetBody = z.strictObject({ account: z.string().optional() });
-const LoggedRequest = z.object({
-  time: Timestamp,
-  requestId: z.string(),
-  account: z.string().nullable(),
-  method: z.string(),
-  path: z.string(),
-  status: z.number().int(),
-  code: z.string().nullable(),
-  durationMs: z.number(),
-});
 export const RequestsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(100).describe("how many of the last requests"),
 });
@@ -315,8 +272,8 @@ export const namedSchemas: { input: Record<string, z.ZodType>; output: Record<st
     ...resources,
     ...Object.fromEntries(resourceKinds.map((k) => [`${k}Accepted`, acceptedOf[k]])),
     ...Object.fromEntries(resourceKinds.map((k) => [`${k}Page`, pages[k]])),
-    ChipInfo,
-    ModelInfo,
+    ChipInfo: ChipSpec,
+    ModelInfo: ModelSpec,
     RegionInfo,
     Quotas,
     ChatCompletion,
@@ -599,8 +556,8 @@ export const routes: readonly RouteSpec[] = [
   },
   ...(
     [
-      ["listChips", "chips", ChipInfo, "the chips"],
-      ["listModels", "models", ModelInfo, "the models"],
+      ["listChips", "chips", ChipSpec, "the chips"],
+      ["listModels", "models", ModelSpec, "the models"],
       ["listRegions", "regions", RegionInfo, "the regions and their zones"],
     ] as const
   ).map(
