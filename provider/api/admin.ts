@@ -14,3 +14,11 @@ export const LoggedRequest = z.object({
   durationMs: z.number(),
 });
 export type LoggedRequest = z.infer<typeof LoggedRequest>;
+
+/** Fields an out-of-band edit (`PATCH /_mock/resources/…`) may not set: identity, and what the cloud derives of a secret. */
+const notEditable = ["id", "kind", "etag", "secretEnvKeys", "secretEnvDigest"];
+
+/** The fields of a resource view an out-of-band edit may set. */
+export function editableFields(view: z.ZodObject): string[] {
+  return Object.keys(view.shape).filter((k) => !notEditable.includes(k));
+}

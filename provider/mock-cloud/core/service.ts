@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { editableFields } from "../../api/admin.ts";
 import {
   type IdempotencyKeyInfo,
   immutableMessage,
@@ -414,9 +415,7 @@ export class CloudService {
   /** An out-of-band edit (drift): any fields, outputs recomputed, a new etag. */
   editOutOfBand(kind: ResourceKind, id: string, fields: Record<string, unknown>): Body {
     const model = kindModels[kind];
-    const known = Object.keys(model.view.shape).filter(
-      (k) => !["id", "kind", "etag", "secretEnvKeys", "secretEnvDigest"].includes(k),
-    );
+    const known = editableFields(model.view);
     const unknown = Object.keys(fields).filter((k) => !known.includes(k));
     if (unknown.length > 0) invalid(unknown.map((path) => ({ path, message: `not a field of ${kind}` })));
     return tx(this.db, () => {
