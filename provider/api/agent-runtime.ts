@@ -3,6 +3,7 @@ import {
   accepted,
   type CreateOnly,
   createOnlyField,
+  type KindApi,
   type Lifecycle,
   Name,
   page,
@@ -121,7 +122,7 @@ export const AgentRuntimeSpec = z.strictObject({
 export type AgentRuntimeSpec = z.input<typeof AgentRuntimeSpec>;
 
 /** PATCH body: everything but name and region; switching artifact kind is ImmutableField. */
-export const AgentRuntimePatch = patchOf(
+const AgentRuntimePatch = patchOf(
   AgentRuntimeSpec,
   Object.keys(AgentRuntimeSpec.shape).filter((k) => k !== "name" && k !== "region"),
 );
@@ -181,3 +182,13 @@ export const AgentRuntime = ResourceMeta.extend({
 export type AgentRuntime = z.infer<typeof AgentRuntime>;
 export const AgentRuntimeAccepted = accepted(AgentRuntime);
 export const AgentRuntimePage = page(AgentRuntime);
+
+export const agentRuntimeApi: KindApi = {
+  kind: "AgentRuntime",
+  idPrefix: "ar",
+  spec: AgentRuntimeSpec,
+  patch: AgentRuntimePatch,
+  view: AgentRuntime,
+  createOnly: agentRuntimeCreateOnly,
+  lifecycle: agentRuntimeLifecycle,
+};

@@ -3,6 +3,7 @@ import { chipTypes, hyperNodeSizes } from "./catalog.ts";
 import {
   accepted,
   createOnlyField,
+  type KindApi,
   type Lifecycle,
   Name,
   page,
@@ -55,12 +56,12 @@ export const ChipClusterSpec = z.strictObject({
 export type ChipClusterSpec = z.input<typeof ChipClusterSpec>;
 
 /** Fields that can change after creation (PATCH); all others are immutable. */
-export const chipClusterMutable = ["hyperNodeCount", "scheduling", "nodeRecovery", "tags"] as const;
+const chipClusterMutable = ["hyperNodeCount", "scheduling", "nodeRecovery", "tags"] as const;
 /** Fixed at creation (besides the name): a change replaces the cluster. */
-export const chipClusterCreateOnly = ["region", "zone", "chipType", "chipsPerHyperNode", "provisioning"].map(
+const chipClusterCreateOnly = ["region", "zone", "chipType", "chipsPerHyperNode", "provisioning"].map(
   createOnlyField,
 );
-export const ChipClusterPatch = patchOf(ChipClusterSpec, chipClusterMutable);
+const ChipClusterPatch = patchOf(ChipClusterSpec, chipClusterMutable);
 /** The PATCH body as documented: the mutable fields, and the immutable ones restated unchanged. */
 export const ChipClusterPatchBody = patchBodyOf(ChipClusterSpec, chipClusterMutable);
 
@@ -112,3 +113,13 @@ export const ChipCluster = ResourceMeta.extend({
 export type ChipCluster = z.infer<typeof ChipCluster>;
 export const ChipClusterAccepted = accepted(ChipCluster);
 export const ChipClusterPage = page(ChipCluster);
+
+export const chipClusterApi: KindApi = {
+  kind: "ChipCluster",
+  idPrefix: "cc",
+  spec: ChipClusterSpec,
+  patch: ChipClusterPatch,
+  view: ChipCluster,
+  createOnly: chipClusterCreateOnly,
+  lifecycle: chipClusterLifecycle,
+};

@@ -86,6 +86,32 @@ export const resourceKinds = ["ChipCluster", "ModelEndpoint", "AgentRuntime"] as
 export type ResourceKind = (typeof resourceKinds)[number];
 
 /**
+ * What the API declares of one kind, in one object per kind (provider/api/<kind>.ts): its id prefix,
+ * its schemas, what is fixed at creation, its statuses. The provider's KindDefinition
+ * (resources/<kind>/definition.ts) and the emulator's KindModel (mock-cloud/core/<kind>.ts) extend
+ * it with what only they do; they declare none of it again.
+ */
+export interface KindApi {
+  kind: ResourceKind;
+  /** Ids are `<prefix>-<hex>`. */
+  idPrefix: string;
+  /** The body of a create (POST): strict, defaults applied. Its keys, in order, are the spec fields. */
+  spec: z.ZodObject;
+  /** The mutable fields (PATCH), without defaults; every other spec field is fixed at creation. */
+  patch: z.ZodObject;
+  /** A resource as the API returns it. */
+  view: z.ZodObject;
+  /** What a change replaces (preview) or refuses (PATCH: ImmutableField). */
+  createOnly: readonly CreateOnly[];
+  lifecycle: Lifecycle;
+}
+
+/** The spec fields of a kind, in declaration order. */
+export const specKeys = (api: Pick<KindApi, "spec">): string[] => Object.keys(api.spec.shape);
+/** The spec fields a PATCH may change. */
+export const mutableKeys = (api: Pick<KindApi, "patch">): string[] => Object.keys(api.patch.shape);
+
+/**
  * The fields of each kind that are secrets: inputs the program marks secret, outputs the engine
  * keeps secret in state, and outputs the emulator masks in its event feed and console.
  */

@@ -4,6 +4,7 @@ import {
   accepted,
   createOnlyField,
   createOnlyPart,
+  type KindApi,
   type Lifecycle,
   Name,
   page,
@@ -80,7 +81,7 @@ export type ModelEndpointSpec = z.input<typeof ModelEndpointSpec>;
  * PATCH body. `deployment` may be sent whole: its mode, clusterId and chipsPerReplica must equal
  * the current ones (else ImmutableField); min/max replicas change in place.
  */
-export const ModelEndpointPatch = patchOf(ModelEndpointSpec, [
+const ModelEndpointPatch = patchOf(ModelEndpointSpec, [
   "model",
   "deployment",
   "throughput",
@@ -149,6 +150,16 @@ export const ModelEndpoint = ResourceMeta.extend({
 export type ModelEndpoint = z.infer<typeof ModelEndpoint>;
 export const ModelEndpointAccepted = accepted(ModelEndpoint);
 export const ModelEndpointPage = page(ModelEndpoint);
+
+export const modelEndpointApi: KindApi = {
+  kind: "ModelEndpoint",
+  idPrefix: "me",
+  spec: ModelEndpointSpec,
+  patch: ModelEndpointPatch,
+  view: ModelEndpoint,
+  createOnly: modelEndpointCreateOnly,
+  lifecycle: modelEndpointLifecycle,
+};
 
 /**
  * The tokens per minute an endpoint serves now: its `tokensPerMinute`, or for a dedicated endpoint

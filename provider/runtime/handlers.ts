@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
+import { jsonClean, sameValue } from "../api/canonical.ts";
+import { mutableKeys, specKeys } from "../api/common.ts";
 import { isAgentCloudError } from "../client/errors.ts";
 import { type KindDefinition, pick, specOf } from "../resources/shared/kind.ts";
-import { jsonClean, sameValue } from "./canonical.ts";
 import { type CheckFailure, validate, valueAt } from "./check.ts";
 import { getClient, now } from "./config.ts";
 import { isPartial, partialCreateError, providerError } from "./errors.ts";
@@ -31,14 +32,13 @@ const handedOut = new Set<string>();
 export function makeHandlers<
   Res extends { id: string; etag: string; status: string; name: string; statusReason: string | null },
 >(def: KindDefinition<Res>) {
-  const api = () => getClient().resources(def.kind, def.resource);
+  const api = () => getClient().resources(def.kind, def.view as unknown as z.ZodType<Res>);
   const label = (name: unknown) => `${def.kind} "${typeof name === "string" ? name : "?"}"`;
   // What each field is when left out: state written by an older release that did not know a field
   // yet compares equal to today's default, so an upgrade alone never shows a change.
-  const shape = (def.spec as unknown as { shape: Record<string, z.ZodType> }).shape;
-  const defaults: Props = Object.fromEntries(
-    def.specKeys.map((k) => [k, shape[k]?.safeParse(undefined).data]),
-  );
+  const shape = def.spec.shape as Record<string, z.ZodType>;
+  const fields = specKeys(def);
+  const defaults: Props = Object.fromEntries(fields.map((k) => [k, shape[k]?.safeParse(undefined).data]));
   /**
    * Whether two values of a spec field are the same once defaults are applied at every level: state
    * written before a (nested) field existed equals today's inputs that hold its default.
@@ -57,7 +57,7 @@ export function makeHandlers<
 
   function toSpec(inputs: Props): Props {
     const spec: Props = {};
-    for (const k of def.specKeys) if (isSet(inputs[k])) spec[k] = inputs[k];
+    for (const k of fields) if (isSet(inputs[k])) spec[k] = inputs[k];
     return spec;
   }
 
@@ -127,7 +127,7 @@ export function makeHandlers<
   async function converge(current: Res, desired: Props, previous: Props, deadline: number): Promise<Res> {
     const currentSpec = specOf(def, current, previous);
     const patch: Props = {};
-    for (const k of def.mutable) {
+    for (const k of mutableKeys(def)) {
       if (!sameValue(currentSpec[k], desired[k])) patch[k] = desired[k] ?? null;
     }
     if (Object.keys(patch).length === 0) return current;
@@ -192,7 +192,7 @@ export function makeHandlers<
       if (typeof raw !== "string") continue;
       const segments = raw.split(/[.[\]"]+/).filter(Boolean);
       const upTo = segments.indexOf("*") === -1 ? segments : segments.slice(0, segments.indexOf("*"));
-      const keys = upTo.length === 0 ? def.specKeys : [upTo[0] as string];
+      const keys = upTo.length === 0 ? fields : [upTo[0] as string];
       for (const key of keys) {
         const path = upTo.length === 0 ? [key] : upTo;
         const fallback = path.length === 1 ? defaults[key] : undefined;
@@ -359,7 +359,7 @@ export function makeHandlers<
         candidate.name = autoName(scope, firstLineage(def.kind, scope, parent));
       }
       for (const k of Object.keys(news)) {
-        if (!def.specKeys.includes(k) && !isInternal(k) && k !== "estimate") candidate[k] = news[k]; // let the strict schema name unknown fields
+        if (!fields.includes(k) && !isInternal(k) && k !== "estimate") candidate[k] = news[k]; // let the strict schema name unknown fields
       }
       const { value, failures } = validate(def.spec, candidate);
       failures.push(...checkTimeouts(news.timeouts));
@@ -387,7 +387,7 @@ export function makeHandlers<
       const autonamed = !isSet(news.name);
       // An automatic name is the cloud's business: kept while the resource lives, whatever its
       // logical name or parent becomes (aliases), and new only with a replacement.
-      const compared = def.specKeys.filter((k) => !(autonamed && k === "name"));
+      const compared = fields.filter((k) => !(autonamed && k === "name"));
       const changed = compared.filter((k) => !sameField(k, olds[k], news[k]));
       const replaces = def.createOnly
         .filter((c) => !sameValue(c.of(olds), c.of(news)) || containsUnknown(c.of(news)))

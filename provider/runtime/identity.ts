@@ -1,4 +1,4 @@
-import { digest } from "./canonical.ts";
+import { digest } from "../api/canonical.ts";
 
 /**
  * Which cloud resource a create is about: the rules for idempotency keys and automatic names.

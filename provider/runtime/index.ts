@@ -2,9 +2,9 @@
  * The entry the serialized provider shim loads at call time (`pulumi-agentcloud/runtime`), inside
  * the dynamic-provider process started by the Pulumi engine.
  */
-import { agentRuntimeKind } from "../resources/agent-runtime/schema.ts";
-import { chipClusterKind } from "../resources/chip-cluster/schema.ts";
-import { modelEndpointKind } from "../resources/model-endpoint/schema.ts";
+import { agentRuntimeKind } from "../resources/agent-runtime/definition.ts";
+import { chipClusterKind } from "../resources/chip-cluster/definition.ts";
+import { modelEndpointKind } from "../resources/model-endpoint/definition.ts";
 import { configure } from "./config.ts";
 import { makeHandlers } from "./handlers.ts";
 import { exitWhenEngineGone } from "./watchdog.ts";

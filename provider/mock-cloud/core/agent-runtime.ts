@@ -1,11 +1,5 @@
-import {
-  AgentRuntime,
-  AgentRuntimePatch,
-  AgentRuntimeSpec,
-  agentRuntimeCreateOnly,
-  agentRuntimeLifecycle,
-} from "../../api/agent-runtime.ts";
-import { secretEnvDigest } from "../../api/digest.ts";
+import { agentRuntimeApi, agentRuntimeCreateOnly } from "../../api/agent-runtime.ts";
+import { secretEnvDigest } from "../../api/canonical.ts";
 import { invalid } from "../errors.ts";
 import { type Body, type Ctx, checkCountQuota, checkCreateOnly, type KindModel } from "./model.ts";
 
@@ -39,12 +33,7 @@ function view(body: Body, secret: Record<string, string>): Body {
 }
 
 export const agentRuntimeModel: KindModel = {
-  kind: "AgentRuntime",
-  idPrefix: "ar",
-  create: AgentRuntimeSpec,
-  view: AgentRuntime,
-  patch: AgentRuntimePatch,
-  lifecycle: agentRuntimeLifecycle,
+  ...agentRuntimeApi,
 
   checkCreate(ctx, spec) {
     const region = String(spec.region);

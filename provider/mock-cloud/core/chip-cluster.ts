@@ -1,13 +1,5 @@
 import { chipCatalog, chipRuleIssues } from "../../api/catalog.ts";
-import {
-  ChipCluster,
-  ChipClusterPatch,
-  ChipClusterSpec,
-  capacityStates,
-  chipClusterLifecycle,
-  chipClusterMutable,
-  chipHoldingStates,
-} from "../../api/chip-cluster.ts";
+import { capacityStates, chipClusterApi, chipHoldingStates } from "../../api/chip-cluster.ts";
 import { exclusiveChips, type Replicas, replicasFitIssues, type Scheduling } from "../../api/placement.ts";
 import { fail, MockCloudError } from "../errors.ts";
 import { type Body, type Ctx, type KindModel, raise } from "./model.ts";
@@ -97,12 +89,7 @@ function checkChips(ctx: Ctx, spec: Spec, requested: number, except?: string): v
 }
 
 export const chipClusterModel: KindModel = {
-  kind: "ChipCluster",
-  idPrefix: "cc",
-  create: ChipClusterSpec,
-  view: ChipCluster,
-  patch: ChipClusterPatch,
-  lifecycle: chipClusterLifecycle,
+  ...chipClusterApi,
 
   whenReady: (body) => ({ readyHyperNodes: body.hyperNodeCount }),
 

@@ -4,11 +4,9 @@ import type { ChipType, ModelId } from "../../api/catalog.ts";
 import { modelCatalog } from "../../api/catalog.ts";
 import { chipClusterLifecycle } from "../../api/chip-cluster.ts";
 import {
-  ModelEndpoint,
-  ModelEndpointPatch,
-  ModelEndpointSpec,
+  type ModelEndpointSpec,
+  modelEndpointApi,
   modelEndpointCreateOnly,
-  modelEndpointLifecycle,
   servingCapacity,
 } from "../../api/model-endpoint.ts";
 import { exclusiveChips, modelOnChipIssues, replicasFitIssues } from "../../api/placement.ts";
@@ -124,12 +122,7 @@ function checkSpillover(ctx: Ctx, id: unknown, self?: string): void {
 }
 
 export const modelEndpointModel: KindModel = {
-  kind: "ModelEndpoint",
-  idPrefix: "me",
-  create: ModelEndpointSpec,
-  view: ModelEndpoint,
-  patch: ModelEndpointPatch,
-  lifecycle: modelEndpointLifecycle,
+  ...modelEndpointApi,
 
   // Capacity-only changes scale the endpoint; a new model or cache setting rolls out a version.
   updatingState: (patch) =>

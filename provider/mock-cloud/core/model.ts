@@ -1,6 +1,5 @@
-import type { z } from "zod";
-import type { CreateOnly, Lifecycle, ResourceKind } from "../../api/common.ts";
-import { canonicalJson } from "../../api/digest.ts";
+import { canonicalJson } from "../../api/canonical.ts";
+import type { CreateOnly, KindApi, ResourceKind } from "../../api/common.ts";
 import type { RuleIssue } from "../../api/issues.ts";
 import { fail, invalid } from "../errors.ts";
 import type { Repo, StoredResource } from "../store/repo.ts";
@@ -18,17 +17,12 @@ export interface Ctx {
   baseUrl: string;
 }
 
-/** The domain of one resource kind: its schemas, rules and lifecycle. */
-export interface KindModel {
-  kind: ResourceKind;
-  idPrefix: string;
-  create: z.ZodObject;
-  /** The API view of a resource: what an out-of-band edit must still satisfy. */
-  view: z.ZodObject;
-  /** The mutable fields; every other field of `create` is immutable (a PATCH may only restate it). */
-  patch: z.ZodObject;
-  /** Its statuses by role (provider/api); a create waits in `waiting` while `finishCreate` answers `Waiting`. */
-  lifecycle: Lifecycle;
+/**
+ * The emulator's rules of one resource kind: what provider/api declares of it (KindApi), and how the
+ * cloud checks, builds and moves it. A create waits in `lifecycle.waiting` while `finishCreate`
+ * answers `Waiting`; `view` is what an out-of-band edit must still satisfy.
+ */
+export interface KindModel extends KindApi {
   /** Validates references, quotas and fit; throws MockCloudError. */
   checkCreate(ctx: Ctx, spec: Record<string, unknown>): void;
   checkUpdate(ctx: Ctx, current: StoredResource, patch: Record<string, unknown>): void;
@@ -59,8 +53,8 @@ export interface KindModel {
 }
 
 /** Top-level fields a PATCH may not change: the spec's fields that its patch schema leaves out. */
-export function immutableFields(model: Pick<KindModel, "create" | "patch">): string[] {
-  return Object.keys(model.create.shape).filter((k) => !(k in model.patch.shape));
+export function immutableFields(model: Pick<KindApi, "spec" | "patch">): string[] {
+  return Object.keys(model.spec.shape).filter((k) => !(k in model.patch.shape));
 }
 
 /** 402 QuotaExceeded when one more resource of a kind would pass the per-region count quota. */

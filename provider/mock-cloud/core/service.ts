@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { editableFields } from "../../api/admin.ts";
+import { canonicalJson, sha256 } from "../../api/canonical.ts";
 import {
   type IdempotencyKeyInfo,
   immutableMessage,
@@ -9,7 +10,6 @@ import {
   type ResourceKind,
   resourceKinds,
 } from "../../api/common.ts";
-import { canonicalJson, sha256 } from "../../api/digest.ts";
 import { fieldIssues } from "../../api/issues.ts";
 import { fail, invalid } from "../errors.ts";
 import { type Db, durable, getMeta, setMeta, tx } from "../store/db.ts";
@@ -105,7 +105,7 @@ export class CloudService {
     owner: string | null = null,
   ) {
     const model = kindModels[kind];
-    const spec = parse(model.create, raw);
+    const spec = parse(model.spec, raw);
     return tx(this.db, () => {
       const hash = sha256(canonicalJson(raw));
       if (idempotencyKey) {

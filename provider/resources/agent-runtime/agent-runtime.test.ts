@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { secretEnvDigest } from "../../api/canonical.ts";
 import { handlers } from "../../runtime/index.ts";
 import { specOf } from "../shared/kind.ts";
-import { agentRuntimeKind, secretEnvDigest } from "./schema.ts";
+import { agentRuntimeKind } from "./definition.ts";
 
 const h = handlers.AgentRuntime;
 const base = {

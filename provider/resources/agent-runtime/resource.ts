@@ -6,7 +6,7 @@ import { registeredOutputs } from "../shared/kind.ts";
 import { releaseWhenRecorded } from "../shared/recorded.ts";
 import { type CommonArgs, providerOf, resourceArgs } from "../shared/resource.ts";
 import type { InputsOf, ResourceOutputs } from "../shared/types.ts";
-import { agentRuntimeKind, type agentRuntimeOutputKeys } from "./schema.ts";
+import { agentRuntimeKind, type agentRuntimeOutputKeys } from "./definition.ts";
 
 const provider = providerOf(import.meta.url);
 

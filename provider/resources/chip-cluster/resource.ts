@@ -6,7 +6,7 @@ import { registeredOutputs } from "../shared/kind.ts";
 import { releaseWhenRecorded } from "../shared/recorded.ts";
 import { type CommonArgs, providerOf, resourceArgs } from "../shared/resource.ts";
 import type { InputsOf, ResourceOutputs } from "../shared/types.ts";
-import { chipClusterKind, type chipClusterOutputKeys } from "./schema.ts";
+import { chipClusterKind, type chipClusterOutputKeys } from "./definition.ts";
 
 const provider = providerOf(import.meta.url);
 

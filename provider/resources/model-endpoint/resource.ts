@@ -7,7 +7,7 @@ import { registeredOutputs } from "../shared/kind.ts";
 import { releaseWhenRecorded } from "../shared/recorded.ts";
 import { type CommonArgs, providerOf, resourceArgs } from "../shared/resource.ts";
 import type { InputsOf, ResourceOutputs } from "../shared/types.ts";
-import { modelEndpointKind, type modelEndpointOutputKeys } from "./schema.ts";
+import { modelEndpointKind, type modelEndpointOutputKeys } from "./definition.ts";
 
 const provider = providerOf(import.meta.url);
 

@@ -1,23 +1,17 @@
-import type { z } from "zod";
-import type { CreateOnly, Lifecycle, ResourceKind } from "../../api/common.ts";
+import { type KindApi, specKeys } from "../../api/common.ts";
 import type { Estimate } from "../../api/estimate.ts";
 import type { CheckFailure } from "../../runtime/check.ts";
 
-/** Everything the generic handlers need to know about one resource kind. */
+/**
+ * How the provider handles one resource kind: what provider/api declares of it (KindApi; its spec
+ * keys, in order, are the properties diff compares), and what only the provider does with it.
+ * `Res` is the type of `view`.
+ */
 export interface KindDefinition<
   Res extends { id: string; etag: string; status: string; name: string; statusReason: string | null },
-> {
-  kind: ResourceKind;
+> extends KindApi {
   /** Bumped when the shape of outputs changes; lets later releases migrate old state in read/diff. */
   schemaVersion: number;
-  /** The wire spec (POST body): strict, defaults applied. */
-  spec: z.ZodType<Record<string, unknown>>;
-  /** Spec keys in declaration order: the properties diff compares. */
-  specKeys: readonly string[];
-  /** Spec keys that PATCH accepts. */
-  mutable: readonly string[];
-  createOnly: readonly CreateOnly[];
-  resource: z.ZodType<Res>;
   /**
    * Offline catalog rules (memory fit, chip limits...) on a spec that may hold unknowns; `hints`
    * are the raw inputs, including provider-only ones such as `__chipType`.
@@ -35,21 +29,19 @@ export interface KindDefinition<
    * Every other spec field is read from the resource as it is.
    */
   writeOnly?(res: Res, previous: Record<string, unknown> | undefined): Record<string, unknown>;
-  /** The kind's statuses by role (provider/api): the provider waits for `ready`, stops at `failed`. */
-  lifecycle: Lifecycle;
   /** Default deadlines in seconds. */
   timeouts: { create: number; update: number; delete: number };
 }
 
 /** The spec view of a cloud resource: what refresh reports as the inputs. */
 export function specOf<Res extends object>(
-  def: Pick<KindDefinition<never>, "specKeys"> & {
+  def: Pick<KindApi, "spec"> & {
     writeOnly?: (res: Res, previous?: Record<string, unknown>) => Record<string, unknown>;
   },
   res: Res,
   previous?: Record<string, unknown>,
 ): Record<string, unknown> {
-  return { ...pick(res, def.specKeys), ...def.writeOnly?.(res, previous) };
+  return { ...pick(res, specKeys(def)), ...def.writeOnly?.(res, previous) };
 }
 
 export function pick(o: object, keys: readonly string[]): Record<string, unknown> {
@@ -59,13 +51,10 @@ export function pick(o: object, keys: readonly string[]): Record<string, unknown
 }
 
 /** Every property a resource class registers as an output: spec fields, cloud outputs, common ones. */
-export function registeredOutputs(def: {
-  specKeys: readonly string[];
-  outputKeys: readonly string[];
-}): string[] {
+export function registeredOutputs(def: Pick<KindApi, "spec"> & { outputKeys: readonly string[] }): string[] {
   return [
     ...new Set([
-      ...def.specKeys,
+      ...specKeys(def),
       ...def.outputKeys,
       "statusReason",
       "createdAt",

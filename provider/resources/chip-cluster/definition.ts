@@ -1,11 +1,5 @@
 import { type ChipType, chipRuleIssues, chipTypes } from "../../api/catalog.ts";
-import {
-  ChipCluster,
-  ChipClusterSpec,
-  chipClusterCreateOnly,
-  chipClusterLifecycle,
-  chipClusterMutable,
-} from "../../api/chip-cluster.ts";
+import { type ChipCluster, chipClusterApi } from "../../api/chip-cluster.ts";
 import { estimateChipCluster } from "../../api/estimate.ts";
 import { ruleReason } from "../../api/issues.ts";
 import type { CheckFailure } from "../../runtime/check.ts";
@@ -26,17 +20,11 @@ export const chipClusterOutputKeys = [
 
 /** How the provider treats each ChipCluster property (docs/domain.md: R = createOnly, U = mutable). */
 export const chipClusterKind: KindDefinition<ChipCluster> = {
-  kind: "ChipCluster",
+  ...chipClusterApi,
   schemaVersion: 1,
-  spec: ChipClusterSpec,
-  specKeys: Object.keys(ChipClusterSpec.shape),
-  mutable: chipClusterMutable,
-  createOnly: chipClusterCreateOnly,
-  resource: ChipCluster,
   catalogCheck: checkChipCatalog,
   estimate: estimateChipCluster,
   outputKeys: chipClusterOutputKeys,
-  lifecycle: chipClusterLifecycle,
   timeouts: { create: 30 * 60, update: 30 * 60, delete: 20 * 60 },
 };
 

@@ -1,13 +1,7 @@
 import { type ModelId, modelIds } from "../../api/catalog.ts";
 import { estimateModelEndpoint } from "../../api/estimate.ts";
 import { ruleReason } from "../../api/issues.ts";
-import {
-  ModelEndpoint,
-  ModelEndpointPatch,
-  ModelEndpointSpec,
-  modelEndpointCreateOnly,
-  modelEndpointLifecycle,
-} from "../../api/model-endpoint.ts";
+import { type ModelEndpoint, modelEndpointApi } from "../../api/model-endpoint.ts";
 import { isChipType, modelOnChipIssues } from "../../api/placement.ts";
 import type { CheckFailure } from "../../runtime/check.ts";
 import { isUnknown } from "../../runtime/unknowns.ts";
@@ -29,17 +23,11 @@ export const modelEndpointOutputKeys = [
 
 /** How the provider treats each ModelEndpoint property (docs/domain.md: R = createOnly, U = mutable). */
 export const modelEndpointKind: KindDefinition<ModelEndpoint> = {
-  kind: "ModelEndpoint",
+  ...modelEndpointApi,
   schemaVersion: 1,
-  spec: ModelEndpointSpec,
-  specKeys: Object.keys(ModelEndpointSpec.shape),
-  mutable: Object.keys(ModelEndpointPatch.shape),
-  createOnly: modelEndpointCreateOnly,
-  resource: ModelEndpoint,
   catalogCheck: checkEndpointCatalog,
   estimate: estimateModelEndpoint,
   outputKeys: modelEndpointOutputKeys,
-  lifecycle: modelEndpointLifecycle,
   timeouts: { create: 20 * 60, update: 20 * 60, delete: 10 * 60 },
 };
 

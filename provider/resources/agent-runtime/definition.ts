@@ -1,15 +1,7 @@
-import {
-  AgentRuntime,
-  AgentRuntimePatch,
-  AgentRuntimeSpec,
-  agentRuntimeCreateOnly,
-  agentRuntimeLifecycle,
-} from "../../api/agent-runtime.ts";
-import { secretEnvDigest } from "../../api/digest.ts";
+import { type AgentRuntime, agentRuntimeApi } from "../../api/agent-runtime.ts";
+import { secretEnvDigest } from "../../api/canonical.ts";
 import { estimateAgentRuntime } from "../../api/estimate.ts";
 import type { KindDefinition } from "../shared/kind.ts";
-
-export { secretEnvDigest };
 
 /** Outputs the cloud computes, read from the resource as they are (besides the spec fields). */
 export const agentRuntimeOutputKeys = [
@@ -24,13 +16,8 @@ export const agentRuntimeOutputKeys = [
 
 /** How the provider treats each AgentRuntime property (docs/domain.md: R = createOnly, U = mutable). */
 export const agentRuntimeKind: KindDefinition<AgentRuntime> = {
-  kind: "AgentRuntime",
+  ...agentRuntimeApi,
   schemaVersion: 1,
-  spec: AgentRuntimeSpec,
-  specKeys: Object.keys(AgentRuntimeSpec.shape),
-  mutable: Object.keys(AgentRuntimePatch.shape),
-  createOnly: agentRuntimeCreateOnly,
-  resource: AgentRuntime,
   estimate: estimateAgentRuntime,
   // Write-only in the API: keep what we sent while its digest still matches; otherwise show the
   // keys as changed so the next update puts the declared values back.
@@ -42,6 +29,5 @@ export const agentRuntimeKind: KindDefinition<AgentRuntime> = {
         : Object.fromEntries(r.secretEnvKeys.map((k) => [k, "(changed outside Pulumi)"])),
   }),
   outputKeys: agentRuntimeOutputKeys,
-  lifecycle: agentRuntimeLifecycle,
   timeouts: { create: 10 * 60, update: 10 * 60, delete: 10 * 60 },
 };
