@@ -4,13 +4,13 @@ import {
   type CreateOnly,
   createOnlyField,
   type KindApi,
-  type Lifecycle,
   Name,
   page,
   patchBodyOf,
   patchOf,
   Region,
   ResourceMeta,
+  type Lifecycle as StatusRoles,
   Tags,
 } from "./common.ts";
 
@@ -153,7 +153,7 @@ export const agentRuntimeStates = [
   "DELETING",
 ] as const;
 
-export const agentRuntimeLifecycle: Lifecycle<(typeof agentRuntimeStates)[number]> = {
+export const agentRuntimeLifecycle: StatusRoles<(typeof agentRuntimeStates)[number]> = {
   creating: "CREATING",
   updating: "UPDATING",
   ready: "READY",
