@@ -295,6 +295,35 @@ describe("the console in Chromium", () => {
     await page.waitForSelector("#view-resources:not([hidden]) #detail:not([hidden])", wait);
   });
 
+  it("shows the account's quotas as GET /v1/quotas answers them once the account token is given too", async () => {
+    await page.fill("#account-token", cloud.token);
+    await page.click("#auth button[type=submit]");
+    await page.waitForFunction(
+      () => document.getElementById("auth-state")?.textContent === "account + admin",
+      null,
+      wait,
+    );
+    await view("quotas");
+    const quotas = (await api("GET", "/v1/quotas")).body;
+    const chips = quotas.chips.find(
+      (q: { region: string; chipType: string }) => q.region === "cn-hangzhou" && q.chipType === "zhenwu-m890",
+    );
+    expect(chips.used).toBeGreaterThan(0);
+    const meter = '#chip-gauges [data-gauge="this account · cn-hangzhou · zhenwu-m890"] [role=meter]';
+    await page.waitForFunction(
+      ([selector, used]) =>
+        document.querySelector(selector as string)?.getAttribute("aria-valuenow") === used,
+      [meter, String(chips.used)],
+      wait,
+    );
+    expect(await page.getAttribute(meter, "aria-valuemax")).toBe(String(chips.limit));
+    expect(await page.textContent("#limits-source")).toContain("GET /v1/quotas");
+    expect(requested.some((url) => new URL(url).pathname === "/v1/quotas")).toBe(true);
+    for (const url of requested) expect(url).not.toContain(cloud.token);
+    expect(await page.content()).not.toContain(cloud.token);
+    await shot("quotas-account");
+  });
+
   it("never puts the admin token in the page URL, the HTML, a request URL or the log", async () => {
     expect(page.url()).not.toContain(adminToken);
     expect(page.url()).not.toContain(cloud.token);

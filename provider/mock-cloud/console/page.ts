@@ -1,9 +1,39 @@
-import { AgentRuntimeSpec, agentRuntimeStates } from "../../api/agent-runtime.ts";
+import { AgentRuntimeSpec, agentRuntimeLifecycle, agentRuntimeStates } from "../../api/agent-runtime.ts";
 import { chipTypes, modelIds, regions } from "../../api/catalog.ts";
-import { ChipClusterSpec, chipClusterStates } from "../../api/chip-cluster.ts";
-import { collectionOf, errorStatus, resourceKinds } from "../../api/common.ts";
-import { ModelEndpointSpec, modelEndpointStates } from "../../api/model-endpoint.ts";
-import { defaultLimits } from "../core/settings.ts";
+import {
+  ChipClusterSpec,
+  capacityStates,
+  chipClusterLifecycle,
+  chipClusterStates,
+  chipHoldingStates,
+} from "../../api/chip-cluster.ts";
+import { collectionOf, errorStatus, type Lifecycle, resourceKinds } from "../../api/common.ts";
+import {
+  ModelEndpointSpec,
+  modelEndpointLifecycle,
+  modelEndpointStates,
+  servingStates,
+} from "../../api/model-endpoint.ts";
+import { defaultLimits, faultOperations } from "../core/settings.ts";
+
+/** How the console colours a status: ready, in progress, waiting or degraded, failed, deleting. */
+export type Tone = "ok" | "busy" | "warn" | "bad" | "gone";
+
+/**
+ * Each status's tone, from the kinds' lifecycles (provider/api): ready is ok, failed bad, waiting
+ * for capacity and the running-but-not-well statuses warn, deleting gone; the others are in progress.
+ */
+function tones(): Record<string, Tone> {
+  const out: Record<string, Tone> = { DEGRADED: "warn", ROLLING_BACK: "warn" };
+  const lifecycles: Lifecycle[] = [chipClusterLifecycle, modelEndpointLifecycle, agentRuntimeLifecycle];
+  for (const l of lifecycles) {
+    out[l.ready] = "ok";
+    out[l.deleting] = "gone";
+    if (l.waiting) out[l.waiting] = "warn";
+    for (const s of l.failed) out[s] = "bad";
+  }
+  return out;
+}
 
 /** What the page needs to know of the API, read by the script from a JSON data block. */
 function consoleConfig() {
@@ -24,10 +54,19 @@ function consoleConfig() {
       AgentRuntime: Object.keys(AgentRuntimeSpec.shape),
     },
     errorCodes: errorStatus,
-    faultOperations: ["create", "get", "list", "update", "delete", "operation", "provision"],
+    tones: tones(),
+    /** Clusters in these hold their chips against the account's quota. */
+    chipHoldingStates,
+    /** Clusters in these use their region's on-demand capacity. */
+    capacityStates,
+    /** Endpoints in these serve tokens (and cost). */
+    servingStates,
     defaultLimits,
   };
 }
+
+/** The JSON data block's content, as the script reads it (app/app.ts). */
+export type ConsoleConfig = ReturnType<typeof consoleConfig>;
 
 const options = (values: readonly string[], any?: string) =>
   (any === undefined ? "" : `<option value="">${any}</option>`) +
@@ -169,7 +208,9 @@ export function consoleHtml(): string {
 <h3 id="h-faults">Faults</h3>
 <form id="fault-form" class="grid-form">
 <label>Kind <select id="fault-kind">${options(resourceKinds, "any")}</select></label>
-<label>Operation <select id="fault-operation"><option value="">any API call</option><option>create</option><option>get</option><option>list</option><option>update</option><option>delete</option><option>operation</option><option value="provision">provision (fails later)</option></select></label>
+<label>Operation <select id="fault-operation"><option value="">any API call</option>${faultOperations
+    .map((o) => `<option value="${o}">${o === "provision" ? "provision (fails later)" : o}</option>`)
+    .join("")}</select></label>
 <label>Region <select id="fault-region">${options(regions, "any")}</select></label>
 <label>Account <input id="fault-account" type="text" spellcheck="false" placeholder="any"></label>
 <label>Error code <select id="fault-code"><option value="">none</option>${Object.keys(errorStatus)

@@ -1,0 +1,292 @@
+import { type ApiError, createApi } from "./api.ts";
+import { renderChanges } from "./changes.ts";
+import type { App } from "./context.ts";
+import { renderDetail, wireDetail } from "./detail.ts";
+import { byId } from "./dom.ts";
+import { renderDrive } from "./drive.ts";
+import { editResource, wireEdit } from "./edit.ts";
+import { wireFaults } from "./faults.ts";
+import { describe, follow } from "./feed.ts";
+import { renderAuth, renderClock, renderLive, wireAuth } from "./header.ts";
+import { renderQuotas } from "./quotas.ts";
+import { renderRequests, wireRequests } from "./requests.ts";
+import { renderFilters, renderResources, wireResources } from "./resources.ts";
+import { renderSide } from "./side.ts";
+import { wireSnapshots } from "./snapshots.ts";
+import { createState, type View, views } from "./state.ts";
+import { renderTopology, wireTopology } from "./topology.ts";
+import { wireTransitions } from "./transitions.ts";
+import type { Change, ConsoleConfig, Listed } from "./types.ts";
+
+export interface ConsoleOptions {
+  fetch: (input: string, init: RequestInit) => Promise<Response>;
+  storage: Pick<Storage, "getItem" | "setItem" | "removeItem">;
+}
+
+/** The page's data block (page.ts): what the console needs to know of the API. */
+function readConfig(): ConsoleConfig {
+  return JSON.parse(byId("console-config").textContent ?? "{}") as ConsoleConfig;
+}
+
+/**
+ * The console on the page it is given (page.ts): reads the emulator with the tokens this tab
+ * holds, follows its change feed (admin token) or polls (account token), renders the current view
+ * and wires every control. `start` begins, `stop` ends every request, timer and listener.
+ */
+export function createConsole(options: ConsoleOptions): App & { start(): void; stop(): void } {
+  const config = readConfig();
+  const state = createState(options.storage);
+  const api = createApi(
+    () => ({ account: state.accountToken, admin: state.adminToken }),
+    config.collections,
+    options.fetch,
+  );
+  const lifetime = new AbortController();
+  const { signal } = lifetime;
+
+  // ---- reading the emulator ---------------------------------------------------------------------
+  async function loadResources(): Promise<void> {
+    const next = new Map<string, Listed>();
+    if (state.accountToken) {
+      for (const kind of config.kinds)
+        for (const body of await api.listKind(kind)) next.set(body.id, { account: null, body });
+    } else if (state.adminToken) {
+      for (const item of await api.allResources()) next.set(item.body.id, item);
+    }
+    state.resources = next;
+  }
+  /** The account's quotas: read with the account token; with the admin token alone they are counted (quotas.ts). */
+  async function loadQuotas(): Promise<void> {
+    state.quotas = state.accountToken ? await api.quotas() : null;
+  }
+  async function loadClock(): Promise<void> {
+    const before = Date.now();
+    const now = await api.now();
+    setClock(now, (before + Date.now()) / 2);
+  }
+  const load = {
+    faults: async () => {
+      state.faults = await api.faults();
+    },
+    transitions: async () => {
+      state.transitions = await api.transitions();
+    },
+    limits: async () => {
+      state.limits = await api.limits();
+    },
+    requests: async () => {
+      state.requests = await api.requests(300);
+    },
+    all: loadAll,
+  };
+  async function loadAll(): Promise<void> {
+    try {
+      const jobs: Promise<void>[] = [loadResources(), loadClock()];
+      if (state.accountToken) jobs.push(loadQuotas());
+      if (state.adminToken) jobs.push(load.faults(), load.transitions(), load.limits(), load.requests());
+      await Promise.all(jobs);
+      if (byId("notice").classList.contains("error")) notice("");
+    } catch (e) {
+      if ((e as ApiError).status === 401) notice("A token was refused: check it and connect again.", true);
+      else failed("Loading", e);
+    }
+    render();
+  }
+
+  /** Reads again shortly, once for a burst of changes; every reading asked for in the meantime is made. */
+  const pending = new Set<() => Promise<void>>();
+  let reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  function reloadSoon(what: () => Promise<void>): void {
+    pending.add(what);
+    clearTimeout(reloadTimer);
+    reloadTimer = setTimeout(() => {
+      const jobs = [...pending];
+      pending.clear();
+      Promise.all(jobs.map((job) => job())).then(render, (e) => failed("Refreshing", e));
+    }, 120);
+  }
+  const resourcesAndQuotas = () => Promise.all([loadResources(), loadQuotas()]).then(() => undefined);
+
+  // ---- the change feed ----------------------------------------------------------------------------
+  function onChange(c: Change): void {
+    const text = describe(c);
+    if (text) {
+      state.feed.unshift({ at: new Date().toISOString(), text });
+      state.feed.length = Math.min(state.feed.length, 200);
+    }
+    switch (c.type) {
+      case "resource.created":
+      case "resource.updated":
+        if (state.accountToken) reloadSoon(resourcesAndQuotas);
+        else state.resources.set(c.id, { account: c.account, body: c.resource as unknown as Listed["body"] });
+        break;
+      case "resource.deleted":
+        if (state.accountToken) reloadSoon(resourcesAndQuotas);
+        else state.resources.delete(c.id);
+        break;
+      case "clock":
+        setClock(c.now);
+        break;
+      case "settings":
+        if (c.what === "faults") reloadSoon(load.faults);
+        else if (c.what === "transitions") reloadSoon(load.transitions);
+        else if (c.what === "limits") {
+          reloadSoon(load.limits);
+          if (state.accountToken) reloadSoon(loadQuotas);
+        }
+        break;
+      case "store.reset":
+      case "store.restored":
+        void loadAll();
+        break;
+      case "request":
+        state.requests.push(c.request);
+        if (state.requests.length > 500) state.requests.splice(0, state.requests.length - 500);
+        break;
+    }
+    scheduleRender();
+  }
+
+  let feed: AbortController | null = null;
+  let pollTimer: ReturnType<typeof setInterval> | undefined;
+  function connect(): void {
+    feed?.abort();
+    feed = null;
+    clearInterval(pollTimer);
+    document.body.classList.toggle("admin", Boolean(state.adminToken));
+    if (state.adminToken) {
+      feed = new AbortController();
+      void follow(api, { live: renderLive, hello: () => void loadAll(), change: onChange }, feed.signal);
+    } else if (state.accountToken) {
+      // Without the admin token there is no feed: read again every few seconds.
+      renderLive("polling", "polling (5 s)");
+      void loadAll();
+      pollTimer = setInterval(() => void loadAll(), 5000);
+    } else {
+      renderLive("off", "not connected");
+      state.resources.clear();
+      state.quotas = null;
+      render();
+    }
+    renderAuth(app);
+  }
+
+  // ---- rendering ----------------------------------------------------------------------------------
+  let renderQueued = false;
+  function scheduleRender(): void {
+    if (renderQueued) return;
+    renderQueued = true;
+    requestAnimationFrame(() => {
+      renderQueued = false;
+      render();
+    });
+  }
+  function render(): void {
+    if (signal.aborted) return;
+    const active = document.activeElement as HTMLElement | null;
+    const focusKey = active?.dataset.focus;
+    renderSide(app);
+    renderFilters(app);
+    if (state.view === "resources") {
+      renderResources(app);
+      renderDetail(app);
+    }
+    if (state.view === "topology") renderTopology(app);
+    if (state.view === "quotas") renderQuotas(app);
+    if (state.view === "requests") {
+      renderRequests(app);
+      renderChanges(app);
+    }
+    if (state.view === "drive") renderDrive(app);
+    // A re-rendered row keeps the keyboard focus it had.
+    if (focusKey && !document.body.contains(active)) {
+      document.querySelector<HTMLElement>(`[data-focus="${CSS.escape(focusKey)}"]`)?.focus();
+    }
+  }
+  function setClock(now: string, at = Date.now()): void {
+    state.clockOffset = Date.parse(now) - at;
+    renderClock(app);
+  }
+  function notice(text: string, error = false): void {
+    const el = byId("notice");
+    el.textContent = text;
+    el.classList.toggle("error", error);
+  }
+  function failed(what: string, e: unknown): void {
+    const err = e as ApiError;
+    notice(`${what} failed: ${err.code ? `${err.code}: ` : ""}${err.message}`, true);
+  }
+  async function act(what: string, job: () => Promise<string | undefined>): Promise<void> {
+    try {
+      notice((await job()) ?? `${what}: done`);
+    } catch (e) {
+      failed(what, e);
+    }
+    render();
+  }
+
+  // ---- views --------------------------------------------------------------------------------------
+  function show(view: string): void {
+    const next: View = (views as readonly string[]).includes(view) ? (view as View) : "resources";
+    if (next !== state.view) notice("");
+    state.view = next;
+    for (const v of views) byId(`view-${v}`).hidden = v !== state.view;
+    for (const a of document.querySelectorAll<HTMLAnchorElement>("nav a[data-view]")) {
+      if (a.dataset.view === state.view) a.setAttribute("aria-current", "page");
+      else a.removeAttribute("aria-current");
+    }
+    render();
+  }
+  function navigate(view: View): void {
+    location.hash = `#${view}`;
+    show(view);
+  }
+  function select(id: string | null, focus = true): void {
+    state.selected = id;
+    if (id && state.view !== "resources") navigate("resources");
+    else render();
+    if (focus && id) byId("detail-h").focus();
+  }
+
+  const timers: ReturnType<typeof setInterval>[] = [];
+  const app = {
+    config,
+    state,
+    api,
+    storage: options.storage,
+    signal,
+    render,
+    notice,
+    failed,
+    act,
+    select,
+    navigate,
+    connect,
+    setClock,
+    load,
+    start(): void {
+      wireAuth(app);
+      wireResources(app);
+      wireDetail(app, (id) => editResource(app, id));
+      wireTopology(app);
+      wireRequests(app);
+      wireFaults(app);
+      wireTransitions(app);
+      wireEdit(app);
+      wireSnapshots(app);
+      window.addEventListener("hashchange", () => show(location.hash.slice(1)), { signal });
+      timers.push(setInterval(() => renderClock(app), 1000));
+      show(location.hash.slice(1));
+      renderAuth(app);
+      connect();
+    },
+    stop(): void {
+      lifetime.abort();
+      feed?.abort();
+      clearInterval(pollTimer);
+      clearTimeout(reloadTimer);
+      for (const t of timers) clearInterval(t);
+    },
+  };
+  return app;
+}

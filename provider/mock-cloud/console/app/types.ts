@@ -1,0 +1,36 @@
+/**
+ * The console's types, taken from the API's and the emulator's own definitions. Type imports only:
+ * nothing of zod (or of the server) lands in the bundle.
+ */
+import type { AgentRuntime } from "../../../api/agent-runtime.ts";
+import type { ChipCluster } from "../../../api/chip-cluster.ts";
+import type { ResourceKind } from "../../../api/common.ts";
+import type { ModelEndpoint } from "../../../api/model-endpoint.ts";
+import type { ChangeEvent } from "../../core/feed.ts";
+import type { FaultRule, Transitions } from "../../core/settings.ts";
+
+export type { LoggedRequest } from "../../../api/admin.ts";
+export type { Quotas } from "../../../api/quotas.ts";
+export type { Limits } from "../../core/settings.ts";
+export type { ConsoleConfig } from "../page.ts";
+
+export type Kind = ResourceKind;
+
+/** A resource as the API returns it (an endpoint's apiKey masked when it comes from the change feed). */
+export type Resource =
+  | (ChipCluster & { kind: "ChipCluster" })
+  | (ModelEndpoint & { kind: "ModelEndpoint" })
+  | (AgentRuntime & { kind: "AgentRuntime" });
+
+/** A resource the console shows. */
+export interface Listed {
+  /** null: read with an account token (the account is the token's). */
+  account: string | null;
+  body: Resource;
+}
+
+/** A fault rule as the emulator keeps it (`GET /_mock/faults`). */
+export type Fault = FaultRule & { id: string };
+export type Transition = NonNullable<Transitions[ResourceKind]>;
+export type { Transitions };
+export type Change = ChangeEvent;
