@@ -216,3 +216,6 @@ export function chipRuleIssues(chipType: ChipType, chipsPerHyperNode: unknown, n
   }
   return issues;
 }
+
+/** A region as `GET /v1/catalog/regions` lists it. */
+export const RegionInfo = z.object({ region: z.enum(regions), zones: z.array(z.string()) });

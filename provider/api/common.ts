@@ -277,3 +277,27 @@ export function createOnlyPart(property: string, key: string): CreateOnly {
     message: immutableMessage(`${property}.${key}`),
   };
 }
+
+export const IdempotencyKeysQuery = z.object({
+  released: z
+    .enum(["true", "false"])
+    .optional()
+    .describe("only released keys (`true`) or only keys not released yet (`false`)"),
+});
+
+export const ListQuery = z.object({
+  region: Region.optional().describe("only resources in this region"),
+  pageSize: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(pageSizes.max)
+    .optional()
+    .describe(`items per page, 1–${pageSizes.max} (default ${pageSizes.default})`),
+  pageToken: z
+    .string()
+    .optional()
+    .describe(
+      "nextPageToken of the previous page: opaque, and good only for the same account, collection and region",
+    ),
+});

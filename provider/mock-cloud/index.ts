@@ -1,8 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { type FaultRule, Limits, type Transitions } from "../api/admin.ts";
 import type { ResourceKind } from "../api/common.ts";
 import { CloudService } from "./core/service.ts";
-import { type FaultRule, Limits, type Transitions } from "./core/settings.ts";
 import { validateSnapshot } from "./core/snapshot.ts";
 import { createApp } from "./http/app.ts";
 import { defaultAdminToken, defaultDevAccount, defaultDevToken, TokenTable } from "./http/auth.ts";
@@ -10,7 +10,7 @@ import { nodeResponse } from "./http/node-response.ts";
 import { RequestLog } from "./http/request-log.ts";
 import { closeDb, openDb, tx } from "./store/db.ts";
 
-export type { FaultRule, Limits, Transitions } from "./core/settings.ts";
+export type { FaultRule, Limits, Transitions } from "../api/admin.ts";
 export { defaultAdminToken, defaultDevAccount, defaultDevToken } from "./http/auth.ts";
 
 export interface MockCloudOptions {

@@ -1,9 +1,9 @@
 import { request } from "undici";
 import type { z } from "zod";
+import type { FaultRule, Limits, Transitions } from "../api/admin.ts";
 import type { ResourceKind } from "../api/common.ts";
 import { collectionOf } from "../api/common.ts";
 import type { InferenceRule } from "../api/inference.ts";
-import type { FaultRule, Limits, Transitions } from "../mock-cloud/core/settings.ts";
 
 type Fetch = (r: Request) => Promise<Response>;
 

@@ -1,3 +1,4 @@
+import { faultOperations } from "../../api/admin.ts";
 import { AgentRuntimeSpec, agentRuntimeLifecycle, agentRuntimeStates } from "../../api/agent-runtime.ts";
 import { chipTypes, modelIds, regions } from "../../api/catalog.ts";
 import {
@@ -14,7 +15,7 @@ import {
   modelEndpointStates,
   servingStates,
 } from "../../api/model-endpoint.ts";
-import { defaultLimits, faultOperations } from "../core/settings.ts";
+import { defaultLimits } from "../core/settings.ts";
 
 /** How the console colours a status: ready, in progress, waiting or degraded, failed, deleting. */
 export type Tone = "ok" | "busy" | "warn" | "bad" | "gone";

@@ -1,10 +1,11 @@
+import type { FaultRule, Transitions } from "../../api/admin.ts";
 import type { Operation, ResourceKind } from "../../api/common.ts";
 import type { Repo, StoredOperation } from "../store/repo.ts";
 import type { Clock } from "./clock.ts";
 import { kindModels } from "./kinds.ts";
 import type { Body, Ctx, KindModel } from "./model.ts";
 import { randomHex } from "./random.ts";
-import { type FaultRule, pickFault, type Transitions } from "./settings.ts";
+import { pickFault } from "./settings.ts";
 
 /**
  * Long-running operations on the emulator's clock: started with a request, moved on by reads,

@@ -1,9 +1,9 @@
+import type { Limits } from "../../api/admin.ts";
 import { canonicalJson } from "../../api/canonical.ts";
 import type { CreateOnly, KindApi, ResourceKind } from "../../api/common.ts";
 import type { RuleIssue } from "../../api/issues.ts";
 import { fail, invalid } from "../errors.ts";
 import type { Repo, StoredResource } from "../store/repo.ts";
-import type { Limits } from "./settings.ts";
 
 export type Body = StoredResource["body"];
 

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { FaultRule, Limits, Transitions } from "../../api/admin.ts";
 import { editableFields } from "../../api/admin.ts";
 import { canonicalJson, sha256 } from "../../api/canonical.ts";
 import {
@@ -21,7 +22,7 @@ import { kindModels } from "./kinds.ts";
 import { advance, finish, newEtag, newId, observe, startOperation } from "./lifecycle.ts";
 import { type Body, type Ctx, immutableFields } from "./model.ts";
 import { decodePageToken, encodePageToken, pageTokenSecret } from "./page-token.ts";
-import { defaultLimits, type FaultRule, type Limits, type Transitions } from "./settings.ts";
+import { defaultLimits } from "./settings.ts";
 
 /** How long an Idempotency-Key is remembered, on the emulator's clock. */
 const idempotencyKeyTtlMs = 24 * 3_600_000;

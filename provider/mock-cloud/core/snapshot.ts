@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Limits, Transitions } from "../../api/admin.ts";
 import { AgentRuntime } from "../../api/agent-runtime.ts";
 import { ChipCluster } from "../../api/chip-cluster.ts";
 import { Operation, type ResourceKind, resourceKinds, Timestamp } from "../../api/common.ts";
@@ -6,7 +7,6 @@ import { ModelEndpoint } from "../../api/model-endpoint.ts";
 import { MockCloudError } from "../errors.ts";
 import { indexColumns, type SnapshotTables, snapshotTables } from "../store/repo.ts";
 import { pageTokenSecretKey } from "./page-token.ts";
-import { Limits, Transitions } from "./settings.ts";
 
 /**
  * Checks a snapshot row by row before anything in the store changes: every table known, every

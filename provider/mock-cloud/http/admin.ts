@@ -1,27 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { Hono } from "hono";
-import type { z } from "zod";
+import { type FaultRule, Limits } from "../../api/admin.ts";
 import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
 import { masked } from "../core/feed.ts";
-import { type FaultRule, Limits, type Transitions } from "../core/settings.ts";
 import { validateSnapshot } from "../core/snapshot.ts";
 import { MockCloudError } from "../errors.ts";
 import { tx } from "../store/db.ts";
 import { json, requireJsonBody } from "./body.ts";
 import type { AppDeps } from "./deps.ts";
 import { changeStream } from "./events.ts";
-import {
-  type AdminResourcesQuery,
-  type ClockAdvance,
-  type Handler,
-  type HandlerName,
-  parseInput,
-  type RequestsQuery,
-  type ResetBody,
-  register,
-  routes,
-  type Snapshot,
-} from "./routes.ts";
+import { parseInput, register } from "./register.ts";
+import type { HandlersOfTags } from "./route-spec.ts";
 
 const kindOf: Record<string, ResourceKind> = Object.fromEntries(
   resourceKinds.map((k) => [collectionOf[k], k]),
@@ -40,9 +29,9 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
     await next();
   });
 
-  const handlers: Partial<Record<HandlerName, Handler>> = {
+  const handlers: HandlersOfTags<"admin"> = {
     reset: (c, { body }) => {
-      const { account } = body as z.infer<typeof ResetBody>;
+      const { account } = body;
       tx(service.db, () => service.repo.reset(account));
       if (!account) {
         service.faults = [];
@@ -65,7 +54,7 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
       return c.json({ items: [] });
     },
     addFault: (c, { body }) => {
-      const rule = body as FaultRule;
+      const rule: FaultRule = body;
       const stored = { ...rule, id: rule.id ?? `fault-${randomBytes(4).toString("hex")}` };
       service.faults.push(stored);
       service.feed.emit({ type: "settings", what: "faults" });
@@ -76,8 +65,8 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
       service.feed.emit({ type: "settings", what: "faults" });
       return c.json({ items: [] });
     },
-    deleteFault: (c) => {
-      const id = c.req.param("id") as string;
+    deleteFault: (c, { params }) => {
+      const { id } = params;
       const before = service.faults.length;
       service.faults = service.faults.filter((f) => f.id !== id);
       if (service.faults.length === before) throw new MockCloudError("NotFound", `fault ${id} not found`);
@@ -86,29 +75,28 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
     },
     getTransitions: (c) => c.json(service.transitions),
     putTransitions: (c, { body }) => {
-      service.transitions = body as Transitions;
+      service.transitions = body;
       service.feed.emit({ type: "settings", what: "transitions" });
       return c.json(service.transitions);
     },
     getLimits: (c) => c.json(service.limits),
     putLimits: (c, { body }) => {
-      service.limits = parseInput(Limits, { ...service.limits, ...(body as object) });
+      service.limits = parseInput(Limits, { ...service.limits, ...body });
       service.feed.emit({ type: "settings", what: "limits" });
       return c.json(service.limits);
     },
     getClock: (c) => c.json({ now: service.clock.now().toISOString() }),
     advanceClock: (c, { body }) => {
-      const now = service.clock.advance((body as z.infer<typeof ClockAdvance>).ms);
+      const now = service.clock.advance(body.ms);
       service.feed.emit({ type: "clock", now: now.toISOString() });
       service.tick();
       return c.json({ now: now.toISOString() });
     },
-    listRequests: (c, { query }) =>
-      c.json({ items: log.recent((query as z.infer<typeof RequestsQuery>).limit) }),
+    listRequests: (c, { query }) => c.json({ items: log.recent(query.limit) }),
     snapshot: (c) => c.json({ version: 1, tables: service.repo.snapshot() }),
     restore: (c, { body }) => {
       // Every row is checked first; the store changes in one transaction, or not at all.
-      const rows = validateSnapshot((body as z.infer<typeof Snapshot>).tables);
+      const rows = validateSnapshot(body.tables);
       try {
         tx(service.db, () => service.repo.replaceAll(rows));
       } catch (e) {
@@ -123,7 +111,7 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
     },
     // Every account's resources (secret outputs masked): what the console shows with the admin token.
     listAllResources: (c, { query }) => {
-      const { account, kind } = query as z.infer<typeof AdminResourcesQuery>;
+      const { account, kind } = query;
       const items = service.repo
         .everyResource({ account, kind })
         .map((r) => ({ account: r.account, resource: masked(r.body) }));
@@ -131,20 +119,12 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
     },
     // The change feed, as server-sent events; the admin token goes in the Authorization header.
     events: (c) => changeStream(c, service.feed, () => service.clock.now().toISOString()),
-    editResource: (c, { body }) => {
-      const kind = kindOf[c.req.param("collection") as string];
-      if (!kind) throw new MockCloudError("NotFound", `no resource collection ${c.req.param("collection")}`);
-      return c.json(
-        service.editOutOfBand(kind, c.req.param("id") as string, body as Record<string, unknown>),
-      );
+    editResource: (c, { params, body }) => {
+      const kind = kindOf[params.collection];
+      if (!kind) throw new MockCloudError("NotFound", `no resource collection ${params.collection}`);
+      return c.json(service.editOutOfBand(kind, params.id, body));
     },
   };
-  register(
-    app,
-    routes.filter((r) => r.tag === "admin"),
-    handlers,
-    json,
-    "/_mock",
-  );
+  register(app, handlers, json, "/_mock");
   return app;
 }

@@ -1,5 +1,4 @@
 import { type Context, Hono } from "hono";
-import type { z } from "zod";
 import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
 import { quotas } from "../core/quotas.ts";
 import { randomHex } from "../core/random.ts";
@@ -9,25 +8,18 @@ import { adminRoutes } from "./admin.ts";
 import { json, requireJsonBody } from "./body.ts";
 import { catalogHandlers } from "./catalog.ts";
 import { consoleRoutes } from "./console.ts";
-import type { AppDeps } from "./deps.ts";
+import type { AppDeps, AppEnv } from "./deps.ts";
 import { inferenceHandlers } from "./inference.ts";
 import { openApiDocument } from "./openapi.ts";
-import {
-  type Handler,
-  type HandlerName,
-  type ListQuery,
-  type RouteSpec,
-  register,
-  routes,
-} from "./routes.ts";
+import { checkEveryRouteServed, register } from "./register.ts";
+import type { HandlersOfTags } from "./route-spec.ts";
 import { usageHandlers } from "./usage.ts";
 
 /** Marks an answer that the in-process adapter must turn into a dropped connection. */
 export const dropHeader = "x-agentcloud-mock-drop";
 const authChallenge = 'Bearer realm="agentcloud"';
 
-/** `errorCode`: the code of the error answer made (errorResponse), for the request log. */
-type Env = { Variables: { requestId: string; account: string | null; errorCode: string | null } };
+type Env = AppEnv;
 
 const kindOf: Record<string, ResourceKind> = Object.fromEntries(
   resourceKinds.map((k) => [collectionOf[k], k]),
@@ -121,24 +113,14 @@ export function createApp(deps: AppDeps): Hono<Env> {
     ),
   );
 
-  const meta: Partial<Record<HandlerName, Handler<Env>>> = {
-    health: (c) => c.json({ status: "ok", time: service.clock.now().toISOString() }),
+  const meta: HandlersOfTags<"meta", Env> = {
+    health: (c) => c.json({ status: "ok" as const, time: service.clock.now().toISOString() }),
     openapi: (c) => c.json(openApiDocument()),
   };
-  register(
-    app,
-    routes.filter((r) => r.tag === "meta"),
-    meta,
-    json,
-  );
+  register(app, meta, json);
   app.route("/_mock", adminRoutes(deps));
   app.route("/console", consoleRoutes());
-  register(
-    app,
-    routes.filter((r) => r.tag === "inference"),
-    inferenceHandlers(deps),
-    json,
-  );
+  register(app, inferenceHandlers(deps), json);
   // Anything else under an endpoint's base URL (embeddings, responses, a model by name) is not
   // served: said in OpenAI's error shape, as the clients that call there expect.
   app.all("/inference/*", (c) => {
@@ -210,31 +192,23 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return errorResponse(c, Object.assign(e, { status: fault.status ?? e.status ?? 500 }));
   });
 
-  register(
-    app,
-    routes.filter((r) => r.tag === "catalog"),
-    catalogHandlers(),
-    json,
-  );
+  register(app, catalogHandlers(), json);
 
-  const kindOfRoute = (route: RouteSpec): ResourceKind => route.kind as ResourceKind;
   /** `Prefer: wait` (RFC 7240; `wait=<seconds>` too): finish what can finish before answering. */
   const prefersWait = (c: Context<Env>) =>
     /(^|[,;]\s*)wait(\s*=|\s*[,;]|\s*$)/i.test(c.req.header("prefer") ?? "");
-  const v1: Partial<Record<HandlerName, Handler<Env>>> = {
-    getOperation: (c) => reply(c, service.getOperation(ctx(c), c.req.param("id") as string)),
+  const v1: HandlersOfTags<"resources" | "operations" | "quotas", Env> = {
+    getOperation: (c, { params }) => reply(c, service.getOperation(ctx(c), params.id)),
     getQuotas: (c) => c.json(quotas(ctx(c))),
-    getIdempotencyKey: (c) => c.json(service.idempotencyKey(ctx(c), c.req.param("key") as string)),
-    releaseIdempotencyKey: (c, { body }) =>
-      c.json(service.releaseIdempotencyKey(ctx(c), c.req.param("key") as string, body)),
-    listIdempotencyKeys: (c, { query }) =>
-      c.json(service.listIdempotencyKeys(ctx(c), (query as { released?: "true" | "false" }).released)),
-    releaseIdempotencyKeys: (c, { body }) =>
-      c.json(service.releaseIdempotencyKeys(ctx(c), (body as { keys: string[] }).keys)),
+    getIdempotencyKey: (c, { params }) => c.json(service.idempotencyKey(ctx(c), params.key)),
+    releaseIdempotencyKey: (c, { params, body }) =>
+      c.json(service.releaseIdempotencyKey(ctx(c), params.key, body)),
+    listIdempotencyKeys: (c, { query }) => c.json(service.listIdempotencyKeys(ctx(c), query.released)),
+    releaseIdempotencyKeys: (c, { body }) => c.json(service.releaseIdempotencyKeys(ctx(c), body.keys)),
     create: async (c, { route }) => {
       const { replayed, finished, ...out } = service.create(
         ctx(c),
-        kindOfRoute(route),
+        route.kind,
         await json(c),
         c.req.header("idempotency-key") ?? null,
         prefersWait(c),
@@ -245,19 +219,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
         ...(finished ? { "preference-applied": "wait" } : {}),
       });
     },
-    list: (c, { route, query }) => {
-      const { region, pageSize, pageToken } = query as z.infer<typeof ListQuery>;
-      return reply(c, service.list(ctx(c), kindOfRoute(route), { region, pageSize, pageToken }));
-    },
-    get: (c, { route }) => {
-      const { json, etag } = service.get(ctx(c), kindOfRoute(route), c.req.param("id") as string);
+    list: (c, { route, query }) => reply(c, service.list(ctx(c), route.kind, query)),
+    get: (c, { route, params }) => {
+      const { json, etag } = service.get(ctx(c), route.kind, params.id);
       return replyJson(c, json, 200, { etag: `"${etag}"` });
     },
-    update: async (c, { route }) => {
+    update: async (c, { route, params }) => {
       const { finished, ...out } = service.update(
         ctx(c),
-        kindOfRoute(route),
-        c.req.param("id") as string,
+        route.kind,
+        params.id,
         await json(c),
         c.req.header("if-match") ?? null,
         prefersWait(c),
@@ -267,17 +238,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
         ...(finished ? { "preference-applied": "wait" } : {}),
       });
     },
-    delete: (c, { route }) =>
-      reply(c, service.delete(ctx(c), kindOfRoute(route), c.req.param("id") as string), 202),
+    delete: (c, { route, params }) => reply(c, service.delete(ctx(c), route.kind, params.id), 202),
   };
-  register(
-    app,
-    routes.filter(
-      (r) => r.tag === "resources" || r.tag === "operations" || r.tag === "quotas" || r.tag === "usage",
-    ),
-    { ...v1, ...usageHandlers(service, ctx) },
-    json,
-  );
+  register(app, { ...v1, ...usageHandlers(service, ctx) }, json);
+  checkEveryRouteServed();
 
   /** The region a request concerns: the query, a create's body, or the stored resource. */
   async function regionOf(c: Context<Env>, kind: ResourceKind | undefined, id: string | undefined) {

@@ -1,9 +1,9 @@
-import type { Env } from "hono";
 import { chipCatalog, modelCatalog, regions } from "../../api/catalog.ts";
-import type { Handler, HandlerName } from "./routes.ts";
+import type { AppEnv } from "./deps.ts";
+import type { HandlersOfTags } from "./route-spec.ts";
 
 /** GET /v1/catalog/{chips,models,regions}: the catalog the provider's check() uses offline. */
-export function catalogHandlers<E extends Env>(): Partial<Record<HandlerName, Handler<E>>> {
+export function catalogHandlers(): HandlersOfTags<"catalog", AppEnv> {
   return {
     listChips: (c) => c.json({ items: Object.values(chipCatalog) }),
     listModels: (c) => c.json({ items: Object.values(modelCatalog) }),

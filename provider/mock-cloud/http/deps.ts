@@ -2,6 +2,12 @@ import type { CloudService } from "../core/service.ts";
 import type { TokenTable } from "./auth.ts";
 import type { RequestLog } from "./request-log.ts";
 
+/**
+ * What the API app keeps per request: its id, the account its token names, and the code of the
+ * error answer made (for the request log).
+ */
+export type AppEnv = { Variables: { requestId: string; account: string | null; errorCode: string | null } };
+
 /** What the HTTP apps (the API, the admin plane) are built from. */
 export interface AppDeps {
   service: CloudService;

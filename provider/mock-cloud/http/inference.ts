@@ -9,10 +9,8 @@ import {
 import { countTokens } from "../core/inference/tokenizer.ts";
 import { MockCloudError } from "../errors.ts";
 import { json } from "./body.ts";
-import type { AppDeps } from "./deps.ts";
-import type { Handler } from "./routes.ts";
-
-type Env = { Variables: { requestId: string; account: string | null; errorCode: string | null } };
+import type { AppDeps, AppEnv } from "./deps.ts";
+import type { HandlersOfTags } from "./route-spec.ts";
 
 /** Prompts may be long: a larger body than the control plane's 256 KiB. */
 const maxPromptBytes = 8 * 1024 * 1024;
@@ -22,19 +20,16 @@ const maxPromptBytes = 8 * 1024 * 1024;
  * OpenAI client takes (`GET /models`, `POST /chat/completions`, plain or streamed). Authenticated
  * by the endpoint's own `apiKey`; every error in OpenAI's shape.
  */
-export function inferenceHandlers(deps: AppDeps): {
-  listEndpointModels: Handler<Env>;
-  chatCompletions: Handler<Env>;
-} {
+export function inferenceHandlers(deps: AppDeps): HandlersOfTags<"inference", AppEnv> {
   const { service } = deps;
 
-  const fail = (c: Context<Env>, e: InferenceErrorType) => {
+  const fail = (c: Context<AppEnv>, e: InferenceErrorType) => {
     c.set("errorCode", e.code ?? e.type);
     return c.json(e.body(), e.status as 400, e.headers);
   };
   const guarded =
-    (handler: (c: Context<Env>) => Promise<Response> | Response) =>
-    async (c: Context<Env>): Promise<Response> => {
+    (handler: (c: Context<AppEnv>) => Promise<Response> | Response) =>
+    async (c: Context<AppEnv>): Promise<Response> => {
       try {
         return await handler(c);
       } catch (e) {

@@ -1,16 +1,64 @@
 import { STATUS_CODES } from "node:http";
 import { z } from "zod";
-import { type ErrorCode, errorCodes, errorMeaning, errorStatus } from "../../api/common.ts";
 import {
-  errorStatuses,
-  namedSchemas,
-  type ResponseHeader,
-  type RouteSpec,
-  rateLimitHeaders,
-  routes,
-} from "./routes.ts";
+  FaultRule,
+  Limits,
+  LimitsPatch,
+  LoggedRequest,
+  Snapshot,
+  StoredFault,
+  Transitions,
+} from "../../api/admin.ts";
+import { ChipSpec, ModelSpec, RegionInfo } from "../../api/catalog.ts";
+import {
+  ErrorBody,
+  type ErrorCode,
+  errorCodes,
+  errorMeaning,
+  errorStatus,
+  Operation,
+  resourceKinds,
+} from "../../api/common.ts";
+import { ChatCompletion, OpenAiError, UsageReport } from "../../api/inference.ts";
+import { Quotas } from "../../api/quotas.ts";
+import { errorStatuses } from "./register.ts";
+import { type ResponseHeader, type RouteSpec, rateLimitHeaders } from "./route-spec.ts";
+import { acceptedOf, pages, patchBodies, resources, routeSpecs as routes, specs } from "./routes.ts";
 
 type Json = Record<string, unknown>;
+
+/**
+ * Schemas that get a name: request bodies (input side) under `#/components/requestBodies`,
+ * answers (output side) under `#/components/schemas`.
+ */
+const namedSchemas: { input: Record<string, z.ZodType>; output: Record<string, z.ZodType> } = {
+  input: {
+    ...Object.fromEntries(resourceKinds.map((k) => [`${k}Spec`, specs[k]])),
+    ...Object.fromEntries(resourceKinds.map((k) => [`${k}Patch`, patchBodies[k]])),
+    FaultRuleSpec: FaultRule,
+    TransitionsSpec: Transitions,
+    LimitsPatch,
+    Snapshot,
+  },
+  output: {
+    Error: ErrorBody,
+    Operation,
+    ...resources,
+    ...Object.fromEntries(resourceKinds.map((k) => [`${k}Accepted`, acceptedOf[k]])),
+    ...Object.fromEntries(resourceKinds.map((k) => [`${k}Page`, pages[k]])),
+    ChipInfo: ChipSpec,
+    ModelInfo: ModelSpec,
+    RegionInfo,
+    Quotas,
+    ChatCompletion,
+    OpenAiError,
+    UsageReport,
+    FaultRule: StoredFault,
+    Transitions,
+    Limits,
+    LoggedRequest,
+  },
+};
 
 const componentPath = "#/components/schemas/";
 
@@ -145,6 +193,14 @@ function errorResponses(route: RouteSpec): Json {
       content: { "application/json": { schema: { $ref: `${componentPath}Error` } } },
     };
   }
+  if (route.auth === "bearer") {
+    out.default = {
+      description:
+        "an answer a fault rule injected (POST /_mock/faults): any status and code it names, in the Error shape",
+      headers: headers(["X-Request-Id"], ["Retry-After"]),
+      content: { "application/json": { schema: { $ref: `${componentPath}Error` } } },
+    };
+  }
   return out;
 }
 
@@ -234,7 +290,9 @@ export function openApiDocument(): Json {
       description:
         "The AgentCloud emulator shipped with pulumi-agentcloud: the API under /v1 (bearer token of an " +
         "account) and the emulator's admin plane under /_mock (the admin token). Every error answer " +
-        "is { error: { code, message, requestId, details? } }; x-error-catalogue lists the codes.",
+        "is { error: { code, message, requestId, details? } }; x-error-catalogue lists the codes. Each " +
+        "operation lists the errors it answers by itself; a fault rule (POST /_mock/faults) can make any " +
+        "/v1 operation answer any code or status besides (Throttled and CapacityUnavailable with Retry-After).",
     },
     servers: [{ url: "/" }],
     tags: [

@@ -1,6 +1,21 @@
-import type { Context, Env, Hono } from "hono";
 import { z } from "zod";
-import { LoggedRequest } from "../../api/admin.ts";
+import {
+  AdminResourcesQuery,
+  AnyResource,
+  ClockAdvance,
+  ClockAnswer,
+  FaultList,
+  FaultRule,
+  Health,
+  Limits,
+  LimitsPatch,
+  LoggedRequest,
+  RequestsQuery,
+  ResetBody,
+  Snapshot,
+  StoredFault,
+  Transitions,
+} from "../../api/admin.ts";
 import {
   AgentRuntime,
   AgentRuntimeAccepted,
@@ -8,7 +23,7 @@ import {
   AgentRuntimePatchBody,
   AgentRuntimeSpec,
 } from "../../api/agent-runtime.ts";
-import { ChipSpec, ModelSpec, regions } from "../../api/catalog.ts";
+import { ChipSpec, ModelSpec, RegionInfo } from "../../api/catalog.ts";
 import {
   ChipCluster,
   ChipClusterAccepted,
@@ -18,33 +33,26 @@ import {
 } from "../../api/chip-cluster.ts";
 import {
   collectionOf,
-  ErrorBody,
   type ErrorCode,
-  errorCodes,
-  errorStatus,
   IdempotencyKeyInfo,
   IdempotencyKeyList,
+  IdempotencyKeysQuery,
+  ListQuery,
   Operation,
-  pageSizes,
-  Region,
   ReleasedIdempotencyKeys,
   ReleaseIdempotencyKey,
   ReleaseIdempotencyKeys,
   type ResourceKind,
   resourceKinds,
-  Timestamp,
-  withoutDefault,
 } from "../../api/common.ts";
 import {
   ChatCompletion,
   ChatCompletionRequest,
   InferenceRule,
   ModelList,
-  OpenAiError,
   UsageQuery,
   UsageReport,
 } from "../../api/inference.ts";
-import { fieldIssues } from "../../api/issues.ts";
 import {
   ModelEndpoint,
   ModelEndpointAccepted,
@@ -53,8 +61,7 @@ import {
   ModelEndpointSpec,
 } from "../../api/model-endpoint.ts";
 import { Quotas } from "../../api/quotas.ts";
-import { FaultRule, Limits, Transitions } from "../core/settings.ts";
-import { invalid } from "../errors.ts";
+import { type RouteSpec, rateLimitHeaders, route } from "./route-spec.ts";
 
 /**
  * Every route the emulator serves, once: the app registers its handlers from this list (so a route
@@ -63,231 +70,53 @@ import { invalid } from "../errors.ts";
  * (a field with a default is optional), answers on their output side.
  */
 
-type Method = "get" | "post" | "put" | "patch" | "delete";
-type Auth = "bearer" | "admin" | "endpointKey" | "none";
-/** Response headers the API sends; each answer says which of them it carries. */
-export type ResponseHeader =
-  | "ETag"
-  | "Retry-After"
-  | "WWW-Authenticate"
-  | "X-Request-Id"
-  | "Idempotent-Replayed"
-  | "Preference-Applied"
-  | RateLimitHeader;
-
-/** OpenAI's rate-limit headers, on every answer of a model endpoint's chat completions and its 429s. */
-export const rateLimitHeaders = [
-  "X-RateLimit-Limit-Tokens",
-  "X-RateLimit-Remaining-Tokens",
-  "X-RateLimit-Reset-Tokens",
-  "X-RateLimit-Limit-Requests",
-  "X-RateLimit-Remaining-Requests",
-  "X-RateLimit-Reset-Requests",
-] as const;
-type RateLimitHeader = (typeof rateLimitHeaders)[number];
-
-export type HandlerName =
-  | "health"
-  | "openapi"
-  | "create"
-  | "list"
-  | "get"
-  | "update"
-  | "delete"
-  | "getOperation"
-  | "getIdempotencyKey"
-  | "releaseIdempotencyKey"
-  | "listIdempotencyKeys"
-  | "chatCompletions"
-  | "listEndpointModels"
-  | "getUsage"
-  | "getEndpointUsage"
-  | "listInferenceRules"
-  | "addInferenceRule"
-  | "clearInferenceRules"
-  | "releaseIdempotencyKeys"
-  | "listChips"
-  | "listModels"
-  | "listRegions"
-  | "getQuotas"
-  | "reset"
-  | "listFaults"
-  | "addFault"
-  | "clearFaults"
-  | "deleteFault"
-  | "getTransitions"
-  | "putTransitions"
-  | "getLimits"
-  | "putLimits"
-  | "getClock"
-  | "advanceClock"
-  | "listRequests"
-  | "snapshot"
-  | "restore"
-  | "listAllResources"
-  | "events"
-  | "editResource";
-
-export interface RouteSpec {
-  handler: HandlerName;
-  /** The resource kind of a `/v1/<collection>` route. */
-  kind?: ResourceKind;
-  operationId: string;
-  method: Method;
-  /** OpenAPI path template: `/v1/chip-clusters/{id}`. */
-  path: string;
-  tag: "resources" | "operations" | "catalog" | "quotas" | "usage" | "inference" | "admin" | "meta";
-  summary: string;
-  auth: Auth;
-  /** Path parameters (strings); an enum schema documents the values that exist. */
-  params?: Record<string, z.ZodType<string>>;
-  /** Query parameters: parsed from the query string by the app; a failure is 400 ValidationError. */
-  query?: z.ZodObject;
-  /** Request headers the operation reads. */
-  headers?: { name: string; description: string }[];
-  /**
-   * The JSON body. `parsedBy: "app"`: validated against `schema` before the handler runs;
-   * `"service"`: the service validates it (resource specs and patches, with their own rules).
-   */
-  body?: {
-    schema: z.ZodType;
-    parsedBy: "app" | "service";
-    required: boolean;
-    /** Value of an absent body, when `required` is false. */
-    empty?: unknown;
-    /** A limit above the API's 256 KiB (restore). */
-    maxBytes?: number;
-    description?: string;
-  };
-  ok: {
-    status: 200 | 201 | 202;
-    description: string;
-    body: z.ZodType;
-    headers?: ResponseHeader[];
-    /** Headers sent on some answers only. */
-    optionalHeaders?: ResponseHeader[];
-    /** Other than application/json: the change feed's `text/event-stream`. */
-    contentType?: string;
-    /** The same operation answers as server-sent events when asked (`stream: true`). */
-    alsoStreamed?: boolean;
-  };
-  /** The error codes the operation can answer with; statuses come from the catalogue. */
-  errors: readonly ErrorCode[];
-  /** The data plane answers errors in OpenAI's shape instead: these statuses. */
-  openAiErrors?: readonly number[];
-}
-
-const specs = {
+export const specs = {
   ChipCluster: ChipClusterSpec,
   ModelEndpoint: ModelEndpointSpec,
   AgentRuntime: AgentRuntimeSpec,
 };
-const patchBodies = {
+export const patchBodies = {
   ChipCluster: ChipClusterPatchBody,
   ModelEndpoint: ModelEndpointPatchBody,
   AgentRuntime: AgentRuntimePatchBody,
 };
-const resources = { ChipCluster, ModelEndpoint, AgentRuntime };
-const acceptedOf = {
+export const resources = { ChipCluster, ModelEndpoint, AgentRuntime };
+export const acceptedOf = {
   ChipCluster: ChipClusterAccepted,
   ModelEndpoint: ModelEndpointAccepted,
   AgentRuntime: AgentRuntimeAccepted,
 };
-const pages = {
+export const pages = {
   ChipCluster: ChipClusterPage,
   ModelEndpoint: ModelEndpointPage,
   AgentRuntime: AgentRuntimePage,
 };
 
-const IdempotencyKeysQuery = z.object({
-  released: z
-    .enum(["true", "false"])
-    .optional()
-    .describe("only released keys (`true`) or only keys not released yet (`false`)"),
-});
-
-export const ListQuery = z.object({
-  region: Region.optional().describe("only resources in this region"),
-  pageSize: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(pageSizes.max)
-    .optional()
-    .describe(`items per page, 1–${pageSizes.max} (default ${pageSizes.default})`),
-  pageToken: z
-    .string()
-    .optional()
-    .describe(
-      "nextPageToken of the previous page: opaque, and good only for the same account, collection and region",
-    ),
-});
-
-const RegionInfo = z.object({ region: z.enum(regions), zones: z.array(z.string()) });
-
-const Health = z.object({ status: z.literal("ok"), time: Timestamp });
-const StoredFault = FaultRule.extend({ id: z.string() });
-const FaultList = z.object({ items: z.array(StoredFault) });
-/** The limits a PUT names: no defaults, so a field left out keeps its value. */
-const LimitsPatch = z
-  .object(
-    Object.fromEntries(Object.entries(Limits.shape).map(([k, v]) => [k, withoutDefault(v)])) as Record<
-      string,
-      z.ZodType
-    >,
-  )
-  .partial();
-const ClockAnswer = z.object({ now: Timestamp });
-export const ClockAdvance = z.strictObject({ ms: z.number().int().min(0) });
-export const ResetBody = z.strictObject({ account: z.string().optional() });
-export const RequestsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(10_000).default(100).describe("how many of the last requests"),
-});
-export const Snapshot = z.object({
-  version: z.literal(1),
-  tables: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
-});
-const AnyResource = z.union([ChipCluster, ModelEndpoint, AgentRuntime]);
-export const AdminResourcesQuery = z.object({
-  account: z.string().min(1).optional().describe("only this account's resources"),
-  kind: z.enum(resourceKinds).optional().describe("only this kind"),
-});
-
 /**
- * Schemas that get a name: request bodies (input side) under `#/components/requestBodies`,
- * answers (output side) under `#/components/schemas`.
+ * The errors each route can answer. Every /v1 route: a missing or unknown token, a body that is not
+ * JSON (on any method), and what a fault rule (`/_mock/faults`) injects most: Throttled (429) and
+ * CapacityUnavailable (503), both with Retry-After, and InternalError. A rule can inject any other
+ * code or status too: the OpenAPI document says so once, as every /v1 operation's `default` answer.
  */
-export const namedSchemas: { input: Record<string, z.ZodType>; output: Record<string, z.ZodType> } = {
-  input: {
-    ...Object.fromEntries(resourceKinds.map((k) => [`${k}Spec`, specs[k]])),
-    ...Object.fromEntries(resourceKinds.map((k) => [`${k}Patch`, patchBodies[k]])),
-    FaultRuleSpec: FaultRule,
-    TransitionsSpec: Transitions,
-    LimitsPatch,
-    Snapshot,
-  },
-  output: {
-    Error: ErrorBody,
-    Operation,
-    ...resources,
-    ...Object.fromEntries(resourceKinds.map((k) => [`${k}Accepted`, acceptedOf[k]])),
-    ...Object.fromEntries(resourceKinds.map((k) => [`${k}Page`, pages[k]])),
-    ChipInfo: ChipSpec,
-    ModelInfo: ModelSpec,
-    RegionInfo,
-    Quotas,
-    ChatCompletion,
-    OpenAiError,
-    UsageReport,
-    FaultRule: StoredFault,
-    Transitions,
-    Limits,
-    LoggedRequest,
-  },
-};
-
-/** Every /v1 route can answer any code of the catalogue (auth, media type, injected faults). */
-const apiErrors = errorCodes;
+const anyV1 = [
+  "Unauthenticated",
+  "UnsupportedMediaType",
+  "Throttled",
+  "CapacityUnavailable",
+  "InternalError",
+] as const satisfies readonly ErrorCode[];
+/** A route with a JSON body: one that is too large, not JSON, or not valid. */
+const withBody = [
+  "ValidationError",
+  "PayloadTooLarge",
+  "UnsupportedMediaType",
+] as const satisfies readonly ErrorCode[];
+/** What a create or an update of each kind can be refused for by its rules (provider/api, core/<kind>.ts). */
+const kindRules = {
+  ChipCluster: ["ChipNotAvailable", "QuotaExceeded", "CapacityUnavailable", "Conflict"],
+  ModelEndpoint: ["InsufficientQuota", "QuotaExceeded", "ModelTooLarge", "Conflict"],
+  AgentRuntime: ["QuotaExceeded", "Conflict"],
+} as const satisfies Record<ResourceKind, readonly ErrorCode[]>;
 const adminErrors = [
   "ValidationError",
   "Unauthenticated",
@@ -299,13 +128,14 @@ const adminErrors = [
 const id = { id: z.string() };
 const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 
-function resourceRoutes(kind: ResourceKind): RouteSpec[] {
+function resourceRoutes(kind: ResourceKind) {
   const base = `/v1/${collectionOf[kind]}`;
-  const common = { kind, tag: "resources", auth: "bearer", errors: apiErrors } as const;
+  const common = { kind, tag: "resources", auth: "bearer" } as const;
   return [
-    {
+    route({
       ...common,
       handler: "create",
+      errors: [...anyV1, ...withBody, ...kindRules[kind], "IdempotencyMismatch", "IdempotencyKeyReleased"],
       operationId: `create${kind}`,
       method: "post",
       path: base,
@@ -334,30 +164,33 @@ function resourceRoutes(kind: ResourceKind): RouteSpec[] {
         body: acceptedOf[kind],
         optionalHeaders: ["Idempotent-Replayed", "Preference-Applied"],
       },
-    },
-    {
+    }),
+    route({
       ...common,
       handler: "list",
+      errors: [...anyV1, "ValidationError", "InvalidPageToken"],
       operationId: `list${kind}s`,
       method: "get",
       path: base,
       summary: `list ${kind}s, a page at a time, oldest first`,
       query: ListQuery,
       ok: { status: 200, description: "a page", body: pages[kind] },
-    },
-    {
+    }),
+    route({
       ...common,
       handler: "get",
+      errors: [...anyV1, "NotFound"],
       operationId: `get${kind}`,
       method: "get",
       path: `${base}/{id}`,
       summary: `read a ${kind}`,
       params: id,
       ok: { status: 200, description: kind, body: resources[kind], headers: ["ETag"] },
-    },
-    {
+    }),
+    route({
       ...common,
       handler: "update",
+      errors: [...anyV1, ...withBody, ...kindRules[kind], "NotFound", "ImmutableField", "PreconditionFailed"],
       operationId: `update${kind}`,
       method: "patch",
       path: `${base}/{id}`,
@@ -379,10 +212,11 @@ function resourceRoutes(kind: ResourceKind): RouteSpec[] {
         headers: ["ETag"],
         optionalHeaders: ["Preference-Applied"],
       },
-    },
-    {
+    }),
+    route({
       ...common,
       handler: "delete",
+      errors: [...anyV1, "NotFound", "DependencyViolation", "Conflict"],
       operationId: `delete${kind}`,
       method: "delete",
       path: `${base}/{id}`,
@@ -394,19 +228,29 @@ function resourceRoutes(kind: ResourceKind): RouteSpec[] {
         body: acceptedOf[kind],
         optionalHeaders: ["Idempotent-Replayed"],
       },
-    },
+    }),
   ];
 }
 
-const admin = (r: Omit<RouteSpec, "tag" | "auth" | "errors">): RouteSpec => ({
-  tag: "admin",
-  auth: "admin",
-  errors: adminErrors,
-  ...r,
-});
+const admin = <const R extends Omit<RouteSpec, "tag" | "auth" | "errors">>(r: R) =>
+  route({ tag: "admin", auth: "admin", errors: adminErrors, ...r });
 
-export const routes: readonly RouteSpec[] = [
-  {
+/** A catalog list: `GET /v1/catalog/<what>`. */
+const catalog = <const H extends string>(handler: H, what: string, schema: z.ZodType, summary: string) =>
+  route({
+    handler,
+    operationId: handler,
+    method: "get",
+    path: `/v1/catalog/${what}`,
+    tag: "catalog",
+    summary: `the catalog: ${summary}`,
+    auth: "bearer",
+    ok: { status: 200, description: summary, body: items(schema) },
+    errors: anyV1,
+  });
+
+export const routes = [
+  route({
     handler: "health",
     operationId: "health",
     method: "get",
@@ -416,8 +260,8 @@ export const routes: readonly RouteSpec[] = [
     auth: "none",
     ok: { status: 200, description: "up", body: Health },
     errors: ["InternalError"],
-  },
-  {
+  }),
+  route({
     handler: "openapi",
     operationId: "getOpenApiDocument",
     method: "get",
@@ -427,9 +271,9 @@ export const routes: readonly RouteSpec[] = [
     auth: "none",
     ok: { status: 200, description: "OpenAPI 3.1", body: z.record(z.string(), z.unknown()) },
     errors: ["InternalError"],
-  },
+  }),
   ...resourceKinds.flatMap(resourceRoutes),
-  {
+  route({
     handler: "getOperation",
     operationId: "getOperation",
     method: "get",
@@ -439,9 +283,9 @@ export const routes: readonly RouteSpec[] = [
     auth: "bearer",
     params: id,
     ok: { status: 200, description: "the operation", body: Operation },
-    errors: apiErrors,
-  },
-  {
+    errors: [...anyV1, "NotFound"],
+  }),
+  route({
     handler: "listEndpointModels",
     operationId: "listEndpointModels",
     method: "get",
@@ -453,8 +297,8 @@ export const routes: readonly RouteSpec[] = [
     ok: { status: 200, description: "the model", body: ModelList },
     errors: [],
     openAiErrors: [401, 404, 503],
-  },
-  {
+  }),
+  route({
     handler: "chatCompletions",
     operationId: "createChatCompletion",
     method: "post",
@@ -474,8 +318,8 @@ export const routes: readonly RouteSpec[] = [
     },
     errors: [],
     openAiErrors: [400, 401, 404, 413, 415, 429, 503],
-  },
-  {
+  }),
+  route({
     handler: "getUsage",
     operationId: "getUsage",
     method: "get",
@@ -486,9 +330,9 @@ export const routes: readonly RouteSpec[] = [
     auth: "bearer",
     query: UsageQuery,
     ok: { status: 200, description: "the usage", body: UsageReport },
-    errors: apiErrors,
-  },
-  {
+    errors: [...anyV1, "ValidationError"],
+  }),
+  route({
     handler: "getEndpointUsage",
     operationId: "getModelEndpointUsage",
     method: "get",
@@ -499,9 +343,9 @@ export const routes: readonly RouteSpec[] = [
     params: id,
     query: UsageQuery.omit({ endpointId: true }),
     ok: { status: 200, description: "the usage", body: UsageReport },
-    errors: apiErrors,
-  },
-  {
+    errors: [...anyV1, "ValidationError", "NotFound"],
+  }),
+  route({
     handler: "listIdempotencyKeys",
     operationId: "listIdempotencyKeys",
     method: "get",
@@ -512,9 +356,9 @@ export const routes: readonly RouteSpec[] = [
     auth: "bearer",
     query: IdempotencyKeysQuery,
     ok: { status: 200, description: "the keys", body: IdempotencyKeyList },
-    errors: apiErrors,
-  },
-  {
+    errors: [...anyV1, "ValidationError"],
+  }),
+  route({
     handler: "releaseIdempotencyKeys",
     operationId: "releaseIdempotencyKeys",
     method: "post",
@@ -525,9 +369,9 @@ export const routes: readonly RouteSpec[] = [
     auth: "bearer",
     body: { schema: ReleaseIdempotencyKeys, parsedBy: "app", required: true },
     ok: { status: 200, description: "what was released", body: ReleasedIdempotencyKeys },
-    errors: apiErrors,
-  },
-  {
+    errors: [...anyV1, ...withBody],
+  }),
+  route({
     handler: "getIdempotencyKey",
     operationId: "getIdempotencyKey",
     method: "get",
@@ -538,9 +382,9 @@ export const routes: readonly RouteSpec[] = [
     auth: "bearer",
     params: { key: z.string() },
     ok: { status: 200, description: "the key", body: IdempotencyKeyInfo },
-    errors: apiErrors,
-  },
-  {
+    errors: [...anyV1, "NotFound"],
+  }),
+  route({
     handler: "releaseIdempotencyKey",
     operationId: "releaseIdempotencyKey",
     method: "post",
@@ -552,28 +396,12 @@ export const routes: readonly RouteSpec[] = [
     params: { key: z.string() },
     body: { schema: ReleaseIdempotencyKey, parsedBy: "app", required: false, empty: {} },
     ok: { status: 200, description: "the key, released", body: IdempotencyKeyInfo },
-    errors: apiErrors,
-  },
-  ...(
-    [
-      ["listChips", "chips", ChipSpec, "the chips"],
-      ["listModels", "models", ModelSpec, "the models"],
-      ["listRegions", "regions", RegionInfo, "the regions and their zones"],
-    ] as const
-  ).map(
-    ([handler, what, schema, summary]): RouteSpec => ({
-      handler,
-      operationId: `${handler}`,
-      method: "get",
-      path: `/v1/catalog/${what}`,
-      tag: "catalog",
-      summary: `the catalog: ${summary}`,
-      auth: "bearer",
-      ok: { status: 200, description: summary, body: items(schema) },
-      errors: apiErrors,
-    }),
-  ),
-  {
+    errors: [...anyV1, ...withBody, "NotFound", "Conflict"],
+  }),
+  catalog("listChips", "chips", ChipSpec, "the chips"),
+  catalog("listModels", "models", ModelSpec, "the models"),
+  catalog("listRegions", "regions", RegionInfo, "the regions and their zones"),
+  route({
     handler: "getQuotas",
     operationId: "getQuotas",
     method: "get",
@@ -583,8 +411,8 @@ export const routes: readonly RouteSpec[] = [
       "the caller's quotas: limit and usage of chips per region and chip type, endpoints, runtimes and tokens per minute per region",
     auth: "bearer",
     ok: { status: 200, description: "the account's quotas and usage", body: Quotas },
-    errors: apiErrors,
-  },
+    errors: anyV1,
+  }),
   admin({
     handler: "reset",
     operationId: "reset",
@@ -772,59 +600,5 @@ export const routes: readonly RouteSpec[] = [
   }),
 ];
 
-/** The parsed inputs a handler receives. */
-interface RouteInput {
-  route: RouteSpec;
-  query: Record<string, unknown>;
-  /** The body, validated, for `parsedBy: "app"`; otherwise undefined (the handler reads it). */
-  body: unknown;
-}
-export type Handler<E extends Env = Env> = (c: Context<E>, input: RouteInput) => Response | Promise<Response>;
-
-/** Parses a request part with a zod schema; a failure is 400 ValidationError with field paths. */
-export function parseInput<T>(schema: z.ZodType<T>, raw: unknown): T {
-  const r = schema.safeParse(raw);
-  if (r.success) return r.data;
-  invalid(fieldIssues(r.error.issues));
-}
-
-/**
- * Registers routes on a Hono app (`prefix`: the part of their path the app is mounted under), each
- * with the handler its descriptor names. `readBody` reads the JSON body (size limits, media type).
- */
-export function register<E extends Env>(
-  app: Hono<E>,
-  list: readonly RouteSpec[],
-  handlers: Partial<Record<HandlerName, Handler<E>>>,
-  readBody: (c: Context, options: { empty?: unknown; maxBytes?: number }) => Promise<unknown>,
-  prefix = "",
-): void {
-  for (const route of list) {
-    const handler = handlers[route.handler];
-    if (!handler) throw new Error(`no handler ${route.handler} for ${route.method} ${route.path}`);
-    if (!route.path.startsWith(prefix)) throw new Error(`${route.path} is not under ${prefix}`);
-    const path = route.path.slice(prefix.length).replace(/\{([^}]+)\}/g, ":$1") || "/";
-    app.on(route.method.toUpperCase(), path, async (c) => {
-      const query = route.query ? parseInput(route.query, c.req.query()) : {};
-      let body: unknown;
-      if (route.body?.parsedBy === "app") {
-        const options = {
-          ...(route.body.required ? {} : { empty: route.body.empty }),
-          ...(route.body.maxBytes ? { maxBytes: route.body.maxBytes } : {}),
-        };
-        body = parseInput(route.body.schema, await readBody(c, options));
-      }
-      return handler(c, { route, query, body });
-    });
-  }
-}
-
-/** HTTP status of each error code, grouped: the answers a route documents. */
-export function errorStatuses(codes: readonly ErrorCode[]): Map<number, ErrorCode[]> {
-  const out = new Map<number, ErrorCode[]>();
-  for (const code of codes) {
-    const status = errorStatus[code];
-    out.set(status, [...(out.get(status) ?? []), code]);
-  }
-  return out;
-}
+/** The table as plain RouteSpecs, for what reads every route alike (OpenAPI, the glue, the tools). */
+export const routeSpecs: readonly RouteSpec[] = [...routes];

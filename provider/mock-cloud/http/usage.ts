@@ -4,17 +4,16 @@ import type { UsageQuery, UsageReport } from "../../api/inference.ts";
 import type { Ctx } from "../core/model.ts";
 import type { CloudService } from "../core/service.ts";
 import { fail } from "../errors.ts";
-import type { Handler } from "./routes.ts";
-
-type Env = { Variables: { requestId: string; account: string | null; errorCode: string | null } };
+import type { AppEnv } from "./deps.ts";
+import type { HandlersOfTags } from "./route-spec.ts";
 
 const hourMs = 3_600_000;
 
 /** `GET /v1/usage` and `GET /v1/model-endpoints/{id}/usage`: the metered tokens, summed. */
 export function usageHandlers(
   service: CloudService,
-  ctx: (c: Context<Env>) => Ctx,
-): { getUsage: Handler<Env>; getEndpointUsage: Handler<Env> } {
+  ctx: (c: Context<AppEnv>) => Ctx,
+): HandlersOfTags<"usage", AppEnv> {
   const report = (account: string, q: z.infer<typeof UsageQuery>): UsageReport => ({
     currency: "USD",
     rows: service.inference.usage.report(
@@ -37,13 +36,13 @@ export function usageHandlers(
     ),
   });
   return {
-    getUsage: (c, { query }) => c.json(report(ctx(c).account, query as z.infer<typeof UsageQuery>)),
-    getEndpointUsage: (c, { query }) => {
+    getUsage: (c, { query }) => c.json(report(ctx(c).account, query)),
+    getEndpointUsage: (c, { params, query }) => {
       const { account } = ctx(c);
-      const id = c.req.param("id") as string;
+      const { id } = params;
       if (!service.repo.getResource(account, "ModelEndpoint", id))
         fail("NotFound", `ModelEndpoint ${id} not found`);
-      return c.json(report(account, { ...(query as z.infer<typeof UsageQuery>), endpointId: id }));
+      return c.json(report(account, { ...query, endpointId: id }));
     },
   };
 }

@@ -2,16 +2,16 @@
  * The console's types, taken from the API's and the emulator's own definitions. Type imports only:
  * nothing of zod (or of the server) lands in the bundle.
  */
+
+import type { FaultRule, Transitions } from "../../../api/admin.ts";
 import type { AgentRuntime } from "../../../api/agent-runtime.ts";
 import type { ChipCluster } from "../../../api/chip-cluster.ts";
 import type { ResourceKind } from "../../../api/common.ts";
 import type { ModelEndpoint } from "../../../api/model-endpoint.ts";
 import type { ChangeEvent } from "../../core/feed.ts";
-import type { FaultRule, Transitions } from "../../core/settings.ts";
 
-export type { LoggedRequest } from "../../../api/admin.ts";
+export type { Limits, LoggedRequest } from "../../../api/admin.ts";
 export type { Quotas } from "../../../api/quotas.ts";
-export type { Limits } from "../../core/settings.ts";
 export type { ConsoleConfig } from "../page.ts";
 
 export type Kind = ResourceKind;
