@@ -4,6 +4,7 @@ import { AgentRuntime } from "./agent-runtime.ts";
 import { ChipCluster } from "./chip-cluster.ts";
 import { collectionOf, resourceKinds, Timestamp, withoutDefault } from "./common.ts";
 import { ModelEndpoint } from "./model-endpoint.ts";
+import { Quotas } from "./quotas.ts";
 
 /** One request the emulator answered, as `GET /_mock/requests` and the event feed give it: no headers, no body. */
 export const LoggedRequest = z.object({
@@ -124,3 +125,14 @@ export const AdminResourcesQuery = z.object({
   account: z.string().min(1).optional().describe("only this account's resources"),
   kind: z.enum(resourceKinds).optional().describe("only this kind"),
 });
+export const AccountQuotasQuery = z.object({
+  account: z.string().min(1).optional().describe("only this account's quotas"),
+});
+/**
+ * `GET /_mock/quotas`: each account's quotas as its own `GET /v1/quotas` answers them, for the
+ * accounts that hold resources or that a token names, sorted by account.
+ */
+export const AccountQuotasList = z.object({
+  items: z.array(z.object({ account: z.string(), quotas: Quotas })),
+});
+export type AccountQuotasList = z.infer<typeof AccountQuotasList>;

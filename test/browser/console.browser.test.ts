@@ -255,10 +255,24 @@ describe("the console in Chromium", () => {
     await page.waitForSelector(`#topology g.node[data-id="${assistant}"][data-status="READY"]`, wait);
     await shot("topology");
 
-    // The quota gauges and the cost estimate count the stack.
+    // The quota gauges and the cost estimate count the stack: with the admin token alone, every
+    // account's quotas as the emulator answers them (GET /_mock/quotas), dev's as its GET /v1/quotas.
     await view("quotas");
     await page.waitForSelector(`#cost tr[data-id="${qwen}"]`, wait);
-    expect(await page.textContent("#chip-gauges")).toContain("dev · cn-hangzhou · zhenwu-m890");
+    const own = (await api("GET", "/v1/quotas")).body.chips.find(
+      (q: { region: string; chipType: string }) => q.region === "cn-hangzhou" && q.chipType === "zhenwu-m890",
+    );
+    const meter = '#chip-gauges [data-gauge="dev · cn-hangzhou · zhenwu-m890"] [role=meter]';
+    await page.waitForFunction(
+      ([selector, used]) =>
+        document.querySelector(selector as string)?.getAttribute("aria-valuenow") === used,
+      [meter, String(own.used)],
+      wait,
+    );
+    expect(await page.getAttribute(meter, "aria-valuemax")).toBe(String(own.limit));
+    expect(await page.textContent("#limits-source")).toContain("GET /_mock/quotas");
+    expect(requested.some((url) => new URL(url).pathname === "/_mock/quotas")).toBe(true);
+    expect(requested.some((url) => new URL(url).pathname === "/v1/quotas")).toBe(false);
     await shot("quotas");
     await view("requests");
     await page.waitForSelector("#requests tbody tr td.request", wait);

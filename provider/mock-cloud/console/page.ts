@@ -6,7 +6,6 @@ import {
   capacityStates,
   chipClusterLifecycle,
   chipClusterStates,
-  chipHoldingStates,
 } from "../../api/chip-cluster.ts";
 import { collectionOf, errorStatus, type Lifecycle, resourceKinds } from "../../api/common.ts";
 import {
@@ -56,8 +55,6 @@ function consoleConfig() {
     },
     errorCodes: errorStatus,
     tones: tones(),
-    /** Clusters in these hold their chips against the account's quota. */
-    chipHoldingStates,
     /** Clusters in these use their region's on-demand capacity. */
     capacityStates,
     /** Endpoints in these serve tokens (and cost). */

@@ -28,6 +28,11 @@ export class TokenTable {
     return found;
   }
 
+  /** The accounts the tokens name, each once, sorted. */
+  accounts(): string[] {
+    return [...new Set(this.#entries.map((e) => e.account))].sort();
+  }
+
   isAdmin(header: string | undefined): boolean {
     const token = bearer(header);
     return token !== null && timingSafeEqual(this.#admin, digest(token));

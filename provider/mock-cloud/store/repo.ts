@@ -227,6 +227,14 @@ export class Repo {
     return rows.map(toResource);
   }
 
+  /** The accounts that hold a resource, sorted (the admin plane's view). */
+  accounts(): string[] {
+    const rows = this.#sql("SELECT DISTINCT account FROM resources ORDER BY account").all() as {
+      account: string;
+    }[];
+    return rows.map((r) => r.account);
+  }
+
   allResources(account: string, kind?: ResourceKind): StoredResource[] {
     const rows = this.#sql("SELECT * FROM resources WHERE account = ? AND (? IS NULL OR kind = ?)").all(
       account,

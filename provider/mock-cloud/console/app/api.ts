@@ -1,4 +1,5 @@
 import type {
+  AccountQuotas,
   ConsoleConfig,
   Fault,
   Kind,
@@ -80,6 +81,9 @@ export function createApi(tokens: () => Tokens, collections: ConsoleConfig["coll
     },
     /** The account's quotas and what it uses of them. */
     quotas: () => account<Quotas>("GET", "/v1/quotas"),
+    /** Every account's quotas and usage, each as its own GET /v1/quotas answers them (admin token). */
+    allQuotas: async (): Promise<AccountQuotas[]> =>
+      (await admin<{ items: AccountQuotas[] }>("GET", "/quotas")).items,
     /** Every account's resources (admin token). */
     allResources: async (): Promise<Listed[]> =>
       (await admin<{ items: { account: string; resource: Resource }[] }>("GET", "/resources")).items.map(

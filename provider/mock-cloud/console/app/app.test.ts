@@ -57,6 +57,8 @@ describe("the console on its page", () => {
     const read = (path: string) => calls.find((c: Call) => c.url.split("?")[0] === path);
     expect(read("/v1/quotas")).toMatchObject({ method: "GET", authorization: "Bearer acct-secret" });
     expect(read("/v1/chip-clusters")?.url).toBe("/v1/chip-clusters?pageSize=500");
+    // The account's own quotas, not every account's.
+    expect(read("/_mock/quotas")).toBeUndefined();
     for (const c of calls) expect(c.url).not.toContain("acct-secret");
     // The health check needs no token.
     expect(read("/_mock/health")?.authorization).toBeNull();
@@ -70,7 +72,7 @@ describe("the console on its page", () => {
     expect(document.querySelector('nav a[data-view="quotas"]')?.getAttribute("aria-current")).toBe("page");
   });
 
-  it("with the admin token, follows the change feed: a created resource shows, the feed lists it", async () => {
+  it("with the admin token, follows the change feed: a created resource shows, the feed lists it, the quotas are read again", async () => {
     const change = {
       type: "resource.created",
       account: "dev",
@@ -93,10 +95,23 @@ describe("the console on its page", () => {
         }),
         { status: 200, headers: { "content-type": "text/event-stream" } },
       );
+    // Every account's quotas as the emulator answers them: dev's chips once the cluster is created.
+    let quotaReads = 0;
+    const allQuotas = () => {
+      quotaReads++;
+      const used = quotaReads > 1 ? 256 : 0;
+      return {
+        items: [
+          { account: "dev", quotas: { ...quotas, chips: [{ ...quotas.chips[0], used }] } },
+          { account: "other", quotas },
+        ],
+      };
+    };
     const { calls } = start(
       { admin: "admin-secret" },
       {
         "GET /_mock/events": events,
+        "GET /_mock/quotas": allQuotas,
         "GET /_mock/resources": { items: [] },
         "GET /_mock/clock": { now: "2026-01-01T00:00:00.000Z" },
         "GET /_mock/faults": { items: [] },
@@ -115,6 +130,22 @@ describe("the console on its page", () => {
       "Bearer admin-secret",
     );
     expect(document.getElementById("auth-state")?.textContent).toBe("admin");
+    // Quotas: read from the admin plane with the admin token, read again after the change.
+    expect(calls.find((c) => c.url === "/_mock/quotas")?.authorization).toBe("Bearer admin-secret");
+    expect(calls.some((c) => c.url === "/v1/quotas")).toBe(false);
+    await until(() => expect(quotaReads).toBe(2));
+    location.hash = "#quotas";
+    await until(() =>
+      expect(
+        [...document.querySelectorAll("#chip-gauges [data-gauge]")].map((g) => [
+          g.getAttribute("data-gauge"),
+          g.querySelector("[role=meter]")?.getAttribute("aria-valuenow"),
+        ]),
+      ).toEqual([
+        ["dev · cn-hangzhou · zhenwu-m890", "256"],
+        ["other · cn-hangzhou · zhenwu-m890", "256"],
+      ]),
+    );
     location.hash = "#requests";
     await until(() =>
       expect(document.getElementById("feed")?.textContent).toContain(

@@ -55,9 +55,18 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
     }
     state.resources = next;
   }
-  /** The account's quotas: read with the account token; with the admin token alone they are counted (quotas.ts). */
+  /**
+   * The quotas, as the emulator answers them: the account's (GET /v1/quotas) with the account
+   * token, every account's (GET /_mock/quotas) with the admin token alone.
+   */
   async function loadQuotas(): Promise<void> {
-    state.quotas = state.accountToken ? await api.quotas() : null;
+    const accountToken = state.accountToken;
+    const [quotas, allQuotas] = await Promise.all([
+      accountToken ? api.quotas() : null,
+      !accountToken && state.adminToken ? api.allQuotas() : [],
+    ]);
+    state.quotas = quotas;
+    state.allQuotas = allQuotas;
   }
   async function loadClock(): Promise<void> {
     const before = Date.now();
@@ -82,7 +91,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
   async function loadAll(): Promise<void> {
     try {
       const jobs: Promise<void>[] = [loadResources(), loadClock()];
-      if (state.accountToken) jobs.push(loadQuotas());
+      if (state.accountToken || state.adminToken) jobs.push(loadQuotas());
       if (state.adminToken) jobs.push(load.faults(), load.transitions(), load.limits(), load.requests());
       await Promise.all(jobs);
       if (byId("notice").classList.contains("error")) notice("");
@@ -118,11 +127,17 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
       case "resource.created":
       case "resource.updated":
         if (state.accountToken) reloadSoon(resourcesAndQuotas);
-        else state.resources.set(c.id, { account: c.account, body: c.resource as unknown as Listed["body"] });
+        else {
+          state.resources.set(c.id, { account: c.account, body: c.resource as unknown as Listed["body"] });
+          reloadSoon(loadQuotas);
+        }
         break;
       case "resource.deleted":
         if (state.accountToken) reloadSoon(resourcesAndQuotas);
-        else state.resources.delete(c.id);
+        else {
+          state.resources.delete(c.id);
+          reloadSoon(loadQuotas);
+        }
         break;
       case "clock":
         setClock(c.now);
@@ -132,7 +147,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
         else if (c.what === "transitions") reloadSoon(load.transitions);
         else if (c.what === "limits") {
           reloadSoon(load.limits);
-          if (state.accountToken) reloadSoon(loadQuotas);
+          reloadSoon(loadQuotas);
         }
         break;
       case "store.reset":
@@ -166,6 +181,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
       renderLive("off", "not connected");
       state.resources.clear();
       state.quotas = null;
+      state.allQuotas = [];
       render();
     }
     renderAuth(app);

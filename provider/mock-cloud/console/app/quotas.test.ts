@@ -83,14 +83,14 @@ describe("the quotas view", () => {
     expect(document.querySelectorAll("#other-quotas tbody tr")).toHaveLength(0);
   });
 
-  it("with the admin token alone, counts every account as the emulator does, with its configured limits", () => {
+  it("with the admin token alone, shows every account's quotas as GET /_mock/quotas answers them, not as counted from the resources", () => {
     const { app } = consoleWith({ admin: "admin-token" });
     app.state.limits = {
-      chipsPerType: 1000,
+      chipsPerType: 2048,
       capacityPerRegion: 4096,
-      endpointsPerRegion: 5,
+      endpointsPerRegion: 20,
       runtimesPerRegion: 50,
-      tokensPerMinutePerRegion: 1_000_000,
+      tokensPerMinutePerRegion: 10_000_000,
       retryAfterSeconds: 5,
       pooledSharePerRegion: {},
     };
@@ -104,17 +104,26 @@ describe("the quotas view", () => {
       ),
       ...listed("team", cluster("cc-3", "c", "PROVISIONING", 128)),
     ]);
+    // The resources would count 256 chips for dev; the answer says 1,700: the answer is shown.
+    app.state.allQuotas = [
+      {
+        account: "dev",
+        quotas: quotasAnswer({ chips: 1700, endpoints: 1, runtimes: 1, tokensPerMinute: 300_000 }),
+      },
+      { account: "idle", quotas: quotasAnswer({}) },
+      { account: "team", quotas: quotasAnswer({ chips: 128 }) },
+    ];
     renderQuotas(app);
-    // A FAILED cluster holds no quota.
     expect(gauges().map((g) => [g.label, g.now, g.max])).toEqual([
-      ["dev · cn-hangzhou · zhenwu-m890", "256", "1000"],
-      ["team · cn-hangzhou · zhenwu-m890", "128", "1000"],
+      ["dev · cn-hangzhou · zhenwu-m890", "1700", "2048"],
+      ["team · cn-hangzhou · zhenwu-m890", "128", "2048"],
     ]);
-    expect(text("#limits-source")).toContain("GET /_mock/limits");
+    expect(text("#limits-source")).toContain("GET /_mock/quotas");
+    // An account that uses nothing has no row.
     const rows = [...document.querySelectorAll("#other-quotas tbody tr")].map((tr) => tr.textContent);
     expect(rows).toEqual([
-      "devcn-hangzhou1 / 51 / 50300,000 / 1,000,000",
-      "teamcn-hangzhou0 / 50 / 500 / 1,000,000",
+      "devcn-hangzhou1 / 201 / 50300,000 / 10,000,000",
+      "teamcn-hangzhou0 / 200 / 500 / 10,000,000",
     ]);
     // On-demand capacity: running clusters of every account (not the FAILED one).
     expect(

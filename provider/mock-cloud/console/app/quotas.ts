@@ -1,64 +1,15 @@
 import type { App } from "./context.ts";
 import { badge, byId, fill, fmt, h, money, part } from "./dom.ts";
 import type { State } from "./state.ts";
-import type { ConsoleConfig, Limits, Listed, Quotas, Resource } from "./types.ts";
-
-/** An account's quotas as `GET /v1/quotas` answers them; `account` is how the view names it. */
-interface AccountQuotas {
-  account: string;
-  quotas: Quotas;
-}
+import type { AccountQuotas, ConsoleConfig, Listed, Resource } from "./types.ts";
 
 /**
- * Every account's quotas when only the admin token is held. `GET /v1/quotas` answers one account,
- * for its own token, and the admin plane has no per-account quotas route: so here, and only here,
- * the console counts from every account's resources as the emulator does (core/quotas.ts, with
- * countQuotas of provider/api/quotas.ts): chips of clusters in a chip-holding status, endpoints and
- * runtimes in any status, and the declared tokensPerMinute of endpoints; every region (and chip
- * type) listed, as `GET /v1/quotas` lists them.
+ * The quotas the view shows, as the emulator answers them: the account's (`GET /v1/quotas`) with
+ * the account token, every account's (`GET /_mock/quotas`) with the admin token alone.
  */
-function quotasFromResources(
-  resources: Iterable<Listed>,
-  limits: Limits,
-  config: Pick<ConsoleConfig, "regions" | "chipTypes" | "chipHoldingStates">,
-): AccountQuotas[] {
-  const { regions, chipTypes } = config;
-  const holding: readonly string[] = config.chipHoldingStates;
-  const empty = (): Quotas => ({
-    chips: regions.flatMap((region) =>
-      chipTypes.map((chipType) => ({ region, chipType, limit: limits.chipsPerType, used: 0 })),
-    ),
-    endpoints: regions.map((region) => ({ region, limit: limits.endpointsPerRegion, used: 0 })),
-    runtimes: regions.map((region) => ({ region, limit: limits.runtimesPerRegion, used: 0 })),
-    tokensPerMinute: regions.map((region) => ({ region, limit: limits.tokensPerMinutePerRegion, used: 0 })),
-  });
-  const add = (usage: { used: number } | undefined, n: number) => {
-    if (usage) usage.used += n;
-  };
-  const byAccount = new Map<string, Quotas>();
-  for (const { account, body } of resources) {
-    const key = account ?? "this account";
-    const q = byAccount.get(key) ?? empty();
-    byAccount.set(key, q);
-    const inRegion = <T extends { region: string }>(list: T[]) => list.find((u) => u.region === body.region);
-    if (body.kind === "ChipCluster" && holding.includes(body.status))
-      add(
-        q.chips.find((u) => u.region === body.region && u.chipType === body.chipType),
-        body.totalChips,
-      );
-    if (body.kind === "ModelEndpoint") {
-      add(inRegion(q.endpoints), 1);
-      add(inRegion(q.tokensPerMinute), body.throughput.tokensPerMinute);
-    }
-    if (body.kind === "AgentRuntime") add(inRegion(q.runtimes), 1);
-  }
-  return [...byAccount].map(([account, quotas]) => ({ account, quotas }));
-}
-
-/** The quotas the view shows: the account's answer with the account token, else every account's. */
-function quotasToShow(state: State, config: ConsoleConfig): AccountQuotas[] {
+function quotasToShow(state: State): AccountQuotas[] {
   if (state.accountToken) return state.quotas ? [{ account: "this account", quotas: state.quotas }] : [];
-  return quotasFromResources(state.resources.values(), state.limits ?? config.defaultLimits, config);
+  return state.allQuotas;
 }
 
 /** A labelled meter: used of limit, amber from 80 %, red when full. */
@@ -206,10 +157,10 @@ export function renderQuotas(app: App): void {
   const { state, config } = app;
   byId("limits-source").textContent = state.accountToken
     ? "Limits and usage of this account as the emulator answers them (GET /v1/quotas)."
-    : state.limits
-      ? "Limits as configured on the emulator (GET /_mock/limits); usage counted from every account's resources."
-      : "Default limits: enter the admin token to read the emulator's configured ones.";
-  const all = quotasToShow(state, config);
+    : state.adminToken
+      ? "Limits and usage of every account as the emulator answers them (GET /_mock/quotas)."
+      : "Enter the account token to read its quotas, or the admin token to read every account's.";
+  const all = quotasToShow(state);
   const chips = chipGauges(all);
   fill(byId("chip-gauges"), ...(chips.length ? chips : [h("p", { class: "hint" }, "No chips in use.")]));
   if (state.accountToken) {

@@ -1,4 +1,13 @@
-import type { Fault, Kind, Limits, Listed, LoggedRequest, Quotas, Transitions } from "./types.ts";
+import type {
+  AccountQuotas,
+  Fault,
+  Kind,
+  Limits,
+  Listed,
+  LoggedRequest,
+  Quotas,
+  Transitions,
+} from "./types.ts";
 
 /** Where the tokens are kept: this tab's sessionStorage, nowhere else (never a URL, a cookie or the page). */
 export const tokenKeys = {
@@ -18,6 +27,8 @@ export interface State {
   limits: Limits | null;
   /** The account's quotas and usage (`GET /v1/quotas`), read with the account token. */
   quotas: Quotas | null;
+  /** Every account's quotas and usage (`GET /_mock/quotas`), read with the admin token alone. */
+  allQuotas: AccountQuotas[];
   transitions: Transitions;
   faults: Fault[];
   /** Emulator time minus this browser's time, in ms. */
@@ -36,6 +47,7 @@ export function createState(storage: Pick<Storage, "getItem">): State {
     resources: new Map(),
     limits: null,
     quotas: null,
+    allQuotas: [],
     transitions: {},
     faults: [],
     clockOffset: null,

@@ -3,7 +3,7 @@
  * nothing of zod (or of the server) lands in the bundle.
  */
 
-import type { FaultRule, Transitions } from "../../../api/admin.ts";
+import type { AccountQuotasList, FaultRule, Transitions } from "../../../api/admin.ts";
 import type { AgentRuntime } from "../../../api/agent-runtime.ts";
 import type { ChipCluster } from "../../../api/chip-cluster.ts";
 import type { ResourceKind } from "../../../api/common.ts";
@@ -15,6 +15,9 @@ export type { Quotas } from "../../../api/quotas.ts";
 export type { ConsoleConfig } from "../page.ts";
 
 export type Kind = ResourceKind;
+
+/** One account's quotas as `GET /_mock/quotas` lists them: what its own `GET /v1/quotas` answers. */
+export type AccountQuotas = AccountQuotasList["items"][number];
 
 /** A resource as the API returns it (an endpoint's apiKey masked when it comes from the change feed). */
 export type Resource =
