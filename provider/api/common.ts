@@ -301,3 +301,17 @@ export const ListQuery = z.object({
       "nextPageToken of the previous page: opaque, and good only for the same account, collection and region",
     ),
 });
+
+/**
+ * The answer to a create, update or delete sent with `X-Agentcloud-Dry-Run: true`: every check of
+ * the real call passed (a refusal is the same error the call would get), and this is the resource
+ * it would make or leave (a create's id ends in `-dry-run`; secrets masked). Nothing is written.
+ */
+export const dryRunOf = <V extends z.ZodType>(view: V) =>
+  z.object({ dryRun: z.literal(true), action: z.enum(["create", "update", "delete"]), resource: view });
+/** A dry run's answer, whatever the kind. */
+export interface DryRun {
+  dryRun: true;
+  action: "create" | "update" | "delete";
+  resource: Record<string, unknown>;
+}

@@ -915,6 +915,86 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       expectError(await call("GET", "/_mock/resources"), 401, "Unauthenticated");
     });
 
+    it("lists every account's quotas for the admin, each as the account's own GET /v1/quotas answers them", async () => {
+      await adminCall("PUT", "/_mock/limits", { chipsPerType: 64, endpointsPerRegion: 5 });
+      await ready("chip-clusters", cluster("qa"));
+      const ep = await ready("model-endpoints", {
+        name: "qa-ep",
+        region: "cn-hangzhou",
+        model: "glm-5.1",
+        deployment: { mode: "pooled" },
+        throughput: { tokensPerMinute: 20_000 },
+      });
+      const rt = await call("POST", "/v1/agent-runtimes", {
+        name: "qa-rt",
+        region: "cn-hangzhou",
+        artifact: { image: "agents/qa:1" },
+        protocol: "a2a",
+        models: [{ endpointId: ep.id, role: "primary" }],
+      });
+      expect(rt.status).toBe(202);
+      const as = { token: other };
+      expect(
+        (
+          await call(
+            "POST",
+            "/v1/chip-clusters",
+            cluster("qb", { region: "cn-shanghai", hyperNodeCount: 2 }),
+            as,
+          )
+        ).status,
+      ).toBe(202);
+
+      const own = {
+        dev: (await call("GET", "/v1/quotas")).body,
+        other: (await call("GET", "/v1/quotas", undefined, as)).body,
+      };
+      const all = await adminCall("GET", "/_mock/quotas");
+      expect(all.status).toBe(200);
+      expect(all.body).toEqual({
+        items: [
+          { account: "dev", quotas: own.dev },
+          { account: "other", quotas: own.other },
+        ],
+      });
+      // What the two accounts use, to be sure the comparison is not of empty quotas.
+      const used = (q: any, region: string) =>
+        q.chips.find((r: any) => r.region === region && r.chipType === "zhenwu-m890");
+      expect(used(own.dev, "cn-hangzhou")).toMatchObject({ limit: 64, used: 8 });
+      expect(used(own.other, "cn-shanghai")).toMatchObject({ limit: 64, used: 16 });
+      expect(own.dev.tokensPerMinute.find((r: any) => r.region === "cn-hangzhou").used).toBe(20_000);
+
+      // One account; and an account the tokens name keeps its place when it holds nothing.
+      expect((await adminCall("GET", "/_mock/quotas?account=other")).body).toEqual({
+        items: [{ account: "other", quotas: own.other }],
+      });
+      await adminCall("POST", "/_mock/reset", { account: "other" });
+      const after = await adminCall("GET", "/_mock/quotas");
+      expect(after.body.items.map((i: any) => i.account)).toEqual(["dev", "other"]);
+      expect(after.body.items[1].quotas).toEqual((await call("GET", "/v1/quotas", undefined, as)).body);
+      expect(after.body.items[1].quotas.chips.every((r: any) => r.used === 0)).toBe(true);
+      expectError(await call("GET", "/_mock/quotas"), 401, "Unauthenticated");
+      expectError(await adminCall("GET", "/_mock/quotas?account="), 400, "ValidationError");
+    });
+
+    it("keeps the MCP gates: read and set them whole, per account too; lists and decides approvals", async () => {
+      const set = await adminCall("PUT", "/_mock/mcp", {
+        readOnly: true,
+        accounts: { other: { readOnly: false } },
+      });
+      expect(set.body).toMatchObject({
+        readOnly: true,
+        confirmDestructive: true,
+        accounts: { other: { readOnly: false } },
+      });
+      expect((await adminCall("GET", "/_mock/mcp")).body).toEqual(set.body);
+      expectError(await adminCall("PUT", "/_mock/mcp", { readOnly: "yes" }), 400, "ValidationError");
+      expect((await adminCall("PUT", "/_mock/mcp", {})).body.readOnly).toBe(false);
+      expect((await adminCall("GET", "/_mock/approvals")).body).toEqual({ items: [] });
+      expectError(await adminCall("POST", "/_mock/approvals/approval-0/approve"), 404, "NotFound");
+      expectError(await call("GET", "/_mock/mcp"), 401, "Unauthenticated");
+    });
+
     it("rejects a request-log limit that is not a positive whole number", async () => {
       expectError(await adminCall("GET", "/_mock/requests?limit=abc"), 400, "ValidationError");
       expectError(await adminCall("GET", "/_mock/requests?limit=0"), 400, "ValidationError");

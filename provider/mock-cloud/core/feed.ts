@@ -14,7 +14,7 @@ export type ChangeEvent =
   | { type: "resource.deleted"; account: string; kind: ResourceKind; id: string }
   | { type: "operation.started" | "operation.finished"; account: string; operation: Operation }
   | { type: "clock"; now: string }
-  | { type: "settings"; what: "faults" | "transitions" | "limits" | "inference rules" }
+  | { type: "settings"; what: "faults" | "transitions" | "limits" | "inference rules" | "mcp" | "approvals" }
   | { type: "store.reset"; account: string | null }
   | { type: "store.restored" }
   | { type: "request"; request: LoggedRequest };

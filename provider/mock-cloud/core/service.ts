@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { FaultRule, Limits, Transitions } from "../../api/admin.ts";
 import { editableFields } from "../../api/admin.ts";
 import { canonicalJson, sha256 } from "../../api/canonical.ts";
+import type { DryRun } from "../../api/common.ts";
 import {
   type IdempotencyKeyInfo,
   immutableMessage,
@@ -16,7 +17,7 @@ import { fail, invalid } from "../errors.ts";
 import { type Db, durable, getMeta, setMeta, tx } from "../store/db.ts";
 import { Repo, type StoredOperation, type StoredResource } from "../store/repo.ts";
 import { Clock } from "./clock.ts";
-import { ChangeFeed } from "./feed.ts";
+import { ChangeFeed, masked } from "./feed.ts";
 import { Inference } from "./inference/serve.ts";
 import { kindModels } from "./kinds.ts";
 import { advance, finish, newEtag, newId, observe, startOperation } from "./lifecycle.ts";
@@ -104,10 +105,12 @@ export class CloudService {
     idempotencyKey: string | null,
     wait = false,
     owner: string | null = null,
+    dryRun = false,
   ) {
     const model = kindModels[kind];
     const spec = parse(model.spec, raw);
     return tx(this.db, () => {
+      if (dryRun) return this.#dryCreate(ctx, kind, spec);
       const hash = sha256(canonicalJson(raw));
       if (idempotencyKey) {
         const stored = this.repo.getIdempotency(ctx.account, idempotencyKey);
@@ -172,6 +175,24 @@ export class CloudService {
         );
       return (wait && this.finishNow(ctx, kind, op)) || { operation: op.op, resource: r.body };
     });
+  }
+
+  /**
+   * A dry run (`X-Agentcloud-Dry-Run: true`): every check of the real call, the resource it would
+   * make or leave, and nothing written.
+   */
+  #dryCreate(ctx: Ctx, kind: ResourceKind, spec: Record<string, unknown>): DryRun {
+    const model = kindModels[kind];
+    const holder = this.repo.findByName(ctx.account, kind, String(spec.region), String(spec.name));
+    if (holder) {
+      fail("Conflict", `a ${kind} named ${spec.name} already exists in ${spec.region} (${holder.id})`, {
+        field: "name",
+        existingId: holder.id,
+      });
+    }
+    model.checkCreate(ctx, spec);
+    const built = model.build(ctx, `${model.idPrefix}-dry-run`, spec);
+    return { dryRun: true, action: "create", resource: masked(built.body) };
   }
 
   /**
@@ -317,7 +338,15 @@ export class CloudService {
     });
   }
 
-  update(ctx: Ctx, kind: ResourceKind, id: string, raw: unknown, ifMatch: string | null, wait = false) {
+  update(
+    ctx: Ctx,
+    kind: ResourceKind,
+    id: string,
+    raw: unknown,
+    ifMatch: string | null,
+    wait = false,
+    dryRun = false,
+  ) {
     const model = kindModels[kind];
     if (raw && typeof raw === "object") {
       for (const field of immutableFields(model)) {
@@ -336,7 +365,7 @@ export class CloudService {
     const stripped =
       raw && typeof raw === "object" ? omit(raw as Record<string, unknown>, immutableFields(model)) : raw;
     const patch = parse(model.patch, stripped);
-    this.#observe(ctx, id);
+    if (!dryRun) this.#observe(ctx, id);
     return tx(this.db, () => {
       const current = this.repo.getResource(ctx.account, kind, id);
       if (!current) fail("NotFound", `${kind} ${id} not found`);
@@ -350,6 +379,7 @@ export class CloudService {
       }
       model.checkUpdate(ctx, current, patch);
       const next = model.applyPatch(ctx, current, patch);
+      if (dryRun) return { dryRun: true, action: "update", resource: masked(next.body) } satisfies DryRun;
       const r: StoredResource = {
         ...current,
         body: {
@@ -369,9 +399,9 @@ export class CloudService {
     });
   }
 
-  delete(ctx: Ctx, kind: ResourceKind, id: string) {
+  delete(ctx: Ctx, kind: ResourceKind, id: string, dryRun = false) {
     const model = kindModels[kind];
-    this.#observe(ctx, id);
+    if (!dryRun) this.#observe(ctx, id);
     return tx(this.db, () => {
       const current = this.repo.getResource(ctx.account, kind, id);
       if (!current) fail("NotFound", `${kind} ${id} not found`);
@@ -384,6 +414,7 @@ export class CloudService {
           dependents,
         });
       }
+      if (dryRun) return { dryRun: true, action: "delete", resource: masked(current.body) } satisfies DryRun;
       for (const o of running) finish(this, o, { code: "Cancelled", message: "superseded by a delete" });
       const r = { ...current, body: { ...current.body, status: model.lifecycle.deleting, etag: newEtag() } };
       this.repo.putResource(r);

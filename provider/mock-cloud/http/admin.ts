@@ -3,8 +3,10 @@ import { Hono } from "hono";
 import { type FaultRule, Limits } from "../../api/admin.ts";
 import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
 import { masked } from "../core/feed.ts";
+import { quotas } from "../core/quotas.ts";
 import { validateSnapshot } from "../core/snapshot.ts";
 import { MockCloudError } from "../errors.ts";
+import type { McpState } from "../mcp/state.ts";
 import { tx } from "../store/db.ts";
 import { json, requireJsonBody } from "./body.ts";
 import type { AppDeps } from "./deps.ts";
@@ -17,7 +19,7 @@ const kindOf: Record<string, ResourceKind> = Object.fromEntries(
 );
 
 /** The control plane of the emulator, behind its own admin token. */
-export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
+export function adminRoutes({ service, tokens, log, mcp }: AppDeps & { mcp: McpState }): Hono {
   const app = new Hono();
   // Every route here needs the admin token. The one public route, GET /_mock/health, is answered
   // by the parent app before this sub-app is reached.
@@ -116,6 +118,35 @@ export function adminRoutes({ service, tokens, log }: AppDeps): Hono {
         .everyResource({ account, kind })
         .map((r) => ({ account: r.account, resource: masked(r.body) }));
       return c.json({ items });
+    },
+    // Each account's quotas, computed as its own GET /v1/quotas computes them (after the same tick).
+    listAccountQuotas: (c, { query }) => {
+      service.tick();
+      const origin = new URL(c.req.url).origin;
+      const accounts = query.account
+        ? [query.account]
+        : [...new Set([...service.repo.accounts(), ...tokens.accounts()])].sort();
+      const items = accounts.map((account) => ({ account, quotas: quotas(service.ctx(account, origin)) }));
+      return c.json({ items });
+    },
+    getMcpSettings: (c) => c.json(mcp.settings),
+    putMcpSettings: (c, { body }) => {
+      mcp.settings = body;
+      service.feed.emit({ type: "settings", what: "mcp" });
+      return c.json(mcp.settings);
+    },
+    listApprovals: (c) => c.json({ items: [...mcp.approvals.values()].reverse() }),
+    decideApproval: (c, { params }) => {
+      const approval = mcp.approvals.get(params.id);
+      if (!approval) throw new MockCloudError("NotFound", `approval ${params.id} not found`);
+      if (approval.status !== "pending")
+        throw new MockCloudError(
+          "ValidationError",
+          `approval ${params.id} is ${approval.status}, not pending`,
+        );
+      approval.status = params.decision === "approve" ? "approved" : "denied";
+      service.feed.emit({ type: "settings", what: "approvals" });
+      return c.json(approval);
     },
     // The change feed, as server-sent events; the admin token goes in the Authorization header.
     events: (c) => changeStream(c, service.feed, () => service.clock.now().toISOString()),

@@ -1,9 +1,12 @@
+import { type AuthInfo, createMcpHandler } from "@modelcontextprotocol/server";
 import { type Context, Hono } from "hono";
 import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
 import { quotas } from "../core/quotas.ts";
 import { randomHex } from "../core/random.ts";
 import { pickFault } from "../core/settings.ts";
 import { MockCloudError } from "../errors.ts";
+import { agentCloudMcpServer } from "../mcp/server.ts";
+import { McpState } from "../mcp/state.ts";
 import { adminRoutes } from "./admin.ts";
 import { json, requireJsonBody } from "./body.ts";
 import { catalogHandlers } from "./catalog.ts";
@@ -14,6 +17,9 @@ import { openApiDocument } from "./openapi.ts";
 import { checkEveryRouteServed, register } from "./register.ts";
 import type { HandlersOfTags } from "./route-spec.ts";
 import { usageHandlers } from "./usage.ts";
+
+/** The emulator's version, as its MCP server names itself. */
+const serverVersion = "0.1.0";
 
 /** Marks an answer that the in-process adapter must turn into a dropped connection. */
 export const dropHeader = "x-agentcloud-mock-drop";
@@ -48,7 +54,8 @@ function ownerOf(header: string | undefined): string | null {
 }
 
 /** One Hono app: served by the node server, the msw adapter and in-process `fetch` alike. */
-export function createApp(deps: AppDeps): Hono<Env> {
+export function createApp(given: AppDeps): Hono<Env> {
+  const deps = { ...given, mcp: given.mcp ?? new McpState() };
   const { service, tokens, log } = deps;
   const app = new Hono<Env>();
 
@@ -120,6 +127,38 @@ export function createApp(deps: AppDeps): Hono<Env> {
   register(app, meta, json);
   app.route("/_mock", adminRoutes(deps));
   app.route("/console", consoleRoutes());
+  // MCP (streamable HTTP) with the API's account tokens: each call is the route's own request.
+  const mcp = createMcpHandler((request) => {
+    const auth = request.authInfo as AuthInfo;
+    return agentCloudMcpServer({
+      account: auth.clientId,
+      state: deps.mcp,
+      now: () => service.clock.now(),
+      version: serverVersion,
+      call: async (r) => {
+        const res = await app.fetch(
+          new Request(new URL(r.path, "http://agentcloud.internal"), {
+            method: r.method,
+            headers: {
+              authorization: auth.token,
+              ...(r.body === undefined ? {} : { "content-type": "application/json" }),
+              ...r.headers,
+            },
+            ...(r.body === undefined ? {} : { body: JSON.stringify(r.body) }),
+          }),
+        );
+        const text = await res.text();
+        return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+      },
+    });
+  });
+  app.all("/mcp", (c) => {
+    const header = c.req.header("authorization");
+    const account = tokens.account(header);
+    if (!account) throw new MockCloudError("Unauthenticated", "MCP needs an account's bearer token");
+    c.set("account", account);
+    return mcp.fetch(c.req.raw, { authInfo: { token: header as string, clientId: account, scopes: [] } });
+  });
   register(app, inferenceHandlers(deps), json);
   // Anything else under an endpoint's base URL (embeddings, responses, a model by name) is not
   // served: said in OpenAI's error shape, as the clients that call there expect.
@@ -195,6 +234,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   register(app, catalogHandlers(), json);
 
   /** `Prefer: wait` (RFC 7240; `wait=<seconds>` too): finish what can finish before answering. */
+  /** `X-Agentcloud-Dry-Run: true`: check, write nothing, answer what would be. */
+  const dryRun = (c: Context<Env>) => c.req.header("x-agentcloud-dry-run")?.trim().toLowerCase() === "true";
   const prefersWait = (c: Context<Env>) =>
     /(^|[,;]\s*)wait(\s*=|\s*[,;]|\s*$)/i.test(c.req.header("prefer") ?? "");
   const v1: HandlersOfTags<"resources" | "operations" | "quotas", Env> = {
@@ -206,14 +247,20 @@ export function createApp(deps: AppDeps): Hono<Env> {
     listIdempotencyKeys: (c, { query }) => c.json(service.listIdempotencyKeys(ctx(c), query.released)),
     releaseIdempotencyKeys: (c, { body }) => c.json(service.releaseIdempotencyKeys(ctx(c), body.keys)),
     create: async (c, { route }) => {
-      const { replayed, finished, ...out } = service.create(
+      const answer = service.create(
         ctx(c),
         route.kind,
         await json(c),
         c.req.header("idempotency-key") ?? null,
         prefersWait(c),
         ownerOf(c.req.header("x-agentcloud-owner")),
-      ) as ReturnType<typeof service.create> & { replayed?: boolean; finished?: boolean };
+        dryRun(c),
+      );
+      if ("dryRun" in answer) return reply(c, answer);
+      const { replayed, finished, ...out } = answer as typeof answer & {
+        replayed?: boolean;
+        finished?: boolean;
+      };
       return reply(c, out, 202, {
         ...(replayed ? { "idempotent-replayed": "true" } : {}),
         ...(finished ? { "preference-applied": "wait" } : {}),
@@ -225,20 +272,26 @@ export function createApp(deps: AppDeps): Hono<Env> {
       return replyJson(c, json, 200, { etag: `"${etag}"` });
     },
     update: async (c, { route, params }) => {
-      const { finished, ...out } = service.update(
+      const answer = service.update(
         ctx(c),
         route.kind,
         params.id,
         await json(c),
         c.req.header("if-match") ?? null,
         prefersWait(c),
-      ) as ReturnType<typeof service.update> & { finished?: boolean };
+        dryRun(c),
+      );
+      if ("dryRun" in answer) return reply(c, answer);
+      const { finished, ...out } = answer as typeof answer & { finished?: boolean };
       return reply(c, out, 202, {
         etag: `"${out.resource.etag}"`,
         ...(finished ? { "preference-applied": "wait" } : {}),
       });
     },
-    delete: (c, { route, params }) => reply(c, service.delete(ctx(c), route.kind, params.id), 202),
+    delete: (c, { route, params }) => {
+      const answer = service.delete(ctx(c), route.kind, params.id, dryRun(c));
+      return "dryRun" in answer ? reply(c, answer) : reply(c, answer, 202);
+    },
   };
   register(app, { ...v1, ...usageHandlers(service, ctx) }, json);
   checkEveryRouteServed();

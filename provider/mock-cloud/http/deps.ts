@@ -1,4 +1,5 @@
 import type { CloudService } from "../core/service.ts";
+import type { McpState } from "../mcp/state.ts";
 import type { TokenTable } from "./auth.ts";
 import type { RequestLog } from "./request-log.ts";
 
@@ -20,4 +21,6 @@ export interface AppDeps {
    * answers of the /v1 API when a request comes through that server; others use the context's.
    */
   nodeResponse?: typeof Response;
+  /** The MCP server's gates, plans and approvals (one per emulator; a default one when left out). */
+  mcp?: McpState;
 }

@@ -23,7 +23,7 @@ import { ChatCompletion, OpenAiError, UsageReport } from "../../api/inference.ts
 import { Quotas } from "../../api/quotas.ts";
 import { errorStatuses } from "./register.ts";
 import { type ResponseHeader, type RouteSpec, rateLimitHeaders } from "./route-spec.ts";
-import { acceptedOf, pages, patchBodies, resources, routeSpecs as routes, specs } from "./routes.ts";
+import { acceptedOf, dryRuns, pages, patchBodies, resources, routeSpecs as routes, specs } from "./routes.ts";
 
 type Json = Record<string, unknown>;
 
@@ -46,6 +46,7 @@ const namedSchemas: { input: Record<string, z.ZodType>; output: Record<string, z
     ...resources,
     ...Object.fromEntries(resourceKinds.map((k) => [`${k}Accepted`, acceptedOf[k]])),
     ...Object.fromEntries(resourceKinds.map((k) => [`${k}Page`, pages[k]])),
+    ...Object.fromEntries(resourceKinds.map((k) => [`${k}DryRun`, dryRuns[k]])),
     ChipInfo: ChipSpec,
     ModelInfo: ModelSpec,
     RegionInfo,
@@ -278,7 +279,20 @@ export function openApiDocument(): Json {
       security: route.auth === "none" ? [] : [{ [route.auth]: [] }],
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.body ? { requestBody: requestBody(route.body, bodyNames.get(route.body.schema)) } : {}),
-      responses: { [String(route.ok.status)]: ok, ...errorResponses(route) },
+      responses: {
+        [String(route.ok.status)]: ok,
+        ...(route.dryRun
+          ? {
+              "200": {
+                description:
+                  "a dry run (X-Agentcloud-Dry-Run: true): every check passed; the resource the call would make or leave, nothing written",
+                headers: headers(["X-Request-Id"]),
+                content: { "application/json": { schema: output.schema(route.dryRun) } },
+              },
+            }
+          : {}),
+        ...errorResponses(route),
+      },
     };
     paths[route.path] = { ...paths[route.path], [route.method]: operation };
   }

@@ -75,6 +75,10 @@ export interface RouteSpec {
     /** The same operation answers as server-sent events when asked (`stream: true`). */
     alsoStreamed?: boolean;
   };
+  /** The 200 answer to the request sent with `X-Agentcloud-Dry-Run: true` (a write that can be tried). */
+  dryRun?: z.ZodType;
+  /** Destroys state whatever its method says (reset, restore): its tool is destructive. */
+  destructive?: true;
   /** The error codes the operation can answer with; statuses come from the catalogue. */
   errors: readonly ErrorCode[];
   /** The data plane answers errors in OpenAI's shape instead: these statuses. */

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import {
+  AccountQuotasList,
+  AccountQuotasQuery,
   AdminResourcesQuery,
   AnyResource,
   ClockAdvance,
@@ -33,6 +35,7 @@ import {
 } from "../../api/chip-cluster.ts";
 import {
   collectionOf,
+  dryRunOf,
   type ErrorCode,
   IdempotencyKeyInfo,
   IdempotencyKeyList,
@@ -53,6 +56,7 @@ import {
   UsageQuery,
   UsageReport,
 } from "../../api/inference.ts";
+import { Approval, McpSettings } from "../../api/mcp.ts";
 import {
   ModelEndpoint,
   ModelEndpointAccepted,
@@ -86,6 +90,18 @@ export const acceptedOf = {
   ModelEndpoint: ModelEndpointAccepted,
   AgentRuntime: AgentRuntimeAccepted,
 };
+const dryRunHeader = {
+  name: "X-Agentcloud-Dry-Run",
+  description:
+    "`true`: every check of the call, and nothing written: a 200 answer with the resource it would make or leave, or the error the call would get",
+};
+
+export const dryRuns = {
+  ChipCluster: dryRunOf(ChipCluster),
+  ModelEndpoint: dryRunOf(ModelEndpoint),
+  AgentRuntime: dryRunOf(AgentRuntime),
+};
+
 export const pages = {
   ChipCluster: ChipClusterPage,
   ModelEndpoint: ModelEndpointPage,
@@ -156,8 +172,10 @@ function resourceRoutes(kind: ResourceKind) {
           description:
             "same key and body within 24 h: the same resource and operation (with Idempotent-Replayed: true); same key, other body: 409 IdempotencyMismatch; a released key: 409 IdempotencyKeyReleased",
         },
+        dryRunHeader,
       ],
       body: { schema: specs[kind], parsedBy: "service", required: true },
+      dryRun: dryRuns[kind],
       ok: {
         status: 202,
         description: "accepted: a long-running operation",
@@ -203,8 +221,10 @@ function resourceRoutes(kind: ResourceKind) {
           description:
             "`wait`: an operation that can finish at once (immediate transitions) finishes before the answer, which then holds the final resource and a SUCCEEDED or FAILED operation (Preference-Applied: wait); otherwise the answer is as without it",
         },
+        dryRunHeader,
       ],
       body: { schema: patchBodies[kind], parsedBy: "service", required: true },
+      dryRun: dryRuns[kind],
       ok: {
         status: 202,
         description: "accepted: a long-running operation",
@@ -222,6 +242,8 @@ function resourceRoutes(kind: ResourceKind) {
       path: `${base}/{id}`,
       summary: `delete a ${kind}: 409 DependencyViolation while something uses it`,
       params: id,
+      headers: [dryRunHeader],
+      dryRun: dryRuns[kind],
       ok: {
         status: 202,
         description: "accepted: a long-running operation",
@@ -415,6 +437,7 @@ export const routes = [
   }),
   admin({
     handler: "reset",
+    destructive: true,
     operationId: "reset",
     method: "post",
     path: "/_mock/reset",
@@ -553,6 +576,7 @@ export const routes = [
   }),
   admin({
     handler: "restore",
+    destructive: true,
     operationId: "restore",
     method: "post",
     path: "/_mock/restore",
@@ -573,6 +597,51 @@ export const routes = [
       description: "the resources",
       body: z.object({ items: z.array(z.object({ account: z.string(), resource: AnyResource })) }),
     },
+  }),
+  admin({
+    handler: "listAccountQuotas",
+    operationId: "listAccountQuotas",
+    method: "get",
+    path: "/_mock/quotas",
+    summary:
+      "every account's quotas and usage, each as its own GET /v1/quotas answers them: the accounts that hold resources or that a token names, sorted by account",
+    query: AccountQuotasQuery,
+    ok: { status: 200, description: "the accounts' quotas", body: AccountQuotasList },
+  }),
+  admin({
+    handler: "getMcpSettings",
+    operationId: "getMcpSettings",
+    method: "get",
+    path: "/_mock/mcp",
+    summary: "the MCP server's gates: read-only, allow-list, plan then confirm, approvals; per account too",
+    ok: { status: 200, description: "the settings", body: McpSettings },
+  }),
+  admin({
+    handler: "putMcpSettings",
+    operationId: "putMcpSettings",
+    method: "put",
+    path: "/_mock/mcp",
+    summary:
+      "set the MCP server's gates (fields left out take their defaults); sessions opened after see them",
+    body: { schema: McpSettings, parsedBy: "app", required: true },
+    ok: { status: 200, description: "the settings", body: McpSettings },
+  }),
+  admin({
+    handler: "listApprovals",
+    operationId: "listApprovals",
+    method: "get",
+    path: "/_mock/approvals",
+    summary: "the creates MCP tools asked for above the approval thresholds, newest first",
+    ok: { status: 200, description: "the approvals", body: items(Approval) },
+  }),
+  admin({
+    handler: "decideApproval",
+    operationId: "decideApproval",
+    method: "post",
+    path: "/_mock/approvals/{id}/{decision}",
+    summary: "approve or deny a pending create: an approved one goes ahead when the agent repeats its call",
+    params: { id: z.string(), decision: z.enum(["approve", "deny"]) },
+    ok: { status: 200, description: "the approval", body: Approval },
   }),
   admin({
     handler: "events",

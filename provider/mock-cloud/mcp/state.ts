@@ -1,0 +1,87 @@
+import { randomBytes } from "node:crypto";
+import { type Approval, type McpGates, McpSettings } from "../../api/mcp.ts";
+
+/** A destructive call an agent asked for and has not confirmed yet. */
+export interface Plan {
+  id: string;
+  account: string;
+  tool: string;
+  /** The digest of the call's arguments (without `confirm`): the confirming call must repeat them. */
+  digest: string;
+  expiresAtMs: number;
+}
+
+/**
+ * What the MCP server keeps between calls, in the emulator's memory: its settings, the plans that
+ * wait for a confirmation (expiring on the emulator clock) and the approvals (the admin plane
+ * lists and decides them). None of it outlives the emulator process: a plan lives minutes, and an
+ * approval asked again after a restart is asked again.
+ */
+export class McpState {
+  settings: McpSettings;
+  readonly #plans = new Map<string, Plan>();
+  readonly approvals = new Map<string, Approval>();
+
+  constructor(settings: Partial<McpSettings> = {}) {
+    this.settings = McpSettings.parse(settings);
+  }
+
+  /** The gates in force for an account: the emulator's, then the account's own. */
+  gates(account: string): McpGates {
+    const { adminTools: _admin, accounts, ...base } = this.settings;
+    return { ...base, ...accounts[account] };
+  }
+
+  plan(account: string, tool: string, digest: string, nowMs: number): Plan {
+    this.#sweep(nowMs);
+    const ttl = this.gates(account).planTtlSeconds * 1000;
+    const plan = {
+      id: `plan-${randomBytes(8).toString("hex")}`,
+      account,
+      tool,
+      digest,
+      expiresAtMs: nowMs + ttl,
+    };
+    this.#plans.set(plan.id, plan);
+    return plan;
+  }
+
+  /** Takes a plan for a confirming call: why it cannot be used, or null (and the plan is spent). */
+  confirm(id: string, account: string, tool: string, digest: string, nowMs: number): string | null {
+    const plan = this.#plans.get(id);
+    if (!plan || plan.account !== account) return `no plan ${id}: call ${tool} without confirm to get one`;
+    if (nowMs >= plan.expiresAtMs) {
+      this.#plans.delete(id);
+      return `plan ${id} expired at ${new Date(plan.expiresAtMs).toISOString()}: call ${tool} without confirm for a new one`;
+    }
+    if (plan.tool !== tool || plan.digest !== digest)
+      return `plan ${id} is for other arguments (${plan.tool}): repeat exactly the call that made it, with confirm`;
+    this.#plans.delete(id);
+    return null;
+  }
+
+  /** The approval of this exact create: an approved one is used up; a new one is pending. */
+  approval(request: Omit<Approval, "id" | "status" | "createdAt">, createdAt: string): Approval {
+    for (const a of this.approvals.values()) {
+      if (a.account !== request.account || a.tool !== request.tool) continue;
+      if (JSON.stringify(a.arguments) !== JSON.stringify(request.arguments)) continue;
+      if (a.status === "approved") {
+        a.status = "used";
+        return { ...a, status: "approved" };
+      }
+      if (a.status === "pending" || a.status === "denied") return a;
+    }
+    const created: Approval = {
+      ...request,
+      id: `approval-${randomBytes(6).toString("hex")}`,
+      status: "pending",
+      createdAt,
+    };
+    this.approvals.set(created.id, created);
+    return created;
+  }
+
+  #sweep(nowMs: number): void {
+    for (const [id, p] of this.#plans) if (nowMs >= p.expiresAtMs) this.#plans.delete(id);
+  }
+}
