@@ -3,6 +3,7 @@
  * agentcloud-mock: the AgentCloud emulator as a local server.
  *   agentcloud-mock [--host 127.0.0.1] [--port 4600] [--data .agentcloud] [--tokens tokens.json]
  *                   [--admin-token T] [--seed seed.json] [--log]
+ *                   [--mcp-read-only] [--mcp-allow tool,tool] [--mcp-admin-tools]
  * Env: AGENTCLOUD_MOCK_TOKENS="tok=acct,tok2=acct2", AGENTCLOUD_MOCK_ADMIN_TOKEN.
  */
 import { readFileSync } from "node:fs";
@@ -26,6 +27,9 @@ function parse() {
       "admin-token": { type: "string" },
       seed: { type: "string" },
       log: { type: "boolean", default: false },
+      "mcp-read-only": { type: "boolean", default: false },
+      "mcp-allow": { type: "string" },
+      "mcp-admin-tools": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -39,7 +43,7 @@ const { values } = args;
 if (values.help) {
   const usage = readFileSync(new URL(import.meta.url), "utf8")
     .split("\n")
-    .slice(2, 6)
+    .slice(2, 7)
     .join("\n");
   process.stdout.write(`${usage.replace(/^ \*/gm, "")}\n`);
   process.exit(0);
@@ -66,9 +70,15 @@ const server = await startMockCloudServer({
   adminToken: values["admin-token"] ?? process.env.AGENTCLOUD_MOCK_ADMIN_TOKEN,
   seed: values.seed ? (readJson(values.seed, "seed file") as Seed) : undefined,
   verbose: values.log,
+  mcp: {
+    readOnly: values["mcp-read-only"],
+    adminTools: values["mcp-admin-tools"],
+    ...(values["mcp-allow"] ? { allowTools: values["mcp-allow"].split(",").map((t) => t.trim()) } : {}),
+  },
 }).catch((e: Error) => fatal(e.message));
 process.stdout.write(`agentcloud-mock listening on ${server.url}\n`);
 process.stdout.write(`agentcloud-mock console at ${server.consoleUrl} (admin token unlocks the controls)\n`);
+process.stdout.write(`agentcloud-mock MCP at ${server.url}/mcp (an account token as the bearer)\n`);
 
 const stop = () => {
   void server.close().then(() => process.exit(0));

@@ -2,12 +2,14 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { type FaultRule, Limits, type Transitions } from "../api/admin.ts";
 import type { ResourceKind } from "../api/common.ts";
+import type { McpSettings } from "../api/mcp.ts";
 import { CloudService } from "./core/service.ts";
 import { validateSnapshot } from "./core/snapshot.ts";
 import { createApp } from "./http/app.ts";
 import { defaultAdminToken, defaultDevAccount, defaultDevToken, TokenTable } from "./http/auth.ts";
 import { nodeResponse } from "./http/node-response.ts";
 import { RequestLog } from "./http/request-log.ts";
+import { McpState } from "./mcp/state.ts";
 import { closeDb, openDb, tx } from "./store/db.ts";
 
 export type { FaultRule, Limits, Transitions } from "../api/admin.ts";
@@ -25,6 +27,8 @@ export interface MockCloudOptions {
   seed?: Seed;
   /** One line per request on stderr. */
   verbose?: boolean;
+  /** The MCP server's gates at start (`PUT /_mock/mcp` changes them). */
+  mcp?: Partial<McpSettings>;
 }
 
 export type Seed =
@@ -58,6 +62,7 @@ function makeMockCloud(options: MockCloudOptions, nodeResponse?: typeof Response
     log: new RequestLog(),
     verbose: options.verbose,
     nodeResponse,
+    mcp: new McpState(options.mcp),
   });
   if (options.seed) applySeed(service, options.seed);
   return {

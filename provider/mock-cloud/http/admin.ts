@@ -39,6 +39,7 @@ export function adminRoutes({ service, tokens, log, mcp }: AppDeps & { mcp: McpS
         service.faults = [];
         log.clear();
         service.clock.reload();
+        mcp.reset();
       }
       service.feed.emit({ type: "store.reset", account: account ?? null });
       return c.json({ reset: account ?? "all" });

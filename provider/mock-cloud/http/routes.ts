@@ -442,7 +442,7 @@ export const routes = [
     method: "post",
     path: "/_mock/reset",
     summary:
-      "delete everything (resources, keys, faults, request log, limits, transitions, the clock back to real time), or one account's resources",
+      "delete everything (resources, keys, faults, request log, limits, transitions, MCP gates, plans and approvals back to how the emulator started, the clock back to real time), or one account's resources",
     body: { schema: ResetBody, parsedBy: "app", required: false, empty: {} },
     ok: { status: 200, description: "reset", body: z.object({ reset: z.string() }) },
   }),

@@ -19,11 +19,20 @@ export interface Plan {
  */
 export class McpState {
   settings: McpSettings;
+  readonly #initial: McpSettings;
   readonly #plans = new Map<string, Plan>();
   readonly approvals = new Map<string, Approval>();
 
   constructor(settings: Partial<McpSettings> = {}) {
-    this.settings = McpSettings.parse(settings);
+    this.#initial = McpSettings.parse(settings);
+    this.settings = this.#initial;
+  }
+
+  /** A full reset of the emulator: the settings it started with, no plans, no approvals. */
+  reset(): void {
+    this.settings = this.#initial;
+    this.#plans.clear();
+    this.approvals.clear();
   }
 
   /** The gates in force for an account: the emulator's, then the account's own. */
