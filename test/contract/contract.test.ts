@@ -977,6 +977,14 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       expectError(await adminCall("GET", "/_mock/quotas?account="), 400, "ValidationError");
     });
 
+    it("checks and plans specs without writing: POST /v1/validations and /v1/plans", async () => {
+      const v = await call("POST", "/v1/validations", { kind: "ChipCluster", spec: cluster("c") });
+      expect(v.body).toMatchObject({ valid: true, failures: [] });
+      const p = await call("POST", "/v1/plans", { resources: [{ kind: "ChipCluster", spec: cluster("c") }] });
+      expect(p.body.steps).toMatchObject([{ action: "create", name: "c" }]);
+      expectError(await call("POST", "/v1/plans", { resources: "all" }), 400, "ValidationError");
+    });
+
     it("keeps the MCP gates: read and set them whole, per account too; lists and decides approvals", async () => {
       const set = await adminCall("PUT", "/_mock/mcp", {
         readOnly: true,

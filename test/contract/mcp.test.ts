@@ -60,7 +60,7 @@ describe("MCP at /mcp", () => {
       expect(t.name.length).toBeLessThanOrEqual(64);
       expect(t.annotations, t.name).toEqual(annotationsOf(route as (typeof v1)[number]));
       expect(t.annotations?.openWorldHint).toBe(false);
-      expect(t.annotations?.readOnlyHint).toBe(route?.method === "get");
+      expect(t.annotations?.readOnlyHint).toBe(route?.method === "get" || route?.safe === true);
       if (route?.method === "delete") expect(t.annotations?.destructiveHint).toBe(true);
       if (route?.headers?.some((h) => h.name === "Idempotency-Key"))
         expect(t.annotations?.idempotentHint).toBe(true);

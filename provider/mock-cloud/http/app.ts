@@ -1,6 +1,7 @@
 import { type AuthInfo, createMcpHandler } from "@modelcontextprotocol/server";
 import { type Context, Hono } from "hono";
 import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
+import { planSpecs, validateSpec } from "../core/advice.ts";
 import { quotas } from "../core/quotas.ts";
 import { randomHex } from "../core/random.ts";
 import { pickFault } from "../core/settings.ts";
@@ -238,7 +239,9 @@ export function createApp(given: AppDeps): Hono<Env> {
   const dryRun = (c: Context<Env>) => c.req.header("x-agentcloud-dry-run")?.trim().toLowerCase() === "true";
   const prefersWait = (c: Context<Env>) =>
     /(^|[,;]\s*)wait(\s*=|\s*[,;]|\s*$)/i.test(c.req.header("prefer") ?? "");
-  const v1: HandlersOfTags<"resources" | "operations" | "quotas", Env> = {
+  const v1: HandlersOfTags<"resources" | "operations" | "advice" | "quotas", Env> = {
+    validateSpec: async (c, { body }) => c.json(await validateSpec(ctx(c), body.kind, body.spec)),
+    planSpecs: async (c, { body }) => c.json(await planSpecs(ctx(c), body.resources, body.prune)),
     getOperation: (c, { params }) => reply(c, service.getOperation(ctx(c), params.id)),
     getQuotas: (c) => c.json(quotas(ctx(c))),
     getIdempotencyKey: (c, { params }) => c.json(service.idempotencyKey(ctx(c), params.key)),

@@ -312,6 +312,10 @@ export function openApiDocument(): Json {
     tags: [
       { name: "resources", description: "ChipCluster, ModelEndpoint, AgentRuntime" },
       { name: "operations", description: "long-running operations" },
+      {
+        name: "advice",
+        description: "a spec checked and estimated as preview does, and plans: nothing written",
+      },
       { name: "catalog", description: "chips, models and regions" },
       { name: "quotas", description: "the account's quotas and what it uses of them" },
       { name: "usage", description: "metered tokens and their cost" },

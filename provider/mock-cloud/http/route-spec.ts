@@ -40,7 +40,16 @@ export interface RouteSpec {
   method: Method;
   /** OpenAPI path template: `/v1/chip-clusters/{id}`. */
   path: string;
-  tag: "resources" | "operations" | "catalog" | "quotas" | "usage" | "inference" | "admin" | "meta";
+  tag:
+    | "resources"
+    | "operations"
+    | "advice"
+    | "catalog"
+    | "quotas"
+    | "usage"
+    | "inference"
+    | "admin"
+    | "meta";
   summary: string;
   auth: Auth;
   /** Path parameters (strings); an enum schema documents the values that exist. */
@@ -77,6 +86,8 @@ export interface RouteSpec {
   };
   /** The 200 answer to the request sent with `X-Agentcloud-Dry-Run: true` (a write that can be tried). */
   dryRun?: z.ZodType;
+  /** Changes nothing whatever its method says (a POST that only reads its body): its tool is read-only. */
+  safe?: true;
   /** Destroys state whatever its method says (reset, restore): its tool is destructive. */
   destructive?: true;
   /** The error codes the operation can answer with; statuses come from the catalogue. */

@@ -18,6 +18,7 @@ import {
   StoredFault,
   Transitions,
 } from "../../api/admin.ts";
+import { Plan, PlanRequest, Validation, ValidationRequest } from "../../api/advice.ts";
 import {
   AgentRuntime,
   AgentRuntimeAccepted,
@@ -419,6 +420,34 @@ export const routes = [
     body: { schema: ReleaseIdempotencyKey, parsedBy: "app", required: false, empty: {} },
     ok: { status: 200, description: "the key, released", body: IdempotencyKeyInfo },
     errors: [...anyV1, ...withBody, "NotFound", "Conflict"],
+  }),
+  route({
+    handler: "validateSpec",
+    operationId: "validateSpec",
+    method: "post",
+    path: "/v1/validations",
+    tag: "advice",
+    safe: true,
+    summary:
+      "check a spec as the Pulumi provider's preview checks it (the same messages and field paths; a dedicated endpoint's cluster is looked up for the memory fit), with its estimate; nothing is written",
+    auth: "bearer",
+    body: { schema: ValidationRequest, parsedBy: "app", required: true },
+    ok: { status: 200, description: "the checked spec", body: Validation },
+    errors: [...anyV1, ...withBody],
+  }),
+  route({
+    handler: "planSpecs",
+    operationId: "planSpecs",
+    method: "post",
+    path: "/v1/plans",
+    tag: "advice",
+    safe: true,
+    summary:
+      "plan desired specs against what the account holds (matched by kind, region and name): create, update, replace (a create-only field changes, as preview decides), same, or with prune delete, each with its monthly cost before and after; nothing is written",
+    auth: "bearer",
+    body: { schema: PlanRequest, parsedBy: "app", required: true },
+    ok: { status: 200, description: "the plan", body: Plan },
+    errors: [...anyV1, ...withBody],
   }),
   catalog("listChips", "chips", ChipSpec, "the chips"),
   catalog("listModels", "models", ModelSpec, "the models"),

@@ -65,13 +65,13 @@ const headerArguments: Record<string, { name: string; schema: z.ZodType; value(v
   };
 
 /**
- * The annotations a route implies. GET reads; POST adds (idempotent when it takes an
+ * The annotations a route implies. GET (or a route marked `safe`) reads; POST adds (idempotent when it takes an
  * Idempotency-Key); PUT and PATCH overwrite (idempotent); DELETE destroys (idempotent); a route
  * marked `destructive` (reset, restore) destroys whatever its method. Every tool is of a closed
  * world: the emulator.
  */
 export function annotationsOf(route: RouteSpec): ToolAnnotations {
-  const read = route.method === "get";
+  const read = route.method === "get" || route.safe === true;
   const destructive =
     !read && (route.destructive === true || ["put", "patch", "delete"].includes(route.method));
   const idempotent =
