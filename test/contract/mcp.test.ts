@@ -103,6 +103,25 @@ describe("MCP at /mcp", () => {
     expect(await clusters()).toEqual([]);
   });
 
+  it("reads numbers, booleans and objects sent as strings, as CLIs send key=value arguments", async () => {
+    const mcp = await connect();
+    const r = await tool(mcp, "createModelEndpoint", {
+      name: "strings",
+      region: "cn-hangzhou",
+      model: "glm-5.1",
+      deployment: '{"mode":"pooled"}',
+      throughput: { tokensPerMinute: "20000", elastic: "true" },
+      dryRun: "true",
+    });
+    expect(r.structuredContent).toMatchObject({
+      dryRun: true,
+      resource: { throughput: { tokensPerMinute: 20_000, elastic: true }, deployment: { mode: "pooled" } },
+    });
+    const bad = await tool(mcp, "createChipCluster", { ...cluster("x"), hyperNodeCount: "many" });
+    expect(bad.isError).toBe(true);
+    expect(bad.content[0]?.text).toMatch(/hyperNodeCount/);
+  });
+
   it("gives every error as code, retryable, retryAfterSeconds and next steps; other accounts' ids are not found", async () => {
     const mcp = await connect();
     const mine = (await call("POST", "/v1/chip-clusters", cluster("theirs"), { token: other })).body.resource

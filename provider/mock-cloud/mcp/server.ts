@@ -17,7 +17,7 @@ import {
 } from "../../api/estimate.ts";
 import { masked } from "../core/feed.ts";
 import type { McpState } from "./state.ts";
-import { requestOf, type ToolSpec, toolSpecs } from "./tools.ts";
+import { lenient, requestOf, type ToolSpec, toolSpecs } from "./tools.ts";
 
 /** One HTTP request to the emulator with the caller's token, and its answer. */
 type McpCaller = (request: {
@@ -186,7 +186,7 @@ export function agentCloudMcpServer(ctx: McpContext): McpServer {
         title: tool.annotations.title,
         description:
           tool.description + (confirmFirst ? " Acts only with confirm: the first call answers a plan." : ""),
-        inputSchema: input,
+        inputSchema: lenient(input),
         ...(output ? { outputSchema: output } : {}),
         annotations: tool.annotations,
       },

@@ -189,3 +189,60 @@ export function toolSpecs(options: { admin?: boolean } = {}): ToolSpec[] {
       };
     });
 }
+
+/** The schema under optional, default, prefault and nullable. */
+function bare(s: z.ZodType): z.ZodType {
+  let cur = s;
+  for (let i = 0; i < 8; i++) {
+    if (
+      cur instanceof z.ZodOptional ||
+      cur instanceof z.ZodDefault ||
+      cur instanceof z.ZodPrefault ||
+      cur instanceof z.ZodNullable
+    )
+      cur = cur.unwrap() as z.ZodType;
+    else break;
+  }
+  return cur;
+}
+
+const numeric = (s: z.ZodType): boolean =>
+  s instanceof z.ZodNumber ||
+  (s instanceof z.ZodLiteral && typeof s.value === "number") ||
+  (s instanceof z.ZodUnion && (s.options as z.ZodType[]).every((o) => numeric(bare(o))));
+const structured = (s: z.ZodType) =>
+  s instanceof z.ZodObject || s instanceof z.ZodRecord || s instanceof z.ZodArray || s instanceof z.ZodUnion;
+
+/**
+ * A string where the field wants a number, a boolean, an object or a list, read as one: what CLIs
+ * (`--tool-arg key=value`) and some models send. Anything else is left for the schema to refuse.
+ */
+function coerce(value: unknown, schema: z.ZodType, depth = 0): unknown {
+  if (depth > 8) return value;
+  const s = bare(schema);
+  if (typeof value === "string") {
+    const text = value.trim();
+    if (numeric(s) && text !== "" && Number.isFinite(Number(text))) return Number(text);
+    if (s instanceof z.ZodBoolean && (text === "true" || text === "false")) return text === "true";
+    if (structured(s) && /^[[{]/.test(text)) {
+      try {
+        return coerce(JSON.parse(text), schema, depth + 1);
+      } catch {
+        return value;
+      }
+    }
+    return value;
+  }
+  if (s instanceof z.ZodObject && value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const shape = s.shape as Record<string, z.ZodType>;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, shape[k] ? coerce(v, shape[k], depth + 1) : v]),
+    );
+  }
+  return value;
+}
+
+/** A tool's input schema that first reads such strings (its JSON Schema is the object's own). */
+export function lenient(input: z.ZodObject): z.ZodType {
+  return z.preprocess((v) => coerce(v, input), input);
+}
