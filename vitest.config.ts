@@ -7,11 +7,14 @@ const root = import.meta.dirname;
 process.env.AGENTCLOUD_TEST_SCRATCH ??= join(root, ".agentcloud", `test-${process.pid}`);
 
 /**
- * Two projects:
- * - `unit` (`npm run test:unit`): needs neither the Pulumi CLI nor a build. `pulumi-agentcloud`
- *   resolves to the TypeScript sources, not to dist/.
+ * Three projects:
+ * - `unit` (`npm run test:unit`): in process, fast: needs neither the Pulumi CLI nor a build, starts
+ *   no child process. `pulumi-agentcloud` resolves to the TypeScript sources, not to dist/.
+ * - `contract` (`npm run test:contract`): the emulator's API, MCP and data plane against real
+ *   servers (both adapters), with child processes where the test is about one (kill -9, stdio).
+ *   Sources too, no build.
  * - `e2e`: the real engine and the compiled package; its global setup builds dist/ and checks the CLI.
- * `npm test` runs both.
+ * `npm test` runs all three.
  *
  * No test depends on the day it runs: those about dates pin the clock (check's with `setClock` of
  * provider/runtime/config.ts, the emulator's with its clock). Checked by running the unit project
@@ -37,12 +40,24 @@ export default defineConfig({
           name: "unit",
           include: [
             "provider/**/*.test.ts",
-            "test/contract/**/*.test.ts",
             "test/property/**/*.test.ts",
             "test/provider/**/*.test.ts",
-            "test/dataplane/**/*.test.ts",
             "examples/*/*.test.ts",
           ],
+          globalSetup: ["test/support/scratch-setup.ts"],
+        },
+      },
+      {
+        extends: true,
+        resolve: {
+          alias: [
+            { find: /^pulumi-agentcloud$/, replacement: resolve(root, "provider/index.ts") },
+            { find: /^pulumi-agentcloud\/([a-z-]+)$/, replacement: resolve(root, "provider/$1/index.ts") },
+          ],
+        },
+        test: {
+          name: "contract",
+          include: ["test/contract/**/*.test.ts", "test/dataplane/**/*.test.ts"],
           globalSetup: ["test/support/scratch-setup.ts"],
         },
       },
