@@ -243,6 +243,6 @@ function coerce(value: unknown, schema: z.ZodType, depth = 0): unknown {
 }
 
 /** A tool's input schema that first reads such strings (its JSON Schema is the object's own). */
-export function lenient(input: z.ZodObject): z.ZodType {
+export function lenient<T extends z.ZodObject>(input: T) {
   return z.preprocess((v) => coerce(v, input), input);
 }
