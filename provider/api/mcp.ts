@@ -17,6 +17,7 @@ export const McpGates = z.strictObject({
   planTtlSeconds: z.number().int().min(1).max(86_400).default(600),
   /** A create estimated above either answers ApprovalPending until an admin approves it (null: no gate). */
   approveAboveChips: z.number().int().min(0).nullable().default(null),
+  /** A create estimated above this many USD a month (its estimate's maximum) waits for an admin too (null: no gate). */
   approveAboveMonthlyUsd: z.number().min(0).nullable().default(null),
 });
 export type McpGates = z.infer<typeof McpGates>;

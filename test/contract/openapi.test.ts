@@ -47,9 +47,11 @@ describe("GET /openapi.json", () => {
       log: new RequestLog(),
     });
     // Middleware is registered with method ALL; every other entry is a route.
-    // The console's page and assets are a web page, not API operations.
+    // The console's page and assets, and the agent skills' files, are documents, not API operations.
     const served = app.routes
-      .filter((r) => r.method !== "ALL" && !r.path.startsWith("/console"))
+      .filter(
+        (r) => r.method !== "ALL" && !r.path.startsWith("/console") && !r.path.startsWith("/.well-known"),
+      )
       .map((r) => `${r.method} ${r.path.replace(/:([^/]+)/g, "{$1}")}`)
       .sort();
     db.close();

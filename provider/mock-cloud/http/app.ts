@@ -17,6 +17,7 @@ import { inferenceHandlers } from "./inference.ts";
 import { openApiDocument } from "./openapi.ts";
 import { checkEveryRouteServed, register } from "./register.ts";
 import type { HandlersOfTags } from "./route-spec.ts";
+import { skillsRoutes } from "./skills.ts";
 import { usageHandlers } from "./usage.ts";
 
 /** The emulator's version, as its MCP server names itself. */
@@ -128,6 +129,7 @@ export function createApp(given: AppDeps): Hono<Env> {
   register(app, meta, json);
   app.route("/_mock", adminRoutes(deps));
   app.route("/console", consoleRoutes());
+  app.route("/.well-known/agent-skills", skillsRoutes());
   // MCP (streamable HTTP) with the API's account tokens: each call is the route's own request.
   const mcp = createMcpHandler((request) => {
     const auth = request.authInfo as AuthInfo;

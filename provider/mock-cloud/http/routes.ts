@@ -145,6 +145,9 @@ const adminErrors = [
 const id = { id: z.string() };
 const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 
+/** "a ChipCluster", "an AgentRuntime". */
+const an = (kind: string) => `${/^[AEIOU]/.test(kind) ? "an" : "a"} ${kind}`;
+
 function resourceRoutes(kind: ResourceKind) {
   const base = `/v1/${collectionOf[kind]}`;
   const common = { kind, tag: "resources", auth: "bearer" } as const;
@@ -156,7 +159,7 @@ function resourceRoutes(kind: ResourceKind) {
       operationId: `create${kind}`,
       method: "post",
       path: base,
-      summary: `create a ${kind}: a long-running operation`,
+      summary: `create ${an(kind)}: a long-running operation`,
       headers: [
         {
           name: "Prefer",
@@ -202,7 +205,7 @@ function resourceRoutes(kind: ResourceKind) {
       operationId: `get${kind}`,
       method: "get",
       path: `${base}/{id}`,
-      summary: `read a ${kind}`,
+      summary: `read ${an(kind)}`,
       params: id,
       ok: { status: 200, description: kind, body: resources[kind], headers: ["ETag"] },
     }),
@@ -213,7 +216,7 @@ function resourceRoutes(kind: ResourceKind) {
       operationId: `update${kind}`,
       method: "patch",
       path: `${base}/{id}`,
-      summary: `change a ${kind}'s mutable fields; immutable ones may be restated unchanged`,
+      summary: `change ${an(kind)}'s mutable fields; immutable ones may be restated unchanged`,
       params: id,
       headers: [
         { name: "If-Match", description: "the ETag last read; any other is 412 PreconditionFailed" },
@@ -241,7 +244,7 @@ function resourceRoutes(kind: ResourceKind) {
       operationId: `delete${kind}`,
       method: "delete",
       path: `${base}/{id}`,
-      summary: `delete a ${kind}: 409 DependencyViolation while something uses it`,
+      summary: `delete ${an(kind)}: 409 DependencyViolation while something uses it`,
       params: id,
       headers: [dryRunHeader],
       dryRun: dryRuns[kind],

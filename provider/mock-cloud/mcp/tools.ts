@@ -48,7 +48,8 @@ const headerArguments: Record<string, { name: string; schema: z.ZodType; value(v
     "If-Match": {
       name: "ifMatch",
       schema: z.string().min(1).describe("the etag last read: the call fails if the resource changed since"),
-      value: String,
+      // The API wants it quoted, as its ETag header gives it; the body's `etag` is bare.
+      value: (v) => (/^(W\/)?".*"$/.test(String(v)) ? String(v) : `"${String(v)}"`),
     },
     Prefer: {
       name: "wait",
