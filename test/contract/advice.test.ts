@@ -1,35 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Call, client } from "../support/cloud-client.ts";
-import { adapters, admin, cluster, dev, freshAndImmediate } from "./fixtures.ts";
+import { describe, expect, it } from "vitest";
+import { adapters, cluster, useAdapterCloud } from "./fixtures.ts";
 
 /**
  * POST /v1/validations and POST /v1/plans: the provider's own check and estimate, asked of the
  * cloud. Every exchange is checked against the server's own /openapi.json (client.ts).
  */
 describe.each(adapters)("advice on $name", (adapter) => {
-  let stop: () => Promise<void>;
-  let call: Call;
-  let closeClient: () => Promise<void>;
-  const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: admin });
+  const { call } = useAdapterCloud(adapter);
   const endpoint = (clusterId: string, chipsPerReplica: number) => ({
     name: "qwen",
     region: "cn-hangzhou",
     model: "qwen3.7-max",
     deployment: { mode: "dedicated", clusterId, chipsPerReplica },
     throughput: { tokensPerMinute: 100_000 },
-  });
-
-  beforeAll(async () => {
-    const started = await adapter.start();
-    stop = started.stop;
-    ({ call, close: closeClient } = client(started.baseUrl, dev));
-  });
-  afterAll(async () => {
-    await closeClient();
-    await stop();
-  });
-  beforeEach(async () => {
-    await freshAndImmediate(adminCall);
   });
 
   it("checks a spec with preview's messages and field paths, and estimates it", async () => {

@@ -1,34 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Call, client } from "../support/cloud-client.ts";
-import { adapters, admin, cluster, dev, expectError, freshAndImmediate } from "./fixtures.ts";
+import { describe, expect, it } from "vitest";
+import { adapters, cluster, expectError, useAdapterCloud } from "./fixtures.ts";
 
 /**
  * `X-Agentcloud-Dry-Run: true` on a create, update or delete: the call's every check, nothing
  * written. Every exchange is checked against the server's own /openapi.json (client.ts).
  */
 describe.each(adapters)("dry runs on $name", (adapter) => {
-  let stop: () => Promise<void>;
-  let call: Call;
-  let closeClient: () => Promise<void>;
-  const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: admin });
+  const { call, adminCall } = useAdapterCloud(adapter);
   const dry = { headers: { "X-Agentcloud-Dry-Run": "true" } };
   const requests = async () =>
     ((await adminCall("GET", "/_mock/requests?limit=1000")).body.items as { method: string }[]).filter(
       (r) => r.method !== "GET",
     ).length;
-
-  beforeAll(async () => {
-    const started = await adapter.start();
-    stop = started.stop;
-    ({ call, close: closeClient } = client(started.baseUrl, dev));
-  });
-  afterAll(async () => {
-    await closeClient();
-    await stop();
-  });
-  beforeEach(async () => {
-    await freshAndImmediate(adminCall);
-  });
 
   it("answers a create with the resource it would make, and makes nothing", async () => {
     const a = await call("POST", "/v1/chip-clusters", cluster("dry"), dry);

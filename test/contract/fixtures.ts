@@ -1,7 +1,7 @@
-import { expect } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { mockCloudNetwork } from "../../provider/mock-cloud/http/msw-network.ts";
 import { createMockCloud, type MockCloud, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
-import type { Answer, Call } from "../support/cloud-client.ts";
+import { type Answer, type Call, client } from "../support/cloud-client.ts";
 import { adminToken, devToken } from "../support/fixtures.ts";
 
 export { cluster } from "../support/fixtures.ts";
@@ -71,4 +71,37 @@ export async function freshAndImmediate(adminCall: Call) {
     ModelEndpoint: { mode: "immediate" },
     AgentRuntime: { mode: "immediate" },
   });
+}
+
+/**
+ * One adapter's emulator for a describe block: started before its tests, stopped after, and
+ * `fresh` (a reset with immediate transitions, unless told otherwise) before each. `call` speaks
+ * as `dev`, `adminCall` as the admin; both check every exchange against /openapi.json.
+ */
+export function useAdapterCloud(
+  adapter: Adapter,
+  fresh: (adminCall: Call) => Promise<void> = freshAndImmediate,
+) {
+  let inner: Call | null = null;
+  let close: () => Promise<void> = async () => {};
+  let stop: () => Promise<void> = async () => {};
+  const call: Call = (m, p, b, o) => {
+    if (!inner) throw new Error("the emulator is not started yet (call it inside a test)");
+    return inner(m, p, b, o);
+  };
+  const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: admin });
+  const cloud = { call, adminCall, baseUrl: "", setClock: (_now: string) => {} };
+  beforeAll(async () => {
+    const started = await adapter.start();
+    stop = started.stop;
+    cloud.baseUrl = started.baseUrl;
+    cloud.setClock = started.setClock;
+    ({ call: inner, close } = client(started.baseUrl, dev));
+  });
+  afterAll(async () => {
+    await close();
+    await stop();
+  });
+  beforeEach(() => fresh(adminCall));
+  return cloud;
 }

@@ -1,10 +1,11 @@
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import type { Client } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startMockCloudServer } from "../../provider/mock-cloud/index.ts";
 import { type Call, client } from "../support/cloud-client.ts";
+import { mcpSessions, type ToolResult } from "../support/mcp.ts";
 import { admin, cluster, dev, tokens } from "./fixtures.ts";
 
-type Result = { isError?: boolean; structuredContent?: any; content: { type: string; text?: string }[] };
+type Result = ToolResult;
 
 /**
  * A scripted agent (no model: a fixed plan of tool calls that reads each answer the way an agent
@@ -63,7 +64,6 @@ describe("a scripted agent through MCP", () => {
   let call: Call;
   let closeRest: () => Promise<void>;
   const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: admin });
-  const open: Client[] = [];
   const endpointSpec = (clusterId: string) => ({
     name: "glm",
     region: "cn-hangzhou",
@@ -72,15 +72,9 @@ describe("a scripted agent through MCP", () => {
     throughput: { tokensPerMinute: 20_000 },
   });
 
+  const session = mcpSessions(() => server.url);
   async function agent(): Promise<ScriptedAgent> {
-    const mcp = new Client({ name: "scripted-agent", version: "1.0.0" });
-    await mcp.connect(
-      new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${dev}` } },
-      }),
-    );
-    open.push(mcp);
-    return new ScriptedAgent(mcp, async (ms) => {
+    return new ScriptedAgent(await session(dev, "scripted-agent"), async (ms) => {
       await adminCall("POST", "/_mock/clock/advance", { ms });
     });
   }
@@ -95,7 +89,6 @@ describe("a scripted agent through MCP", () => {
     ({ call, close: closeRest } = client(server.url, dev));
   });
   afterAll(async () => {
-    await Promise.all(open.map((c) => c.close()));
     await closeRest();
     await server.close();
   });

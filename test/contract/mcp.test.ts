@@ -1,9 +1,10 @@
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import type { Client } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { routeSpecs } from "../../provider/mock-cloud/http/routes.ts";
 import { startMockCloudServer } from "../../provider/mock-cloud/index.ts";
 import { annotationsOf } from "../../provider/mock-cloud/mcp/tools.ts";
 import { type Call, client } from "../support/cloud-client.ts";
+import { mcpSessions, type ToolResult } from "../support/mcp.ts";
 import { admin, cluster, dev, freshAndImmediate, other, tokens } from "./fixtures.ts";
 
 /**
@@ -15,19 +16,10 @@ describe("MCP at /mcp", () => {
   let call: Call;
   let closeRest: () => Promise<void>;
   const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: admin });
-  const open: Client[] = [];
 
-  async function connect(token = dev): Promise<Client> {
-    const mcp = new Client({ name: "agentcloud-test", version: "1.0.0" });
-    await mcp.connect(
-      new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${token}` } },
-      }),
-    );
-    open.push(mcp);
-    return mcp;
-  }
-  type Result = { isError?: boolean; structuredContent?: any; content: { type: string; text?: string }[] };
+  const session = mcpSessions(() => server.url);
+  const connect = (token = dev) => session(token);
+  type Result = ToolResult;
   const tool = async (mcp: Client, name: string, args: Record<string, unknown> = {}) =>
     (await mcp.callTool({ name, arguments: args })) as Result;
   const errorOf = (r: Result) => {
@@ -42,7 +34,6 @@ describe("MCP at /mcp", () => {
     ({ call, close: closeRest } = client(server.url, dev));
   });
   afterAll(async () => {
-    await Promise.all(open.map((c) => c.close()));
     await closeRest();
     await server.close();
   });

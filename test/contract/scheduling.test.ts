@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AgentCloudClient } from "../../provider/client/client.ts";
-import { type Call, client } from "../support/cloud-client.ts";
-import { adapters, admin, cluster, dev, expectError, freshAndImmediate, other } from "./fixtures.ts";
+import { adapters, cluster, dev, expectError, other, useAdapterCloud } from "./fixtures.ts";
 
 /**
  * Task vs resource scheduling of a ChipCluster's dedicated endpoints (docs/domain.md), and
  * GET /v1/quotas. Every exchange is checked against the server's own /openapi.json (client.ts).
  */
 describe.each(adapters)("scheduling and quotas on $name", (adapter) => {
-  let stop: () => Promise<void>;
-  let baseUrl: string;
-  let call: Call;
-  let closeClient: () => Promise<void>;
-  const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: admin });
+  const cloud = useAdapterCloud(adapter);
+  const { call, adminCall } = cloud;
 
   async function ready(collection: string, body: unknown, token = dev): Promise<any> {
     const created = await call("POST", `/v1/${collection}`, body, { token });
@@ -30,20 +26,6 @@ describe.each(adapters)("scheduling and quotas on $name", (adapter) => {
   });
   const deployment = (clusterId: string, minReplicas: number, maxReplicas: number) => ({
     deployment: { mode: "dedicated", clusterId, chipsPerReplica: 8, minReplicas, maxReplicas },
-  });
-
-  beforeAll(async () => {
-    const started = await adapter.start();
-    stop = started.stop;
-    baseUrl = started.baseUrl;
-    ({ call, close: closeClient } = client(started.baseUrl, dev));
-  });
-  afterAll(async () => {
-    await closeClient();
-    await stop();
-  });
-  beforeEach(async () => {
-    await freshAndImmediate(adminCall);
   });
 
   describe("a resource-scheduled cluster", () => {
@@ -234,7 +216,7 @@ describe.each(adapters)("scheduling and quotas on $name", (adapter) => {
 
     it("is what the client's quotas() returns", async () => {
       await ready("chip-clusters", cluster("via-client"));
-      const api = new AgentCloudClient({ endpoint: baseUrl, token: dev });
+      const api = new AgentCloudClient({ endpoint: cloud.baseUrl, token: dev });
       try {
         const q = await api.quotas(Date.now() + 10_000);
         expect(q.chips.find((r) => r.region === "cn-hangzhou" && r.chipType === "zhenwu-m890")).toEqual({

@@ -1,40 +1,35 @@
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createMockCloud } from "../../provider/mock-cloud/index.ts";
-import { type Answer, type Call, client } from "../support/cloud-client.ts";
+import { type Answer, client } from "../support/cloud-client.ts";
 import { pooledEndpoint } from "../support/fixtures.ts";
 import { scratchRoot } from "../support/paths.ts";
-import { adapters, admin, cluster, dev, expectError, freshAndImmediate, other, tokens } from "./fixtures.ts";
+import {
+  adapters,
+  cluster,
+  dev,
+  expectError,
+  freshAndImmediate,
+  other,
+  tokens,
+  useAdapterCloud,
+} from "./fixtures.ts";
 
 /** The store's side of the contract (page tokens, snapshots, idempotency keys, names), on both adapters. */
 
 describe.each(adapters)("the store's contract on $name", (adapter) => {
-  let stop: () => Promise<void>;
-  let call: Call;
-  let closeClient: () => Promise<void>;
-  const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: admin });
+  const { call, adminCall } = useAdapterCloud(adapter, async (adminCall) => {
+    await freshAndImmediate(adminCall);
+    await adminCall("PUT", "/_mock/limits", { chipsPerType: 1_000_000, capacityPerRegion: 1_000_000 });
+  });
 
   async function created(body: unknown, as: string = dev): Promise<string> {
     const a = await call("POST", "/v1/chip-clusters", body, { token: as });
     expect(a.status).toBe(202);
     return a.body.resource.id;
   }
-
-  beforeAll(async () => {
-    const started = await adapter.start();
-    stop = started.stop;
-    ({ call, close: closeClient } = client(started.baseUrl, dev));
-  });
-  afterAll(async () => {
-    await closeClient();
-    await stop();
-  });
-  beforeEach(async () => {
-    await freshAndImmediate(adminCall);
-    await adminCall("PUT", "/_mock/limits", { chipsPerType: 1_000_000, capacityPerRegion: 1_000_000 });
-  });
 
   describe("page tokens", () => {
     it("carry their own position: deleting the last item of a page neither ends the list early nor skips or repeats a survivor", async () => {

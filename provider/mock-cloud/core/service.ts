@@ -143,14 +143,7 @@ export class CloudService {
         this.#purgedAt = ctx.now.getTime();
         this.repo.purgeIdempotency(new Date(ctx.now.getTime() - idempotencyKeyTtlMs).toISOString());
       }
-      const holder = this.repo.findByName(ctx.account, kind, String(spec.region), String(spec.name));
-      if (holder) {
-        fail("Conflict", `a ${kind} named ${spec.name} already exists in ${spec.region} (${holder.id})`, {
-          field: "name",
-          existingId: holder.id,
-        });
-      }
-      model.checkCreate(ctx, spec);
+      this.#checkCreate(ctx, kind, spec);
       const id = newId(model.idPrefix);
       const built = model.build(ctx, id, spec);
       const r: StoredResource = {
@@ -177,12 +170,8 @@ export class CloudService {
     });
   }
 
-  /**
-   * A dry run (`X-Agentcloud-Dry-Run: true`): every check of the real call, the resource it would
-   * make or leave, and nothing written.
-   */
-  #dryCreate(ctx: Ctx, kind: ResourceKind, spec: Record<string, unknown>): DryRun {
-    const model = kindModels[kind];
+  /** A create's checks: its name is free in the region, and the kind's own rules hold. */
+  #checkCreate(ctx: Ctx, kind: ResourceKind, spec: Record<string, unknown>): void {
     const holder = this.repo.findByName(ctx.account, kind, String(spec.region), String(spec.name));
     if (holder) {
       fail("Conflict", `a ${kind} named ${spec.name} already exists in ${spec.region} (${holder.id})`, {
@@ -190,7 +179,16 @@ export class CloudService {
         existingId: holder.id,
       });
     }
-    model.checkCreate(ctx, spec);
+    kindModels[kind].checkCreate(ctx, spec);
+  }
+
+  /**
+   * A dry run (`X-Agentcloud-Dry-Run: true`): every check of the real call, the resource it would
+   * make or leave, and nothing written.
+   */
+  #dryCreate(ctx: Ctx, kind: ResourceKind, spec: Record<string, unknown>): DryRun {
+    const model = kindModels[kind];
+    this.#checkCreate(ctx, kind, spec);
     const built = model.build(ctx, `${model.idPrefix}-dry-run`, spec);
     return { dryRun: true, action: "create", resource: masked(built.body) };
   }
