@@ -7,7 +7,7 @@ import { CloudService } from "./core/service.ts";
 import { validateSnapshot } from "./core/snapshot.ts";
 import { createApp } from "./http/app.ts";
 import { defaultAdminToken, defaultDevAccount, defaultDevToken, TokenTable } from "./http/auth.ts";
-import { nodeResponse } from "./http/node-response.ts";
+import { type NodeResponse, nodeResponse } from "./http/node-response.ts";
 import { RequestLog } from "./http/request-log.ts";
 import { McpState } from "./mcp/state.ts";
 import { closeDb, openDb, tx } from "./store/db.ts";
@@ -47,7 +47,7 @@ export function createMockCloud(options: MockCloudOptions = {}): MockCloud {
   return makeMockCloud(options);
 }
 
-function makeMockCloud(options: MockCloudOptions, nodeResponse?: typeof Response): MockCloud {
+function makeMockCloud(options: MockCloudOptions, nodeResponse?: NodeResponse): MockCloud {
   const db = openDb(options.dataDir ?? ":memory:");
   const service = new CloudService(db);
   if (options.limits) service.limits = Limits.parse({ ...service.limits, ...options.limits });

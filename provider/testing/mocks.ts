@@ -22,9 +22,11 @@ import {
   type Seed,
   type Transitions,
 } from "../mock-cloud/index.ts";
+import { outputState, rpcsSettled } from "../resources/shared/sdk-internals.ts";
 import { setConfig } from "../runtime/config.ts";
 import { handlers } from "../runtime/index.ts";
 import { MockCloudAdmin } from "./admin.ts";
+import { checkFailureMessage, isSecretValue, secretValue } from "./go-format.ts";
 
 type Props = Record<string, unknown>;
 type Mocks = pulumi.runtime.Mocks;
@@ -50,10 +52,6 @@ const secretOutputs: Record<ResourceKind, readonly string[]> = {
   ModelEndpoint: ["apiKey"],
   AgentRuntime: ["secretEnv"],
 };
-
-// The wire signatures of a secret value (@pulumi/pulumi runtime/rpc), stable across SDK releases.
-const sigKey = "4dabf18193072939515e22adb298388d";
-const secretSig = "1b47061264138c4ac30d75fd1eb44270";
 
 export interface AgentCloudMocksOptions {
   /** Resources the cloud holds before the program runs (`{ resources: [{ kind, spec }] }` or a snapshot). */
@@ -166,8 +164,8 @@ export function agentCloudMocks(options: AgentCloudMocksOptions = {}): AgentClou
       type: args.type,
       name: args.name,
       id: result.id || undefined,
-      state: Object.fromEntries(Object.entries(state).map(([k, v]) => [k, isSecret(v) ? v.value : v])),
-      secrets: Object.keys(state).filter((k) => isSecret(state[k])),
+      state: Object.fromEntries(Object.entries(state).map(([k, v]) => [k, isSecretValue(v) ? v.value : v])),
+      secrets: Object.keys(state).filter((k) => isSecretValue(state[k])),
     });
     return result;
   };
@@ -209,11 +207,7 @@ export function agentCloudMocks(options: AgentCloudMocksOptions = {}): AgentClou
     if (failures.length > 0) {
       throw new Error(
         failures
-          .map((f) =>
-            f.property
-              ? `${args.type} resource '${args.name}': property ${f.property} value ${goValue(args.inputs[f.property], sdk.isUnknown)} has a problem: ${f.reason}`
-              : `${args.type} resource '${args.name}' has a problem: ${f.reason}`,
-          )
+          .map((f) => checkFailureMessage(args.type, args.name, f, args.inputs, sdk.isUnknown))
           .join("\n"),
       );
     }
@@ -247,8 +241,8 @@ export function agentCloudMocks(options: AgentCloudMocksOptions = {}): AgentClou
           return { value: undefined, secret: false };
         });
       }
-      // Internal to the SDK (what the language host awaits before it exits); absent, the ticks below do.
-      await (sdk.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs?.();
+      // What the language host awaits before it ends a program; with an SDK without it, the ticks below do.
+      await rpcsSettled();
       // Rejections are reported once the microtask queue drains.
       for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0));
     } finally {
@@ -295,12 +289,7 @@ async function pulumiSdk(): Promise<typeof pulumi> {
 async function exportOf(sdk: typeof pulumi, v: unknown): Promise<{ value: unknown; secret: boolean }> {
   if (!sdk.Output.isInstance(v)) return { value: v, secret: false };
   // The SDK's own view of an Output (what it serializes into the stack's outputs).
-  const o = v as unknown as {
-    promise(): Promise<unknown>;
-    isKnown: Promise<boolean>;
-    isSecret: Promise<boolean>;
-  };
-  const [value, known, secret] = await Promise.all([o.promise(), o.isKnown, o.isSecret]);
+  const { value, known, secret } = await outputState(v);
   return { value: known ? value : undefined, secret };
 }
 
@@ -312,7 +301,7 @@ function toWire(inputs: Props, isUnknown: (v: unknown) => boolean): { value: Pro
   const secretKeys: string[] = [];
   const walk = (v: unknown, top?: string): unknown => {
     if (isUnknown(v)) return unknownValue;
-    if (isSecret(v)) {
+    if (isSecretValue(v)) {
       if (top !== undefined) secretKeys.push(top);
       return walk(v.value);
     }
@@ -329,10 +318,6 @@ function toWire(inputs: Props, isUnknown: (v: unknown) => boolean): { value: Pro
   return { value, secretKeys };
 }
 
-function isSecret(v: unknown): v is { value: unknown } {
-  return v !== null && typeof v === "object" && (v as Props)[sigKey] === secretSig;
-}
-
 /** What a program reads from our outputs: the engine-only `__` properties left out (see above). */
 function publicOutputs(props: Props): Props {
   return Object.fromEntries(Object.entries(props).filter(([k]) => !k.startsWith("__")));
@@ -341,41 +326,7 @@ function publicOutputs(props: Props): Props {
 function markSecrets(state: Props, keys: Set<string>): Props {
   const out: Props = { ...state };
   for (const k of keys) {
-    if (k in out && out[k] !== undefined && !isSecret(out[k]))
-      out[k] = { [sigKey]: secretSig, value: out[k] };
+    if (k in out && out[k] !== undefined && !isSecretValue(out[k])) out[k] = secretValue(out[k]);
   }
   return out;
-}
-
-/** A property value as the engine's check-failure message prints it (Go `PropertyValue.String()`, secrets redacted). */
-function goValue(v: unknown, isUnknown: (v: unknown) => boolean = () => false): string {
-  if (isUnknown(v) || v === unknownValue) return "output<string>{}";
-  if (isSecret(v)) return "{[secret]}";
-  return `{${goInner(v, isUnknown)}}`;
-}
-
-function goInner(v: unknown, isUnknown: (v: unknown) => boolean): string {
-  if (v === null || v === undefined) return "<nil>";
-  if (typeof v === "number") return goFloat(v);
-  if (typeof v === "string" || typeof v === "boolean") return String(v);
-  if (Array.isArray(v)) return `[${v.map((x) => goValue(x, isUnknown)).join(" ")}]`;
-  if (typeof v === "object") {
-    const keys = Object.keys(v)
-      .filter((k) => (v as Props)[k] !== undefined)
-      .sort();
-    return `map[${keys.map((k) => `${k}:${goValue((v as Props)[k], isUnknown)}`).join(" ")}]`;
-  }
-  return String(v);
-}
-
-/** Go's `%v` of a float64: shortest digits, exponent form from 1e+06 up and below 1e-04. */
-function goFloat(n: number): string {
-  if (!Number.isFinite(n)) return Number.isNaN(n) ? "NaN" : n > 0 ? "+Inf" : "-Inf";
-  if (n === 0) return Object.is(n, -0) ? "-0" : "0";
-  const [mantissa, e] = n.toExponential().split("e") as [string, string];
-  const exp = Number(e);
-  if (exp < -4 || exp >= 6) {
-    return `${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
-  }
-  return String(n);
 }

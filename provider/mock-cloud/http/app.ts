@@ -88,8 +88,7 @@ export function createApp(given: AppDeps): Hono<Env> {
     // An answer built as a Response (not through the context) does not carry it yet; reply() puts
     // it in node-server's Response, whose headers are best left unread (a plain record is written
     // out as it is).
-    const NodeResponse = deps.nodeResponse;
-    if (!(NodeResponse && c.res instanceof NodeResponse) && c.res.headers.get("x-request-id") !== requestId)
+    if (!deps.nodeResponse?.made(c.res) && c.res.headers.get("x-request-id") !== requestId)
       c.header("x-request-id", requestId);
     const code = c.res.status >= 400 ? (c.get("errorCode") ?? null) : null;
     const entry = {
@@ -334,10 +333,9 @@ export function createApp(given: AppDeps): Hono<Env> {
     headers?: Record<string, string>,
   ): Response {
     const all = { "content-type": "application/json", ...headers };
-    const NodeResponse = deps.nodeResponse;
-    if (!NodeResponse || !(c.env as { incoming?: unknown } | undefined)?.incoming)
-      return c.body(json, status, all);
-    return new NodeResponse(json, { status, headers: { ...all, "x-request-id": c.get("requestId") } });
+    const node = deps.nodeResponse;
+    if (!node || !(c.env as { incoming?: unknown } | undefined)?.incoming) return c.body(json, status, all);
+    return node.json(json, status, { ...all, "x-request-id": c.get("requestId") });
   }
 
   function ctx(c: Context<Env>) {

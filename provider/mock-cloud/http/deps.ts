@@ -1,6 +1,7 @@
 import type { CloudService } from "../core/service.ts";
 import type { McpState } from "../mcp/state.ts";
 import type { TokenTable } from "./auth.ts";
+import type { NodeResponse } from "./node-response.ts";
 import type { RequestLog } from "./request-log.ts";
 
 /**
@@ -17,10 +18,10 @@ export interface AppDeps {
   /** Print one line per request to stderr (no tokens, no bodies). */
   verbose?: boolean;
   /**
-   * The Response class that the node server writes out fastest (http/node-response.ts), for the
-   * answers of the /v1 API when a request comes through that server; others use the context's.
+   * Answers that the node server writes out fastest (http/node-response.ts), for the /v1 API when
+   * a request comes through that server; others use the context's.
    */
-  nodeResponse?: typeof Response;
+  nodeResponse?: NodeResponse;
   /** The MCP server's gates, plans and approvals (one per emulator; a default one when left out). */
   mcp?: McpState;
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { collectionOf, type ResourceKind } from "../../api/common.ts";
 import { AgentCloudClient } from "../../client/client.ts";
+import { atProgramEnd, keepProgramOpen, outputValue, runByLanguageHost } from "./sdk-internals.ts";
 
 /**
  * The program's half of crash-safe creates (provider/runtime/identity.ts). A create never releases
@@ -23,7 +24,7 @@ export function releaseWhenRecorded(resource: pulumi.CustomResource): void {
   >;
   if (!outs.__key || !outs.__released) return;
   // Keeps the program (and with it the engine's update) open until the release went out.
-  const done = pulumi.runtime.rpcKeepAlive();
+  const done = keepProgramOpen();
   Promise.all([settled(outs.urn), settled(outs.__key), settled(outs.__released)])
     .then(([, key, released]) => (typeof key === "string" && released === false ? release(key) : undefined))
     .catch(() => undefined)
@@ -34,7 +35,7 @@ const skipsCheckpoints = () => /^(1|true|yes)$/i.test(process.env.PULUMI_SKIP_CH
 
 /** An output's value once the engine has answered (rejects when the resource failed). */
 function settled(o: pulumi.Output<unknown> | undefined): Promise<unknown> {
-  return (o as unknown as { promise(): Promise<unknown> }).promise();
+  return o ? outputValue(o) : Promise.resolve(undefined);
 }
 
 /** Keys that wait for the next batch, each with the callers to answer. */
@@ -87,18 +88,12 @@ async function flush(): Promise<void> {
  */
 const declared = new Set<string>();
 let armed = false;
-let swept = false;
 
 export function noteDeclared(scope: string): void {
   declared.add(scope);
-  const monitor = process.env.PULUMI_NODEJS_MONITOR;
-  if (armed || !monitor || monitor === "mock") return;
+  if (armed || !runByLanguageHost()) return;
   armed = true;
-  process.on("beforeExit", (code) => {
-    if (swept || code !== 0 || process.exitCode) return;
-    swept = true;
-    void sweep();
-  });
+  atProgramEnd(sweep);
 }
 
 async function sweep(): Promise<void> {
