@@ -3,6 +3,7 @@ import { z } from "zod";
 import { AgentRuntime } from "./agent-runtime.ts";
 import { ChipCluster } from "./chip-cluster.ts";
 import { collectionOf, resourceKinds, Timestamp, withoutDefault } from "./common.ts";
+import { UsageQuery, UsageReport } from "./inference.ts";
 import { ModelEndpoint } from "./model-endpoint.ts";
 import { Quotas } from "./quotas.ts";
 
@@ -136,3 +137,15 @@ export const AccountQuotasList = z.object({
   items: z.array(z.object({ account: z.string(), quotas: Quotas })),
 });
 export type AccountQuotasList = z.infer<typeof AccountQuotasList>;
+/** `GET /_mock/usage`: `GET /v1/usage`'s query, and one account to answer for (absent: every account). */
+export const AccountUsageQuery = UsageQuery.extend({
+  account: z.string().min(1).optional().describe("only this account's usage"),
+});
+/**
+ * `GET /_mock/usage`: each account's metered tokens as its own `GET /v1/usage` answers them with the
+ * same query, for the accounts that hold resources or that a token names, sorted by account.
+ */
+export const AccountUsageList = z.object({
+  items: z.array(z.object({ account: z.string(), usage: UsageReport })),
+});
+export type AccountUsageList = z.infer<typeof AccountUsageList>;

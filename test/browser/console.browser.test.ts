@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { usageWindow } from "../../provider/mock-cloud/console/app/usage.ts";
 import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
 import { type Client, client } from "../support/cloud-client.ts";
 import { adminToken, pooledEndpoint, cluster as spec } from "../support/fixtures.ts";
@@ -278,6 +279,78 @@ describe("the console in Chromium", () => {
     await page.waitForSelector("#requests tbody tr td.request", wait);
     expect(await page.textContent("#requests")).toContain("POST /v1/agent-runtimes");
     await shot("requests");
+  });
+
+  it("charts the tokens an endpoint served and their cost in the usage view, and follows new requests", async () => {
+    const made = await api("POST", "/v1/model-endpoints", pooledEndpoint("usage-ep", 200_000));
+    const id: string = made.body.resource.id;
+    const { apiKey } = (await api("GET", `/v1/model-endpoints/${id}`)).body;
+    const chat = async (content: string) => {
+      const done = await api(
+        "POST",
+        `/inference/${id}/v1/chat/completions`,
+        { model: "glm-5.1", messages: [{ role: "user", content }] },
+        apiKey,
+      );
+      expect(done.status).toBe(200);
+    };
+    await chat("How many chips does the cluster hold?");
+    await chat("And how many tokens per minute may the endpoint serve?");
+
+    /** What the emulator answers for dev over the view's window: the total and this endpoint's row. */
+    const expected = async () => {
+      const now = Date.parse((await api("GET", "/_mock/clock", undefined, adminToken)).body.now);
+      const q = new URLSearchParams({ account: "dev", ...usageWindow(now) }).toString();
+      const read = async (more = "") =>
+        (await api("GET", `/_mock/usage?${q}${more}`, undefined, adminToken)).body.items[0].usage.rows;
+      const total = (await read())[0];
+      const ep = (await read("&groupBy=endpoint")).find((r: { group: string }) => r.group === id);
+      return { total, ep };
+    };
+    const mine = '#usage section[data-account="dev"]';
+    const figure = (field: string) => `${mine} tfoot td[data-field="${field}"]`;
+    const shows = (field: string, value: number) =>
+      page.waitForFunction(
+        ([selector, text]) => document.querySelector(selector as string)?.textContent === text,
+        [figure(field), value.toLocaleString("en-US")],
+        wait,
+      );
+
+    await view("usage");
+    let want = await expected();
+    expect(want.total.requests).toBe(2);
+    await shows("requests", 2);
+    await shows("inputTokens", want.total.inputTokens);
+    await shows("outputTokens", want.total.outputTokens);
+    expect(await page.textContent("#usage-source")).toContain("GET /_mock/usage");
+    // The tokens per hour: input and output drawn, summing to what was served; axes labelled.
+    const tokens = `${mine} [data-chart="tokens"] svg`;
+    await page.waitForSelector(`${tokens}[data-empty="false"] rect[data-series="input"]`, {
+      state: "attached",
+      ...wait,
+    });
+    await page.waitForSelector(`${tokens} rect[data-series="output"]`, { state: "attached", ...wait });
+    const drawn = await page.$$eval(`${tokens} .bars rect`, (rects) =>
+      rects.reduce((sum, r) => sum + Number(r.getAttribute("data-value")), 0),
+    );
+    expect(drawn).toBe(want.total.inputTokens + want.total.outputTokens);
+    expect(await page.textContent(`${tokens} title`)).toBe("Tokens per hour, dev");
+    expect(await page.textContent(`${tokens} .axis`)).toContain("hour (emulator clock, UTC)");
+    // The cost per endpoint: this endpoint's bar, at its cost.
+    const bar = `${mine} [data-chart="cost"] svg rect[data-category="usage-ep"]`;
+    await page.waitForSelector(bar, { state: "attached", ...wait });
+    expect(Number(await page.getAttribute(bar, "data-value"))).toBe(want.ep.costUsd);
+    expect(await page.textContent(`${mine} tbody tr[data-endpoint="${id}"] th`)).toContain("usage-ep");
+    await shot("usage");
+
+    // A request served while the view is open shows up without a reload.
+    await chat("One more question.");
+    want = await expected();
+    expect(want.total.requests).toBe(3);
+    await shows("requests", 3);
+    await shows("outputTokens", want.total.outputTokens);
+    expect(requested.some((url) => new URL(url).pathname === "/_mock/usage")).toBe(true);
+    expect(requested.some((url) => new URL(url).pathname === "/v1/usage")).toBe(false);
   });
 
   it("can be used from the keyboard, with every control labelled", async () => {

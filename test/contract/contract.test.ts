@@ -376,6 +376,23 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
     });
     const ask = { model: "glm-5.1", messages: [{ role: "user", content: "hello" }] };
 
+    it("routes an agent runtime's gateway calls to its primary endpoint, with the hops in the answer", async () => {
+      const e = await ready("model-endpoints", endpointBody("gw"));
+      const rt = await ready("agent-runtimes", {
+        name: "gw-agent",
+        region: "cn-hangzhou",
+        artifact: { image: "agents/gw:1" },
+        models: [{ endpointId: e.id, role: "primary" }],
+      });
+      const done = await call("POST", `/agents/${rt.id}/invoke/models/v1/chat/completions`, ask);
+      expect(done.status).toBe(200);
+      expect(done.headers["x-agentcloud-hops"]).toBe(`${e.id}:200`);
+      expect(done.body.choices[0].message.role).toBe("assistant");
+      const missing = await call("POST", "/agents/ar-nope/invoke/models/v1/chat/completions", ask);
+      expect(missing.status).toBe(404);
+      expect(missing.body.error.code).toBe("not_found");
+    });
+
     it("serves chat completions and the model list with the endpoint's key, meters them in /v1/usage, and answers OpenAI's errors", async () => {
       const e = await ready("model-endpoints", endpointBody("dp"));
       const key = { token: e.apiKey as string };
@@ -975,6 +992,92 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       expect(after.body.items[1].quotas.chips.every((r: any) => r.used === 0)).toBe(true);
       expectError(await call("GET", "/_mock/quotas"), 401, "Unauthenticated");
       expectError(await adminCall("GET", "/_mock/quotas?account="), 400, "ValidationError");
+    });
+
+    it("lists every account's usage for the admin, each as the account's own GET /v1/usage answers the same query", async () => {
+      const as = { token: other };
+      const serve = async (name: string, token: { token: string }, prompts: string[]) => {
+        const made = await call(
+          "POST",
+          "/v1/model-endpoints",
+          {
+            name,
+            region: "cn-hangzhou",
+            model: "glm-5.1",
+            deployment: { mode: "pooled" },
+            throughput: { tokensPerMinute: 100_000 },
+          },
+          token,
+        );
+        expect(made.status).toBe(202);
+        const e = (await call("GET", `/v1/model-endpoints/${made.body.resource.id}`, undefined, token)).body;
+        expect(e.status).toBe("IN_SERVICE");
+        for (const content of prompts) {
+          const done = await call(
+            "POST",
+            `/inference/${e.id}/v1/chat/completions`,
+            { model: "glm-5.1", messages: [{ role: "user", content }] },
+            { token: e.apiKey as string },
+          );
+          expect(done.status).toBe(200);
+        }
+        return e.id as string;
+      };
+      const devA = await serve("use-a", { token: dev }, ["hello", "how are you?"]);
+      const devB = await serve("use-b", { token: dev }, ["summarise the runbook"]);
+      await serve("use-c", as, ["hello from the other account", "and again", "once more"]);
+
+      const now = Date.parse((await adminCall("GET", "/_mock/clock")).body.now);
+      const from = new Date(Math.floor(now / 3_600_000) * 3_600_000 - 23 * 3_600_000).toISOString();
+      const queries = [
+        "",
+        "?groupBy=endpoint",
+        "?groupBy=model",
+        `?groupBy=hour&from=${encodeURIComponent(from)}`,
+        `?endpointId=${devA}&groupBy=day`,
+      ];
+      for (const q of queries) {
+        const own = {
+          dev: (await call("GET", `/v1/usage${q}`)).body,
+          other: (await call("GET", `/v1/usage${q}`, undefined, as)).body,
+        };
+        const all = await adminCall("GET", `/_mock/usage${q}`);
+        expect(all.status, q).toBe(200);
+        expect(all.body, q).toEqual({
+          items: [
+            { account: "dev", usage: own.dev },
+            { account: "other", usage: own.other },
+          ],
+        });
+      }
+      // What the two accounts used, to be sure the comparison is not of empty reports.
+      const byEndpoint = (await adminCall("GET", "/_mock/usage?groupBy=endpoint")).body.items;
+      expect(Object.fromEntries(byEndpoint[0].usage.rows.map((r: any) => [r.group, r.requests]))).toEqual({
+        [devA]: 2,
+        [devB]: 1,
+      });
+      expect(byEndpoint[1].usage.rows).toHaveLength(1);
+      expect(byEndpoint[1].usage.rows[0]).toMatchObject({ requests: 3, throttledRequests: 0 });
+      for (const { usage } of byEndpoint)
+        for (const row of usage.rows) {
+          expect(row.inputTokens).toBeGreaterThan(0);
+          expect(row.outputTokens).toBeGreaterThan(0);
+          expect(row.costUsd).toBeGreaterThan(0);
+        }
+
+      // One account, with the query; an account the tokens name keeps its place when it used nothing.
+      expect((await adminCall("GET", "/_mock/usage?account=other&groupBy=endpoint")).body).toEqual({
+        items: [
+          { account: "other", usage: (await call("GET", "/v1/usage?groupBy=endpoint", undefined, as)).body },
+        ],
+      });
+      await adminCall("POST", "/_mock/reset", { account: "other" });
+      const after = (await adminCall("GET", "/_mock/usage")).body.items;
+      expect(after.map((i: any) => i.account)).toEqual(["dev", "other"]);
+      expect(after[1].usage).toEqual((await call("GET", "/v1/usage", undefined, as)).body);
+      expectError(await call("GET", "/_mock/usage"), 401, "Unauthenticated");
+      expectError(await adminCall("GET", "/_mock/usage?account="), 400, "ValidationError");
+      expectError(await adminCall("GET", "/_mock/usage?groupBy=week"), 400, "ValidationError");
     });
 
     it("checks and plans specs without writing: POST /v1/validations and /v1/plans", async () => {

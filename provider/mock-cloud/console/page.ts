@@ -117,6 +117,7 @@ export function consoleHtml(): string {
 <li><a href="#resources" data-view="resources">Resources</a></li>
 <li><a href="#topology" data-view="topology">Topology</a></li>
 <li><a href="#quotas" data-view="quotas">Quotas &amp; cost</a></li>
+<li><a href="#usage" data-view="usage">Usage</a></li>
 <li><a href="#requests" data-view="requests">Requests &amp; feed</a></li>
 <li><a href="#drive" data-view="drive">Drive the emulator</a></li>
 </ul>
@@ -175,8 +176,14 @@ export function consoleHtml(): string {
 <h3>Other quotas per account and region</h3>
 <div class="table-wrap"><table id="other-quotas"><thead><tr><th scope="col">Account</th><th scope="col">Region</th><th scope="col" class="num">Endpoints</th><th scope="col" class="num">Agent runtimes</th><th scope="col" class="num">Tokens per minute</th></tr></thead><tbody></tbody></table></div>
 <h3>Estimated cost of running endpoints</h3>
-<p class="hint">Catalog prices are per million tokens. The estimate is what an hour at the endpoint's full effective throughput would cost, if every token were input (low) or output (high); no usage is metered.</p>
+<p class="hint">Catalog prices are per million tokens. The estimate is what an hour at the endpoint's full effective throughput would cost, if every token were input (low) or output (high). What the endpoints did serve, and its cost, is in the <a href="#usage">usage view</a>.</p>
 <div class="table-wrap"><table id="cost"><thead><tr><th scope="col">Endpoint</th><th scope="col">Model</th><th scope="col">Region</th><th scope="col">Status</th><th scope="col" class="num">Tokens/min</th><th scope="col" class="num">$/M in · out</th><th scope="col" class="num">$/hour (low – high)</th></tr></thead><tbody></tbody><tfoot></tfoot></table></div>
+</section>
+
+<section id="view-usage" class="view" aria-labelledby="h-usage" hidden>
+<h2 id="h-usage">Usage</h2>
+<p id="usage-source" class="hint"></p>
+<div id="usage"></div>
 </section>
 
 <section id="view-requests" class="view" aria-labelledby="h-requests" hidden>
@@ -329,6 +336,12 @@ tfoot th,tfoot td{background:#f6f8fa;font-weight:600}
 .bar{height:.7rem;background:#eaeef2;border-radius:.35rem;overflow:hidden;margin-top:.35rem}.bar span{display:block;height:100%;background:var(--ok)}
 .bar.high span{background:var(--warn)}.bar.full span{background:var(--bad)}
 .hint{color:var(--muted);font-size:.85rem}
+.usage-account{margin-bottom:1.6rem}.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:.8rem;margin-bottom:.8rem;align-items:start}
+.chart{margin:0;background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:.5rem .7rem}.chart figcaption{font-weight:600;font-size:.85rem}
+.chart svg{display:block;width:100%;max-width:760px;height:auto}.chart text{font:12px system-ui,sans-serif;fill:var(--muted)}.chart text.axis-label{font-weight:600}
+.usage-figures tbody th{font-weight:400;font-size:inherit;color:var(--ink);background:none}
+.chart text.empty{font-size:14px;fill:var(--ink)}.chart .grid line{stroke:#eaeef2}.chart .axis line{stroke:#8c959f}.chart text.value{fill:var(--ink)}
+.chart .s0{fill:#0969da}.chart .s1{fill:#54aeff}.chart .s2{fill:#bf8700}.chart .s3{fill:#8250df}
 .two{display:grid;grid-template-columns:minmax(0,1.7fr) minmax(0,1fr);gap:1rem}
 .feed{background:var(--panel);border:1px solid var(--line);border-radius:6px;margin:0;padding:.5rem .5rem .5rem 2.6rem;font-size:.82rem;max-height:36rem;overflow:auto}.feed li{padding:.1rem 0}
 .cards{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:1rem}

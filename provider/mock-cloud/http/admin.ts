@@ -13,6 +13,7 @@ import type { AppDeps } from "./deps.ts";
 import { changeStream } from "./events.ts";
 import { parseInput, register } from "./register.ts";
 import type { HandlersOfTags } from "./route-spec.ts";
+import { usageReport } from "./usage.ts";
 
 const kindOf: Record<string, ResourceKind> = Object.fromEntries(
   resourceKinds.map((k) => [collectionOf[k], k]),
@@ -128,6 +129,17 @@ export function adminRoutes({ service, tokens, log, mcp }: AppDeps & { mcp: McpS
         ? [query.account]
         : [...new Set([...service.repo.accounts(), ...tokens.accounts()])].sort();
       const items = accounts.map((account) => ({ account, quotas: quotas(service.ctx(account, origin)) }));
+      return c.json({ items });
+    },
+    // Each account's usage, as its own GET /v1/usage answers the same query (after the same tick),
+    // for the accounts listAccountQuotas lists.
+    listAccountUsage: (c, { query }) => {
+      service.tick();
+      const { account, ...usageQuery } = query;
+      const accounts = account
+        ? [account]
+        : [...new Set([...service.repo.accounts(), ...tokens.accounts()])].sort();
+      const items = accounts.map((a) => ({ account: a, usage: usageReport(service, a, usageQuery) }));
       return c.json({ items });
     },
     getMcpSettings: (c) => c.json(mcp.settings),

@@ -13,6 +13,7 @@ import { json, requireJsonBody } from "./body.ts";
 import { catalogHandlers } from "./catalog.ts";
 import { consoleRoutes } from "./console.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
+import { gatewayHandler } from "./gateway.ts";
 import { inferenceHandlers } from "./inference.ts";
 import { openApiDocument } from "./openapi.ts";
 import { checkEveryRouteServed, register } from "./register.ts";
@@ -162,6 +163,11 @@ export function createApp(given: AppDeps): Hono<Env> {
     return mcp.fetch(c.req.raw, { authInfo: { token: header as string, clientId: account, scopes: [] } });
   });
   register(app, inferenceHandlers(deps), json);
+  const gateway = gatewayHandler(deps, async (request) => app.fetch(request));
+  const gateways: HandlersOfTags<"gateway", Env> = {
+    gatewayCompletions: (c, { params }) => gateway(c, params.id),
+  };
+  register(app, gateways, json);
   // Anything else under an endpoint's base URL (embeddings, responses, a model by name) is not
   // served: said in OpenAI's error shape, as the clients that call there expect.
   app.all("/inference/*", (c) => {

@@ -135,6 +135,14 @@ const headerDocs: Record<ResponseHeader, { description: string; schema: Json }> 
     description: "wait: the operation finished before this answer (the request's Prefer: wait)",
     schema: { type: "string", enum: ["wait"] },
   },
+  "X-Agentcloud-Routed-To": {
+    description: "the model endpoint whose answer this is (an agent runtime's gateway)",
+    schema: { type: "string" },
+  },
+  "X-Agentcloud-Hops": {
+    description: "each endpoint the gateway tried, in order, with its status: `me-1:429,me-2:200`",
+    schema: { type: "string" },
+  },
   ...rateLimitDocs(),
 };
 
@@ -312,6 +320,10 @@ export function openApiDocument(): Json {
     tags: [
       { name: "resources", description: "ChipCluster, ModelEndpoint, AgentRuntime" },
       { name: "operations", description: "long-running operations" },
+      {
+        name: "gateway",
+        description: "an agent runtime's model gateway: its endpoints, with fallback",
+      },
       {
         name: "advice",
         description: "a spec checked and estimated as preview does, and plans: nothing written",

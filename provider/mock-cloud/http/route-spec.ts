@@ -18,6 +18,8 @@ export type ResponseHeader =
   | "X-Request-Id"
   | "Idempotent-Replayed"
   | "Preference-Applied"
+  | "X-Agentcloud-Routed-To"
+  | "X-Agentcloud-Hops"
   | RateLimitHeader;
 
 /** OpenAI's rate-limit headers, on every answer of a model endpoint's chat completions and its 429s. */
@@ -48,6 +50,7 @@ export interface RouteSpec {
     | "quotas"
     | "usage"
     | "inference"
+    | "gateway"
     | "admin"
     | "meta";
   summary: string;

@@ -2,6 +2,8 @@ import { z } from "zod";
 import {
   AccountQuotasList,
   AccountQuotasQuery,
+  AccountUsageList,
+  AccountUsageQuery,
   AdminResourcesQuery,
   AnyResource,
   ClockAdvance,
@@ -346,6 +348,27 @@ export const routes = [
     openAiErrors: [400, 401, 404, 413, 415, 429, 503],
   }),
   route({
+    handler: "gatewayCompletions",
+    operationId: "createRuntimeChatCompletion",
+    method: "post",
+    path: "/agents/{id}/invoke/models/v1/chat/completions",
+    tag: "gateway",
+    summary:
+      "an agent runtime's model gateway (`{invokeUrl}/models/v1`, the account's token as the key): OpenAI's chat completions routed to the runtime's endpoints, the primary first, the next binding (fallbacks, then the router) on a 429, a 5xx or an endpoint gone; `x-agentcloud-routed-to` names the endpoint that answered and `x-agentcloud-hops` every try",
+    auth: "bearer",
+    params: id,
+    body: { schema: ChatCompletionRequest, parsedBy: "service", required: true, maxBytes: 8 * 1024 * 1024 },
+    ok: {
+      status: 200,
+      description: "the completion of the endpoint that answered (or, streamed, text/event-stream)",
+      body: ChatCompletion,
+      alsoStreamed: true,
+      headers: ["X-Agentcloud-Routed-To", "X-Agentcloud-Hops"],
+    },
+    errors: [],
+    openAiErrors: [400, 401, 404, 413, 415, 429, 503],
+  }),
+  route({
     handler: "getUsage",
     operationId: "getUsage",
     method: "get",
@@ -639,6 +662,16 @@ export const routes = [
       "every account's quotas and usage, each as its own GET /v1/quotas answers them: the accounts that hold resources or that a token names, sorted by account",
     query: AccountQuotasQuery,
     ok: { status: 200, description: "the accounts' quotas", body: AccountQuotasList },
+  }),
+  admin({
+    handler: "listAccountUsage",
+    operationId: "listAccountUsage",
+    method: "get",
+    path: "/_mock/usage",
+    summary:
+      "every account's metered tokens and cost, each as its own GET /v1/usage answers the same query: the accounts that hold resources or that a token names, sorted by account",
+    query: AccountUsageQuery,
+    ok: { status: 200, description: "the accounts' usage", body: AccountUsageList },
   }),
   admin({
     handler: "getMcpSettings",

@@ -9,12 +9,16 @@ import type { HandlersOfTags } from "./route-spec.ts";
 
 const hourMs = 3_600_000;
 
-/** `GET /v1/usage` and `GET /v1/model-endpoints/{id}/usage`: the metered tokens, summed. */
-export function usageHandlers(
+/**
+ * What `GET /v1/usage` answers an account for a query: the metered tokens, summed per group. The
+ * admin plane's `GET /_mock/usage` answers each account with it too.
+ */
+export function usageReport(
   service: CloudService,
-  ctx: (c: Context<AppEnv>) => Ctx,
-): HandlersOfTags<"usage", AppEnv> {
-  const report = (account: string, q: z.infer<typeof UsageQuery>): UsageReport => ({
+  account: string,
+  q: z.infer<typeof UsageQuery>,
+): UsageReport {
+  return {
     currency: "USD",
     rows: service.inference.usage.report(
       {
@@ -34,15 +38,22 @@ export function usageHandlers(
               ? { column: "model" }
               : {},
     ),
-  });
+  };
+}
+
+/** `GET /v1/usage` and `GET /v1/model-endpoints/{id}/usage`: the metered tokens, summed. */
+export function usageHandlers(
+  service: CloudService,
+  ctx: (c: Context<AppEnv>) => Ctx,
+): HandlersOfTags<"usage", AppEnv> {
   return {
-    getUsage: (c, { query }) => c.json(report(ctx(c).account, query)),
+    getUsage: (c, { query }) => c.json(usageReport(service, ctx(c).account, query)),
     getEndpointUsage: (c, { params, query }) => {
       const { account } = ctx(c);
       const { id } = params;
       if (!service.repo.getResource(account, "ModelEndpoint", id))
         fail("NotFound", `ModelEndpoint ${id} not found`);
-      return c.json(report(account, { ...query, endpointId: id }));
+      return c.json(usageReport(service, account, { ...query, endpointId: id }));
     },
   };
 }

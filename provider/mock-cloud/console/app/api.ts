@@ -1,5 +1,6 @@
 import type {
   AccountQuotas,
+  AccountUsage,
   ConsoleConfig,
   Fault,
   Kind,
@@ -9,6 +10,7 @@ import type {
   Quotas,
   Resource,
   Transitions,
+  UsageReport,
 } from "./types.ts";
 
 /** An answer that was not 2xx: its status and the API's error code and message. */
@@ -84,6 +86,11 @@ export function createApi(tokens: () => Tokens, collections: ConsoleConfig["coll
     /** Every account's quotas and usage, each as its own GET /v1/quotas answers them (admin token). */
     allQuotas: async (): Promise<AccountQuotas[]> =>
       (await admin<{ items: AccountQuotas[] }>("GET", "/quotas")).items,
+    /** The account's metered tokens for a query (`GET /v1/usage?…`). */
+    usage: (query: string) => account<UsageReport>("GET", `/v1/usage?${query}`),
+    /** Every account's metered tokens, each as its own GET /v1/usage answers the query (admin token). */
+    allUsage: async (query: string): Promise<AccountUsage[]> =>
+      (await admin<{ items: AccountUsage[] }>("GET", `/usage?${query}`)).items,
     /** Every account's resources (admin token). */
     allResources: async (): Promise<Listed[]> =>
       (await admin<{ items: { account: string; resource: Resource }[] }>("GET", "/resources")).items.map(

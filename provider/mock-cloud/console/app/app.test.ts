@@ -20,6 +20,7 @@ const accountAnswers = {
   "GET /v1/model-endpoints": page([endpoint("ep-1", "glm")]),
   "GET /v1/agent-runtimes": page([]),
   "GET /v1/quotas": quotas,
+  "GET /v1/usage": { currency: "USD", rows: [] },
   "GET /_mock/health": { status: "ok", time: "2026-01-01T00:00:00.000Z" },
 };
 
@@ -118,6 +119,7 @@ describe("the console on its page", () => {
         "GET /_mock/transitions": {},
         "GET /_mock/limits": {},
         "GET /_mock/requests": { items: [] },
+        "GET /_mock/usage": { items: [] },
       },
     );
     await until(() =>

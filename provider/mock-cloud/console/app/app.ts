@@ -17,6 +17,7 @@ import { createState, type View, views } from "./state.ts";
 import { renderTopology, wireTopology } from "./topology.ts";
 import { wireTransitions } from "./transitions.ts";
 import type { Change, ConsoleConfig, Listed } from "./types.ts";
+import { readUsage, renderUsage } from "./usage.ts";
 
 export interface ConsoleOptions {
   fetch: (input: string, init: RequestInit) => Promise<Response>;
@@ -68,6 +69,16 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
     state.quotas = quotas;
     state.allQuotas = allQuotas;
   }
+  /** When the usage was last read, whether requests were served since, and the reading planned. */
+  let usageReadAt = 0;
+  let usageStale = false;
+  let usageTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The usage view's figures over the emulator clock's last 24 h (read the clock first). */
+  async function loadUsage(): Promise<void> {
+    usageReadAt = Date.now();
+    usageStale = false;
+    state.usage = await readUsage(api, state, Date.now() + (state.clockOffset ?? 0));
+  }
   async function loadClock(): Promise<void> {
     const before = Date.now();
     const now = await api.now();
@@ -90,8 +101,9 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
   };
   async function loadAll(): Promise<void> {
     try {
-      const jobs: Promise<void>[] = [loadResources(), loadClock()];
-      if (state.accountToken || state.adminToken) jobs.push(loadQuotas());
+      const clock = loadClock();
+      const jobs: Promise<void>[] = [loadResources(), clock];
+      if (state.accountToken || state.adminToken) jobs.push(loadQuotas(), clock.then(loadUsage));
       if (state.adminToken) jobs.push(load.faults(), load.transitions(), load.limits(), load.requests());
       await Promise.all(jobs);
       if (byId("notice").classList.contains("error")) notice("");
@@ -114,6 +126,23 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
       Promise.all(jobs.map((job) => job())).then(render, (e) => failed("Refreshing", e));
     }, 120);
   }
+  /**
+   * Reads the usage again once requests were served (or the clock moved): at most once a second,
+   * and only while the usage view shows (otherwise when it is next shown).
+   */
+  function reloadUsageSoon(): void {
+    usageStale = true;
+    if (state.view !== "usage" || usageTimer !== undefined) return;
+    usageTimer = setTimeout(
+      () => {
+        usageTimer = undefined;
+        loadUsage().then(render, (e) => failed("Refreshing", e));
+      },
+      Math.max(200, usageReadAt + 1000 - Date.now()),
+    );
+  }
+  /** A chat completion (an endpoint's, or through an agent runtime's gateway): what the emulator meters. */
+  const metered = (path: string) => !path.startsWith("/_mock/") && path.endsWith("/chat/completions");
   const resourcesAndQuotas = () => Promise.all([loadResources(), loadQuotas()]).then(() => undefined);
 
   // ---- the change feed ----------------------------------------------------------------------------
@@ -141,6 +170,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
         break;
       case "clock":
         setClock(c.now);
+        reloadUsageSoon();
         break;
       case "settings":
         if (c.what === "faults") reloadSoon(load.faults);
@@ -157,6 +187,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
       case "request":
         state.requests.push(c.request);
         if (state.requests.length > 500) state.requests.splice(0, state.requests.length - 500);
+        if (metered(c.request.path)) reloadUsageSoon();
         break;
     }
     scheduleRender();
@@ -182,6 +213,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
       state.resources.clear();
       state.quotas = null;
       state.allQuotas = [];
+      state.usage = null;
       render();
     }
     renderAuth(app);
@@ -209,6 +241,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
     }
     if (state.view === "topology") renderTopology(app);
     if (state.view === "quotas") renderQuotas(app);
+    if (state.view === "usage") renderUsage(app);
     if (state.view === "requests") {
       renderRequests(app);
       renderChanges(app);
@@ -252,6 +285,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
       else a.removeAttribute("aria-current");
     }
     render();
+    if (state.view === "usage" && usageStale) reloadUsageSoon();
   }
   function navigate(view: View): void {
     location.hash = `#${view}`;
@@ -301,6 +335,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
       feed?.abort();
       clearInterval(pollTimer);
       clearTimeout(reloadTimer);
+      clearTimeout(usageTimer);
       for (const t of timers) clearInterval(t);
     },
   };

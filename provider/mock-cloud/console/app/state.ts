@@ -7,6 +7,7 @@ import type {
   LoggedRequest,
   Quotas,
   Transitions,
+  UsageRow,
 } from "./types.ts";
 
 /** Where the tokens are kept: this tab's sessionStorage, nowhere else (never a URL, a cookie or the page). */
@@ -15,8 +16,27 @@ export const tokenKeys = {
   admin: "agentcloud.console.adminToken",
 };
 
-export const views = ["resources", "topology", "quotas", "requests", "drive"] as const;
+export const views = ["resources", "topology", "quotas", "usage", "requests", "drive"] as const;
 export type View = (typeof views)[number];
+
+/** One account's metered tokens over the usage view's window, as the emulator answers them. */
+export interface UsageOf {
+  /** "this account" with the account token. */
+  account: string;
+  /** Per hour (`groupBy=hour`): only the hours that served something. */
+  hours: UsageRow[];
+  /** Per endpoint (`groupBy=endpoint`). */
+  endpoints: UsageRow[];
+  /** The window's total (no `groupBy`); null when the account served nothing. */
+  total: UsageRow | null;
+}
+
+/** The usage view's figures: each account's over [from, to) on the emulator clock, 24 hours. */
+export interface Usage {
+  from: string;
+  to: string;
+  accounts: UsageOf[];
+}
 
 /** Everything the console knows; the views render from it. */
 export interface State {
@@ -29,6 +49,8 @@ export interface State {
   quotas: Quotas | null;
   /** Every account's quotas and usage (`GET /_mock/quotas`), read with the admin token alone. */
   allQuotas: AccountQuotas[];
+  /** Metered tokens (`GET /v1/usage` with the account token, `GET /_mock/usage` with the admin token alone). */
+  usage: Usage | null;
   transitions: Transitions;
   faults: Fault[];
   /** Emulator time minus this browser's time, in ms. */
@@ -48,6 +70,7 @@ export function createState(storage: Pick<Storage, "getItem">): State {
     limits: null,
     quotas: null,
     allQuotas: [],
+    usage: null,
     transitions: {},
     faults: [],
     clockOffset: null,

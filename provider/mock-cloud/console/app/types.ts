@@ -3,7 +3,7 @@
  * nothing of zod (or of the server) lands in the bundle.
  */
 
-import type { AccountQuotasList, FaultRule, Transitions } from "../../../api/admin.ts";
+import type { AccountQuotasList, AccountUsageList, FaultRule, Transitions } from "../../../api/admin.ts";
 import type { AgentRuntime } from "../../../api/agent-runtime.ts";
 import type { ChipCluster } from "../../../api/chip-cluster.ts";
 import type { ResourceKind } from "../../../api/common.ts";
@@ -11,6 +11,7 @@ import type { ModelEndpoint } from "../../../api/model-endpoint.ts";
 import type { ChangeEvent } from "../../core/feed.ts";
 
 export type { Limits, LoggedRequest } from "../../../api/admin.ts";
+export type { UsageReport } from "../../../api/inference.ts";
 export type { Quotas } from "../../../api/quotas.ts";
 export type { ConsoleConfig } from "../page.ts";
 
@@ -18,6 +19,11 @@ export type Kind = ResourceKind;
 
 /** One account's quotas as `GET /_mock/quotas` lists them: what its own `GET /v1/quotas` answers. */
 export type AccountQuotas = AccountQuotasList["items"][number];
+
+/** One account's metered tokens as `GET /_mock/usage` lists them: what its own `GET /v1/usage` answers. */
+export type AccountUsage = AccountUsageList["items"][number];
+/** One row of a usage report: a group (an hour, an endpoint, "total") and its sums. */
+export type UsageRow = AccountUsage["usage"]["rows"][number];
 
 /** A resource as the API returns it (an endpoint's apiKey masked when it comes from the change feed). */
 export type Resource =
