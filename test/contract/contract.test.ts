@@ -391,6 +391,11 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       const missing = await call("POST", "/agents/ar-nope/invoke/models/v1/chat/completions", ask);
       expect(missing.status).toBe(404);
       expect(missing.body.error.code).toBe("not_found");
+      const task = await call("POST", `/agents/${rt.id}/invoke/invocations`, { input: "hello" });
+      expect(task.body).toMatchObject({ status: "SUCCEEDED", output: { routedTo: e.id } });
+      const read = await call("GET", `/agents/${rt.id}/invoke/tasks/${task.body.id}`);
+      expect(read.body).toEqual(task.body);
+      expectError(await call("GET", `/agents/${rt.id}/invoke/tasks/task-nope`), 404, "NotFound");
     });
 
     it("serves chat completions and the model list with the endpoint's key, meters them in /v1/usage, and answers OpenAI's errors", async () => {

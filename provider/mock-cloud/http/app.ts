@@ -13,7 +13,7 @@ import { json, requireJsonBody } from "./body.ts";
 import { catalogHandlers } from "./catalog.ts";
 import { consoleRoutes } from "./console.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
-import { gatewayHandler } from "./gateway.ts";
+import { gatewayHandler, taskHandlers } from "./gateway.ts";
 import { inferenceHandlers } from "./inference.ts";
 import { openApiDocument } from "./openapi.ts";
 import { checkEveryRouteServed, register } from "./register.ts";
@@ -164,8 +164,11 @@ export function createApp(given: AppDeps): Hono<Env> {
   });
   register(app, inferenceHandlers(deps), json);
   const gateway = gatewayHandler(deps, async (request) => app.fetch(request));
+  const tasks = taskHandlers(deps, async (request) => app.fetch(request));
   const gateways: HandlersOfTags<"gateway", Env> = {
     gatewayCompletions: (c, { params }) => gateway(c, params.id),
+    invokeRuntime: (c, { params, body }) => tasks.invoke(c, params.id, body),
+    getRuntimeTask: (c, { params }) => tasks.getTask(c, params.id, params.taskId),
   };
   register(app, gateways, json);
   // Anything else under an endpoint's base URL (embeddings, responses, a model by name) is not

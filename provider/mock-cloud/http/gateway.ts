@@ -6,8 +6,14 @@
  * says where it went: `x-agentcloud-routed-to` (the endpoint that answered) and `x-agentcloud-hops`
  * (`<endpoint>:<status>` for each try, in order); the request log has every hop too.
  */
+import { randomBytes } from "node:crypto";
 import type { Context } from "hono";
 import { agentRuntimeLifecycle } from "../../api/agent-runtime.ts";
+import type { Task } from "../../api/tasks.ts";
+import { MockCloudError } from "../errors.ts";
+import { tx } from "../store/db.ts";
+import type { StoredResource } from "../store/repo.ts";
+import { TaskStore } from "../store/tasks.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 
 type Binding = { endpointId: string; role: "primary" | "fallback" | "router" };
@@ -81,5 +87,135 @@ export function gatewayHandler(deps: AppDeps, fetchApp: (request: Request) => Pr
       last ??
       openAiError(c, 503, "no_endpoint", `none of agent runtime ${runtimeId}'s model endpoints could answer`)
     );
+  };
+}
+
+/**
+ * `POST {invokeUrl}/invocations` and `GET {invokeUrl}/tasks/{id}`: a task of the runtime, with the
+ * account's token. An `image` artifact runs the built-in agent loop: the primary endpoint's model,
+ * through the runtime's own gateway (so its fallback applies), answers the input. A `code`
+ * artifact does not run yet: its task fails saying so.
+ */
+export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Promise<Response>) {
+  const { service, tokens } = deps;
+  const tasks = new TaskStore(service.db);
+
+  const runtimeOf = (c: Context<AppEnv>, runtimeId: string) => {
+    const account = tokens.account(c.req.header("authorization"));
+    if (!account)
+      throw new MockCloudError("Unauthenticated", "an agent runtime takes its account's bearer token");
+    c.set("account", account);
+    service.tick();
+    const runtime = service.repo.getResource(account, "AgentRuntime", runtimeId);
+    if (!runtime) throw new MockCloudError("NotFound", `AgentRuntime ${runtimeId} not found`);
+    return { account, runtime };
+  };
+
+  const finish = (account: string, task: Task, result: Pick<Task, "status" | "output" | "error">): Task => {
+    const done = { ...task, ...result, finishedAt: service.clock.now().toISOString() };
+    tx(service.db, () => tasks.put(account, done, Date.parse(task.createdAt)));
+    return done;
+  };
+
+  /** The built-in agent loop: one answer of the primary model, through the gateway. */
+  async function run(
+    account: string,
+    runtime: StoredResource,
+    task: Task,
+    authorization: string,
+  ): Promise<Task> {
+    if ("code" in (runtime.body.artifact as object)) {
+      return finish(account, task, {
+        status: "FAILED",
+        output: null,
+        error: {
+          code: "ArtifactNotRunnable",
+          message:
+            "a code artifact does not run in this emulator yet; an image artifact runs the built-in agent loop",
+        },
+      });
+    }
+    try {
+      const bindings = runtime.body.models as Binding[];
+      const primary = bindings.find((b) => b.role === "primary");
+      const endpoint = primary && service.repo.getResource(account, "ModelEndpoint", primary.endpointId);
+      const answer = await fetchApp(
+        new Request(`http://agentcloud.internal/agents/${runtime.id}/invoke/models/v1/chat/completions`, {
+          method: "POST",
+          headers: { authorization, "content-type": "application/json" },
+          body: JSON.stringify({
+            model: endpoint?.body.model ?? "default",
+            messages: [
+              { role: "system", content: `You are the agent ${runtime.body.name}.` },
+              { role: "user", content: task.input },
+            ],
+          }),
+        }),
+      );
+      const body = (await answer.json()) as {
+        choices?: { message?: { content?: string | null; tool_calls?: unknown[] } }[];
+        error?: { code?: string | null; message?: string };
+      };
+      const hops = answer.headers.get("x-agentcloud-hops") ?? "";
+      if (answer.status >= 400) {
+        return finish(account, task, {
+          status: "FAILED",
+          output: null,
+          error: {
+            code: body.error?.code ?? `HTTP${answer.status}`,
+            message: `${body.error?.message ?? `the model answered ${answer.status}`} (hops ${hops})`,
+          },
+        });
+      }
+      const message = body.choices?.[0]?.message;
+      const text = message?.content ?? JSON.stringify(message?.tool_calls ?? []);
+      return finish(account, task, {
+        status: "SUCCEEDED",
+        output: { text, routedTo: answer.headers.get("x-agentcloud-routed-to"), hops },
+        error: null,
+      });
+    } catch (e) {
+      return finish(account, task, {
+        status: "FAILED",
+        output: null,
+        error: { code: "InternalError", message: e instanceof Error ? e.message : String(e) },
+      });
+    }
+  }
+
+  return {
+    async invoke(c: Context<AppEnv>, runtimeId: string, body: { input: string; async: boolean }) {
+      const { account, runtime } = runtimeOf(c, runtimeId);
+      const status = String(runtime.body.status);
+      if (status !== agentRuntimeLifecycle.ready && status !== agentRuntimeLifecycle.updating)
+        throw new MockCloudError(
+          "Conflict",
+          `AgentRuntime ${runtimeId} is ${status}, not ${agentRuntimeLifecycle.ready}`,
+        );
+      const now = service.clock.now();
+      const task: Task = {
+        id: `task-${randomBytes(8).toString("hex")}`,
+        runtimeId,
+        status: "RUNNING",
+        input: body.input,
+        output: null,
+        error: null,
+        createdAt: now.toISOString(),
+        finishedAt: null,
+      };
+      tx(service.db, () => tasks.put(account, task, now.getTime()));
+      const authorization = c.req.header("authorization") as string;
+      if (body.async) {
+        void run(account, runtime, task, authorization);
+        return c.json(task, 202);
+      }
+      return c.json(await run(account, runtime, task, authorization), 200);
+    },
+    getTask(c: Context<AppEnv>, runtimeId: string, taskId: string) {
+      const { account } = runtimeOf(c, runtimeId);
+      const task = tasks.get(account, runtimeId, taskId);
+      if (!task) throw new MockCloudError("NotFound", `task ${taskId} of ${runtimeId} not found`);
+      return c.json(task);
+    },
   };
 }

@@ -289,6 +289,9 @@ export function openApiDocument(): Json {
       ...(route.body ? { requestBody: requestBody(route.body, bodyNames.get(route.body.schema)) } : {}),
       responses: {
         [String(route.ok.status)]: ok,
+        ...(route.ok.alsoStatus
+          ? { [String(route.ok.alsoStatus.status)]: { ...ok, description: route.ok.alsoStatus.description } }
+          : {}),
         ...(route.dryRun
           ? {
               "200": {

@@ -86,6 +86,8 @@ export interface RouteSpec {
     contentType?: string;
     /** The same operation answers as server-sent events when asked (`stream: true`). */
     alsoStreamed?: boolean;
+    /** The same body under another status when asked (an `async: true` task: 202, still RUNNING). */
+    alsoStatus?: { status: 202; description: string };
   };
   /** The 200 answer to the request sent with `X-Agentcloud-Dry-Run: true` (a write that can be tried). */
   dryRun?: z.ZodType;

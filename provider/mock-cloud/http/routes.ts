@@ -68,6 +68,7 @@ import {
   ModelEndpointSpec,
 } from "../../api/model-endpoint.ts";
 import { Quotas } from "../../api/quotas.ts";
+import { InvocationRequest, Task } from "../../api/tasks.ts";
 import { type RouteSpec, rateLimitHeaders, route } from "./route-spec.ts";
 
 /**
@@ -367,6 +368,38 @@ export const routes = [
     },
     errors: [],
     openAiErrors: [400, 401, 404, 413, 415, 429, 503],
+  }),
+  route({
+    handler: "invokeRuntime",
+    operationId: "invokeRuntime",
+    method: "post",
+    path: "/agents/{id}/invoke/invocations",
+    tag: "gateway",
+    summary:
+      "run a task on an agent runtime (`{invokeUrl}/invocations`, the account's token): an image artifact runs the built-in agent loop (its primary model through the runtime's gateway answers the input); at once (200, the finished task) or with `async: true` in the background (202, RUNNING; read it at tasks/{taskId})",
+    auth: "bearer",
+    params: id,
+    body: { schema: InvocationRequest, parsedBy: "app", required: true },
+    ok: {
+      status: 200,
+      description: "the finished task",
+      body: Task,
+      alsoStatus: { status: 202, description: "with async: the task, RUNNING" },
+    },
+    errors: ["Unauthenticated", "NotFound", "Conflict", ...withBody, "InternalError"],
+  }),
+  route({
+    handler: "getRuntimeTask",
+    operationId: "getRuntimeTask",
+    method: "get",
+    path: "/agents/{id}/invoke/tasks/{taskId}",
+    tag: "gateway",
+    summary:
+      "a task of an agent runtime: RUNNING, SUCCEEDED (its output, and where its model calls went) or FAILED (why)",
+    auth: "bearer",
+    params: { id: z.string(), taskId: z.string() },
+    ok: { status: 200, description: "the task", body: Task },
+    errors: ["Unauthenticated", "NotFound", "InternalError"],
   }),
   route({
     handler: "getUsage",

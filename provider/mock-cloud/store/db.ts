@@ -91,6 +91,11 @@ const migrations: string[] = [
   // 8: a create key names who made it (X-Agentcloud-Owner: a Pulumi resource's project/stack/name),
   // so that a create no stack recorded can be traced to the resource it was for.
   "ALTER TABLE idempotency ADD COLUMN owner TEXT;",
+  // 9: an agent runtime's tasks (POST {invokeUrl}/invocations), kept after they finish.
+  `CREATE TABLE IF NOT EXISTS tasks (
+     id TEXT PRIMARY KEY, account TEXT NOT NULL, runtime_id TEXT NOT NULL, body TEXT NOT NULL,
+     created_ms INTEGER NOT NULL);
+   CREATE INDEX IF NOT EXISTS tasks_runtime ON tasks (runtime_id, created_ms);`,
 ];
 
 export function openDb(dataDir: string): Db {
