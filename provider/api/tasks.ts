@@ -1,8 +1,9 @@
 /**
  * An agent runtime's tasks: `POST {invokeUrl}/invocations` runs one, at once or in the background,
- * and `GET {invokeUrl}/tasks/{id}` reads it. An `image` artifact runs the emulator's built-in agent
- * loop (there is no container engine here): its primary model, through the runtime's model gateway
- * (so the fallback takes over when the primary is throttled), answers the input.
+ * and `GET {invokeUrl}/tasks/{id}` reads it. A `code` artifact runs its Node.js entrypoint in a
+ * sandbox (mock-cloud/sandbox); an `image` artifact runs the emulator's built-in agent loop (there
+ * is no container engine here): its primary model, through the runtime's model gateway (so the
+ * fallback takes over when the primary is throttled), answers the input.
  */
 import { z } from "zod";
 

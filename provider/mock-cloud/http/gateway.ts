@@ -7,10 +7,15 @@
  * (`<endpoint>:<status>` for each try, in order); the request log has every hop too.
  */
 import { randomBytes } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Context } from "hono";
 import { agentRuntimeLifecycle } from "../../api/agent-runtime.ts";
 import type { Task } from "../../api/tasks.ts";
 import { MockCloudError } from "../errors.ts";
+import { type ChatAnswer, runCode } from "../sandbox/runner.ts";
 import { tx } from "../store/db.ts";
 import type { StoredResource } from "../store/repo.ts";
 import { TaskStore } from "../store/tasks.ts";
@@ -117,6 +122,79 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
     return done;
   };
 
+  /** A chat completion through the runtime's own gateway, as the agent's code asks for one. */
+  async function chat(
+    runtime: StoredResource,
+    account: string,
+    authorization: string,
+    request: Record<string, unknown>,
+  ): Promise<ChatAnswer> {
+    const bindings = runtime.body.models as Binding[];
+    const primary = bindings.find((b) => b.role === "primary");
+    const endpoint = primary && service.repo.getResource(account, "ModelEndpoint", primary.endpointId);
+    const answer = await fetchApp(
+      new Request(`http://agentcloud.internal/agents/${runtime.id}/invoke/models/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization, "content-type": "application/json" },
+        body: JSON.stringify({ model: endpoint?.body.model ?? "default", ...request }),
+      }),
+    );
+    const text = await answer.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {}
+    return {
+      status: answer.status,
+      body,
+      routedTo: answer.headers.get("x-agentcloud-routed-to"),
+      hops: answer.headers.get("x-agentcloud-hops") ?? "",
+    };
+  }
+
+  /** A `code` artifact: its Node.js entrypoint in a sandbox (sandbox/runner.ts). */
+  async function runCodeTask(
+    account: string,
+    runtime: StoredResource,
+    task: Task,
+    authorization: string,
+    code: { uri: string; entrypoint: string; runtime: string },
+  ): Promise<Task> {
+    const refuse = (message: string) =>
+      finish(account, task, {
+        status: "FAILED",
+        output: null,
+        error: { code: "ArtifactNotRunnable", message },
+      });
+    if (!code.runtime.startsWith("nodejs"))
+      return refuse(`${code.runtime} does not run in this emulator yet; nodejs22 and nodejs24 do`);
+    if (!code.uri.startsWith("file://"))
+      return refuse(`the code's uri must be a file:// folder the emulator can read, not ${code.uri}`);
+    const codeDir = fileURLToPath(code.uri);
+    if (!existsSync(codeDir) || !statSync(codeDir).isDirectory())
+      return refuse(`${code.uri} is not a folder the emulator can read`);
+    const result = await runCode({
+      codeDir,
+      entrypoint: code.entrypoint,
+      input: task.input,
+      scratchDir: join(tmpdir(), "agentcloud-sandboxes", runtime.id, task.id),
+      timeoutMs: 60_000,
+      chat: (request) => chat(runtime, account, authorization, request),
+    });
+    if (!result.ok)
+      return finish(account, task, {
+        status: "FAILED",
+        output: null,
+        error: { code: result.code, message: result.message },
+      });
+    const text = typeof result.output === "string" ? result.output : JSON.stringify(result.output);
+    return finish(account, task, {
+      status: "SUCCEEDED",
+      output: { text, routedTo: result.lastChat?.routedTo ?? null, hops: result.lastChat?.hops ?? "" },
+      error: null,
+    });
+  }
+
   /** The built-in agent loop: one answer of the primary model, through the gateway. */
   async function run(
     account: string,
@@ -124,17 +202,8 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
     task: Task,
     authorization: string,
   ): Promise<Task> {
-    if ("code" in (runtime.body.artifact as object)) {
-      return finish(account, task, {
-        status: "FAILED",
-        output: null,
-        error: {
-          code: "ArtifactNotRunnable",
-          message:
-            "a code artifact does not run in this emulator yet; an image artifact runs the built-in agent loop",
-        },
-      });
-    }
+    const artifact = runtime.body.artifact as { code?: { uri: string; entrypoint: string; runtime: string } };
+    if (artifact.code) return runCodeTask(account, runtime, task, authorization, artifact.code);
     try {
       const bindings = runtime.body.models as Binding[];
       const primary = bindings.find((b) => b.role === "primary");

@@ -1,0 +1,118 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startMockCloudServer } from "../../provider/mock-cloud/index.ts";
+import { type Call, client } from "../support/cloud-client.ts";
+import { adminToken, devToken, pooledEndpoint } from "../support/fixtures.ts";
+import { scratchRoot } from "../support/paths.ts";
+
+/**
+ * A `code` artifact's Node.js entrypoint, run for each task in a child process under Node's
+ * permission model, calling its models through the context the emulator gives it.
+ */
+describe("a code artifact's agent", () => {
+  let server: Awaited<ReturnType<typeof startMockCloudServer>>;
+  let call: Call;
+  let close: () => Promise<void>;
+  const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: adminToken });
+  const wait = { headers: { Prefer: "wait" } };
+  let primary: string;
+  let fallback: string;
+  const codeDir = join(scratchRoot, "agents", "support");
+
+  beforeAll(async () => {
+    mkdirSync(codeDir, { recursive: true });
+    writeFileSync(
+      join(codeDir, "index.mjs"),
+      `import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+export default async function handle(input, context) {
+  if (input === "read outside") return readFileSync("/etc/hostname", "utf8");
+  if (input === "crash") process.exit(3);
+  if (input === "throw") throw new Error("the agent gave up");
+  writeFileSync(join(context.scratch, "note.txt"), input);
+  const answer = await context.models.chat({ messages: [{ role: "user", content: input }] });
+  if (answer.status !== 200) return { failed: answer.status };
+  return "agent says: " + answer.body.choices[0].message.content;
+}
+`,
+    );
+    server = await startMockCloudServer({ port: 0 });
+    ({ call, close } = client(server.url, devToken));
+  });
+  afterAll(async () => {
+    await close();
+    await server.close();
+  });
+  beforeEach(async () => {
+    await adminCall("POST", "/_mock/reset", {});
+    primary = (await call("POST", "/v1/model-endpoints", pooledEndpoint("primary", 10_000), wait)).body
+      .resource.id;
+    fallback = (await call("POST", "/v1/model-endpoints", pooledEndpoint("fallback", 10_000), wait)).body
+      .resource.id;
+  });
+
+  const runtime = async (code: Record<string, unknown>) =>
+    (
+      await call(
+        "POST",
+        "/v1/agent-runtimes",
+        {
+          name: `code-${Math.random().toString(36).slice(2, 8)}`,
+          region: "cn-hangzhou",
+          artifact: { code },
+          models: [
+            { endpointId: primary, role: "primary" },
+            { endpointId: fallback, role: "fallback" },
+          ],
+        },
+        wait,
+      )
+    ).body.resource as { id: string; invokeUrl: string };
+  const node = { uri: pathToFileURL(codeDir).href, entrypoint: "index.mjs", runtime: "nodejs24" };
+  const invoke = async (rt: { invokeUrl: string }, input: string) =>
+    (await call("POST", `${new URL(rt.invokeUrl).pathname}/invocations`, { input })).body;
+
+  it("runs the entrypoint, which calls its primary model through the context", async () => {
+    const task = await invoke(await runtime(node), "hello");
+    expect(task).toMatchObject({
+      status: "SUCCEEDED",
+      output: { routedTo: primary, hops: `${primary}:200` },
+    });
+    expect(task.output.text).toMatch(/^agent says: \S/);
+  });
+
+  it("falls back through the gateway when the primary is throttled", async () => {
+    await adminCall("POST", "/_mock/inference/rules", {
+      match: { endpointId: primary },
+      answer: { error: { status: 429, message: "throttled by the test" } },
+    });
+    const task = await invoke(await runtime(node), "hello");
+    expect(task).toMatchObject({
+      status: "SUCCEEDED",
+      output: { routedTo: fallback, hops: `${primary}:429,${fallback}:200` },
+    });
+  });
+
+  it("reports an agent that reads outside its folder, throws or exits, and keeps serving", async () => {
+    const rt = await runtime(node);
+    expect(await invoke(rt, "read outside")).toMatchObject({
+      status: "FAILED",
+      error: { code: "ERR_ACCESS_DENIED" },
+    });
+    expect(await invoke(rt, "throw")).toMatchObject({
+      status: "FAILED",
+      error: { code: "AgentError", message: "the agent gave up" },
+    });
+    expect(await invoke(rt, "crash")).toMatchObject({ status: "FAILED", error: { code: "AgentExited" } });
+    expect((await invoke(rt, "fine again")).status).toBe("SUCCEEDED");
+  });
+
+  it("refuses what cannot run here, saying why", async () => {
+    const missing = await invoke(await runtime({ ...node, uri: "file:///nowhere/agent" }), "hi");
+    expect(missing).toMatchObject({ status: "FAILED", error: { code: "ArtifactNotRunnable" } });
+    const python = await invoke(await runtime({ ...node, runtime: "python3.12" }), "hi");
+    expect(python.error.message).toMatch(/python3\.12 does not run/);
+  });
+});
