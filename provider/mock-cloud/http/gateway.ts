@@ -253,7 +253,11 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
   }
 
   return {
-    async invoke(c: Context<AppEnv>, runtimeId: string, body: { input: string; async: boolean }) {
+    /**
+     * Starts a task of the runtime the request names (its account's token): the task RUNNING, and
+     * the promise of it finished. What `invocations` and the runtime's other protocols share.
+     */
+    start(c: Context<AppEnv>, runtimeId: string, input: string): { task: Task; finished: Promise<Task> } {
       const { account, runtime } = runtimeOf(c, runtimeId);
       const status = String(runtime.body.status);
       if (status !== agentRuntimeLifecycle.ready && status !== agentRuntimeLifecycle.updating)
@@ -266,19 +270,19 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
         id: `task-${randomBytes(8).toString("hex")}`,
         runtimeId,
         status: "RUNNING",
-        input: body.input,
+        input,
         output: null,
         error: null,
         createdAt: now.toISOString(),
         finishedAt: null,
       };
       tx(service.db, () => tasks.put(account, task, now.getTime()));
-      const authorization = c.req.header("authorization") as string;
-      if (body.async) {
-        void run(account, runtime, task, authorization);
-        return c.json(task, 202);
-      }
-      return c.json(await run(account, runtime, task, authorization), 200);
+      return { task, finished: run(account, runtime, task, c.req.header("authorization") as string) };
+    },
+    async invoke(c: Context<AppEnv>, runtimeId: string, body: { input: string; async: boolean }) {
+      const { task, finished } = this.start(c, runtimeId, body.input);
+      if (body.async) return c.json(task, 202);
+      return c.json(await finished, 200);
     },
     getTask(c: Context<AppEnv>, runtimeId: string, taskId: string) {
       const { account } = runtimeOf(c, runtimeId);
