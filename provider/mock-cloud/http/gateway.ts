@@ -1,6 +1,7 @@
 /**
  * An agent runtime's model gateway: OpenAI's chat completions at `{invokeUrl}/models/v1`, routed to
- * the runtime's bound endpoints. The primary answers first; on a 429, a 5xx or an endpoint that is
+ * the runtime's bound endpoints, each asked for the model it serves (the request's `model` is
+ * replaced). The primary answers first; on a 429, a 5xx or an endpoint that is
  * gone or not serving, the next binding does (the fallbacks in the order declared, then the router).
  * Each hop is the endpoint's own request (its key, its metering and throttling), and the answer
  * says where it went: `x-agentcloud-routed-to` (the endpoint that answered) and `x-agentcloud-hops`
@@ -55,7 +56,16 @@ export function gatewayHandler(deps: AppDeps, fetchApp: (request: Request) => Pr
     const bindings = [...(runtime.body.models as Binding[])].sort(
       (a, b) => roleOrder[a.role] - roleOrder[b.role],
     );
-    const body = await c.req.arrayBuffer();
+    const raw = await c.req.arrayBuffer();
+    // Each endpoint serves its own model: the request is sent to each as a request for it. A body
+    // that is not a JSON object goes as it came (the endpoint answers what is wrong with it).
+    let request: Record<string, unknown> | null = null;
+    try {
+      const parsed: unknown = JSON.parse(new TextDecoder().decode(raw));
+      if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed))
+        request = parsed as Record<string, unknown>;
+    } catch {}
+    const bodyFor = (model: unknown) => (request ? JSON.stringify({ ...request, model }) : raw);
     const hops: string[] = [];
     let last: Response | null = null;
     for (const [i, binding] of bindings.entries()) {
@@ -72,7 +82,7 @@ export function gatewayHandler(deps: AppDeps, fetchApp: (request: Request) => Pr
             "content-type": c.req.header("content-type") ?? "application/json",
             "x-agentcloud-runtime": runtimeId,
           },
-          body,
+          body: bodyFor(endpoint.body.model),
         }),
       );
       hops.push(`${endpoint.id}:${answer.status}`);
