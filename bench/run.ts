@@ -2,8 +2,8 @@
  * `npm run bench`: every benchmark, each measured against a baseline in the same run, printed as a
  * table of ratios and written as JSON (bench/results.ts) to `.agentcloud/bench/results-<date>.json`
  * or `--json <path>`. `--compare <file>` prints an earlier run's figures beside the new ones.
- * `--small` runs reduced sizes (a quick sanity pass). `--only emulator|tokens|engine|mocks` runs one part;
- * `--only breakdown` runs the engine breakdown instead (bench/breakdown.ts, not part of the default).
+ * `--small` runs reduced sizes (a quick sanity pass). `--only emulator|tokens|engine|state|mocks` runs
+ * one part; `--only breakdown` runs the engine breakdown instead (bench/breakdown.ts, not part of the default).
  * Not a test: nothing asserts.
  */
 import { parseArgs } from "node:util";
@@ -42,6 +42,10 @@ if (!values.only || values.only === "tokens") {
 if (!values.only || values.only === "engine") {
   const { benchEngine } = await import("./engine.ts");
   rows.push(...(await benchEngine({ small: values.small })));
+}
+if (!values.only || values.only === "state") {
+  const { benchState } = await import("./state.ts");
+  rows.push(...(await benchState()));
 }
 // Last: setMocks takes over this process's Pulumi runtime.
 if (!values.only || values.only === "mocks") {
