@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 export const defaultDevToken = "agentcloud-dev-token";
 export const defaultDevAccount = "dev";
@@ -13,6 +13,8 @@ const digest = (s: string) => createHash("sha256").update(s).digest();
 export class TokenTable {
   readonly #entries: { digest: Buffer; account: string }[];
   readonly #admin: Buffer;
+  /** The digests (hex) of the admin passes in use (`adminPass`). */
+  readonly #passes = new Set<string>();
 
   constructor(tokens: Record<string, string>, adminToken: string) {
     this.#entries = Object.entries(tokens).map(([token, account]) => ({ digest: digest(token), account }));
@@ -33,9 +35,25 @@ export class TokenTable {
     return [...new Set(this.#entries.map((e) => e.account))].sort();
   }
 
+  /** The admin token, or an admin pass in use. */
   isAdmin(header: string | undefined): boolean {
     const token = bearer(header);
-    return token !== null && timingSafeEqual(this.#admin, digest(token));
+    if (token === null) return false;
+    const d = digest(token);
+    // A pass is 256 random bits: looking its digest up tells a timing nothing about any token.
+    return timingSafeEqual(this.#admin, d) || this.#passes.has(d.toString("hex"));
+  }
+
+  /**
+   * A one-off admin credential for a request the emulator makes to itself in process (an MCP admin
+   * tool, called in an account's session): the admin token itself is kept only as a digest, so it
+   * cannot be sent. The pass is random, never leaves the process, and is valid until revoked.
+   */
+  adminPass(): { authorization: string; revoke(): void } {
+    const token = `pass-${randomBytes(32).toString("hex")}`;
+    const key = digest(token).toString("hex");
+    this.#passes.add(key);
+    return { authorization: `Bearer ${token}`, revoke: () => this.#passes.delete(key) };
   }
 }
 

@@ -19,13 +19,24 @@ import { masked } from "../core/feed.ts";
 import type { McpState } from "./state.ts";
 import { lenient, requestOf, type ToolSpec, toolSpecs } from "./tools.ts";
 
-/** One HTTP request to the emulator with the caller's token, and its answer. */
+/**
+ * One HTTP request to the emulator with the caller's token (an admin-plane tool's, `admin`, with
+ * the emulator's admin credential: the account token would be refused there), and its answer.
+ */
 type McpCaller = (request: {
   method: string;
   path: string;
   headers: Record<string, string>;
   body: unknown;
+  admin: boolean;
 }) => Promise<{ status: number; headers: Headers; body: unknown }>;
+
+/**
+ * The most array elements and object members one call's arguments may hold (the SDK counts them
+ * before any schema runs): the largest legitimate call, a plan of 500 specs or an admin's restore,
+ * stays well under it, and an error about them stays small (tools.ts bounds what it lists).
+ */
+export const maxArgumentElements = 50_000;
 
 export interface McpContext {
   account: string;
@@ -150,6 +161,36 @@ function outputOf(tool: ToolSpec, withPlan: boolean): z.ZodObject | undefined {
   return z.object(shape);
 }
 
+const schemas = new WeakMap<ToolSpec, Map<boolean, ReturnType<typeof buildSchemas>>>();
+
+/** A tool's input and output schemas, with `confirm` or without: built once (a server is made per request). */
+function schemasOf(tool: ToolSpec, confirmFirst: boolean) {
+  let byConfirm = schemas.get(tool);
+  if (!byConfirm) {
+    byConfirm = new Map();
+    schemas.set(tool, byConfirm);
+  }
+  let built = byConfirm.get(confirmFirst);
+  if (!built) {
+    built = buildSchemas(tool, confirmFirst);
+    byConfirm.set(confirmFirst, built);
+  }
+  return built;
+}
+
+function buildSchemas(tool: ToolSpec, confirmFirst: boolean) {
+  const extra: Record<string, z.ZodType> = {};
+  if (confirmFirst)
+    extra.confirm = z
+      .string()
+      .optional()
+      .describe("the id of the plan the same call without confirm answered");
+  return {
+    input: lenient(z.strictObject({ ...tool.input.shape, ...extra })),
+    output: outputOf(tool, confirmFirst),
+  };
+}
+
 const monthly = (kind: ResourceKind | undefined, spec: Record<string, unknown>) => {
   const e = kind ? estimators[kind](spec) : null;
   return e
@@ -164,99 +205,117 @@ export function agentCloudMcpServer(ctx: McpContext): McpServer {
     {
       instructions:
         "The AgentCloud emulator: chip clusters, model endpoints, agent runtimes. Read tools are safe. Writes take dryRun. A delete answers a plan first; repeat the call with confirm: <plan id> to act. Errors are JSON with code, retryable, retryAfterSeconds and nextSteps.",
+      maxToolInputElements: maxArgumentElements,
     },
   );
   const gates = ctx.state.gates(ctx.account);
   const tools = toolSpecs({ admin: ctx.state.settings.adminTools })
     .filter((t) => !(gates.readOnly && t.write))
     .filter((t) => gates.allowTools === null || gates.allowTools.includes(t.name));
+
+  /** One call of a tool, through its gates. */
+  async function act(
+    tool: ToolSpec,
+    confirmFirst: boolean,
+    args: Record<string, unknown>,
+  ): Promise<ToolResult> {
+    // `dryRun` is the route's X-Agentcloud-Dry-Run header (tools.ts): such a call only asks.
+    const { confirm, ...callArgs } = args as Record<string, unknown> & { confirm?: string };
+    const request = requestOf(tool, callArgs);
+    if (callArgs.dryRun) return resultOf(await ctx.call(request));
+    const tryIt = () => ctx.call(requestOf(tool, { ...callArgs, dryRun: true }));
+    const nowMs = ctx.now().getTime();
+    const key = digest(tool.name, callArgs);
+    if (confirmFirst) {
+      if (confirm === undefined) {
+        const tried = tool.route.dryRun ? await tryIt() : null;
+        if (tried && tried.status >= 400) return resultOf(tried);
+        const resource =
+          (tried?.body as { resource?: Record<string, unknown> } | undefined)?.resource ?? null;
+        const cost = resource ? monthly(tool.route.kind, resource) : null;
+        const plan = ctx.state.plan(ctx.account, tool.name, key, nowMs);
+        return success({
+          plan: {
+            id: plan.id,
+            tool: tool.name,
+            expiresAt: new Date(plan.expiresAtMs).toISOString(),
+            action: tool.route.method === "delete" ? "delete" : tool.route.operationId,
+            resource,
+            monthlyUsdDelta: cost ? { min: -cost.e.monthlyUsd.max, max: -cost.e.monthlyUsd.min } : null,
+            next: `call ${tool.name} again with the same arguments and confirm: "${plan.id}" before ${new Date(plan.expiresAtMs).toISOString()} (emulator clock)`,
+          },
+        });
+      }
+      const why = ctx.state.confirm(confirm, ctx.account, tool.name, key, nowMs);
+      if (why)
+        return failure({
+          code: "PlanNotConfirmable",
+          message: why,
+          retryable: false,
+          nextSteps: nextSteps.PlanNotConfirmable ?? [],
+        });
+    }
+    if (
+      tool.route.handler === "create" &&
+      (gates.approveAboveChips !== null || gates.approveAboveMonthlyUsd !== null)
+    ) {
+      const cost = monthly(tool.route.kind, request.body as Record<string, unknown>);
+      const chips = cost?.chips ?? 0;
+      const usd = cost?.e.monthlyUsd.max ?? 0;
+      const over =
+        (gates.approveAboveChips !== null && chips > gates.approveAboveChips) ||
+        (gates.approveAboveMonthlyUsd !== null && usd > gates.approveAboveMonthlyUsd);
+      if (over) {
+        const approval = ctx.state.approval(
+          { account: ctx.account, tool: tool.name, arguments: masked(callArgs), chips, monthlyUsd: usd },
+          ctx.now().toISOString(),
+        );
+        if (approval.status !== "approved") {
+          const denied = approval.status === "denied";
+          return failure({
+            code: denied ? "ApprovalDenied" : "ApprovalPending",
+            message: denied
+              ? `an admin denied ${approval.id}`
+              : `this create (${chips} chips, up to ${usd} USD a month) needs an admin's approval: ${approval.id}`,
+            details: { approvalId: approval.id, chips, monthlyUsd: usd },
+            retryable: !denied,
+            nextSteps: nextSteps[denied ? "ApprovalDenied" : "ApprovalPending"] ?? [],
+          });
+        }
+      }
+    }
+    return resultOf(await ctx.call(request));
+  }
+
   for (const tool of tools) {
     const confirmFirst = gates.confirmDestructive && tool.confirm;
-    const extra: Record<string, z.ZodType> = {};
-    if (confirmFirst)
-      extra.confirm = z
-        .string()
-        .optional()
-        .describe("the id of the plan the same call without confirm answered");
-    const input = z.strictObject({ ...tool.input.shape, ...extra });
-    const output = outputOf(tool, confirmFirst);
+    const { input, output } = schemasOf(tool, confirmFirst);
     server.registerTool(
       tool.name,
       {
         title: tool.annotations.title,
         description:
           tool.description + (confirmFirst ? " Acts only with confirm: the first call answers a plan." : ""),
-        inputSchema: lenient(input),
+        inputSchema: input,
         ...(output ? { outputSchema: output } : {}),
         annotations: tool.annotations,
       },
       async (args: Record<string, unknown>) => {
-        // `dryRun` is the route's X-Agentcloud-Dry-Run header (tools.ts): such a call only asks.
-        const { confirm, ...callArgs } = args as Record<string, unknown> & { confirm?: string };
-        const request = requestOf(tool, callArgs);
-        if (callArgs.dryRun) return resultOf(await ctx.call(request));
-        const tryIt = () => ctx.call(requestOf(tool, { ...callArgs, dryRun: true }));
-        const nowMs = ctx.now().getTime();
-        const key = digest(tool.name, callArgs);
-        if (confirmFirst) {
-          if (confirm === undefined) {
-            const tried = tool.route.dryRun ? await tryIt() : null;
-            if (tried && tried.status >= 400) return resultOf(tried);
-            const resource =
-              (tried?.body as { resource?: Record<string, unknown> } | undefined)?.resource ?? null;
-            const cost = resource ? monthly(tool.route.kind, resource) : null;
-            const plan = ctx.state.plan(ctx.account, tool.name, key, nowMs);
-            return success({
-              plan: {
-                id: plan.id,
-                tool: tool.name,
-                expiresAt: new Date(plan.expiresAtMs).toISOString(),
-                action: tool.route.method === "delete" ? "delete" : tool.route.operationId,
-                resource,
-                monthlyUsdDelta: cost ? { min: -cost.e.monthlyUsd.max, max: -cost.e.monthlyUsd.min } : null,
-                next: `call ${tool.name} again with the same arguments and confirm: "${plan.id}" before ${new Date(plan.expiresAtMs).toISOString()} (emulator clock)`,
-              },
-            });
-          }
-          const why = ctx.state.confirm(confirm, ctx.account, tool.name, key, nowMs);
-          if (why)
-            return failure({
-              code: "PlanNotConfirmable",
-              message: why,
-              retryable: false,
-              nextSteps: nextSteps.PlanNotConfirmable ?? [],
-            });
+        try {
+          return await act(tool, confirmFirst, args);
+        } catch (e) {
+          // Whatever went wrong is still an error in the shape agents read, not a bare message.
+          return failure({
+            code: "InternalError",
+            message:
+              `the emulator could not make the call: ${e instanceof Error ? e.message : String(e)}`.slice(
+                0,
+                500,
+              ),
+            retryable: true,
+            nextSteps: nextSteps.InternalError ?? [],
+          });
         }
-        if (
-          tool.route.handler === "create" &&
-          (gates.approveAboveChips !== null || gates.approveAboveMonthlyUsd !== null)
-        ) {
-          const cost = monthly(tool.route.kind, request.body as Record<string, unknown>);
-          const chips = cost?.chips ?? 0;
-          const usd = cost?.e.monthlyUsd.max ?? 0;
-          const over =
-            (gates.approveAboveChips !== null && chips > gates.approveAboveChips) ||
-            (gates.approveAboveMonthlyUsd !== null && usd > gates.approveAboveMonthlyUsd);
-          if (over) {
-            const approval = ctx.state.approval(
-              { account: ctx.account, tool: tool.name, arguments: masked(callArgs), chips, monthlyUsd: usd },
-              ctx.now().toISOString(),
-            );
-            if (approval.status !== "approved") {
-              const denied = approval.status === "denied";
-              return failure({
-                code: denied ? "ApprovalDenied" : "ApprovalPending",
-                message: denied
-                  ? `an admin denied ${approval.id}`
-                  : `this create (${chips} chips, up to ${usd} USD a month) needs an admin's approval: ${approval.id}`,
-                details: { approvalId: approval.id, chips, monthlyUsd: usd },
-                retryable: !denied,
-                nextSteps: nextSteps[denied ? "ApprovalDenied" : "ApprovalPending"] ?? [],
-              });
-            }
-          }
-        }
-        return resultOf(await ctx.call(request));
       },
     );
   }

@@ -11,11 +11,17 @@ export interface Plan {
   expiresAtMs: number;
 }
 
+/** The most plans an account can have open: a new one past it drops the account's oldest. */
+export const maxOpenPlans = 1000;
+/** The most approvals kept per account: past it, its oldest decided (or used) one goes, else its oldest pending one. */
+export const maxApprovals = 1000;
+
 /**
  * What the MCP server keeps between calls, in the emulator's memory: its settings, the plans that
  * wait for a confirmation (expiring on the emulator clock) and the approvals (the admin plane
  * lists and decides them). None of it outlives the emulator process: a plan lives minutes, and an
- * approval asked again after a restart is asked again.
+ * approval asked again after a restart is asked again. Both are capped per account (an agent that
+ * asks for plans it never confirms, or approvals no admin decides, cannot grow the emulator).
  */
 export class McpState {
   settings: McpSettings;
@@ -43,6 +49,9 @@ export class McpState {
 
   plan(account: string, tool: string, digest: string, nowMs: number): Plan {
     this.#sweep(nowMs);
+    // Oldest first (a Map keeps insertion order): at the cap, the account's oldest plan goes.
+    const open = [...this.#plans.values()].filter((p) => p.account === account);
+    for (const p of open.slice(0, Math.max(0, open.length - maxOpenPlans + 1))) this.#plans.delete(p.id);
     const ttl = this.gates(account).planTtlSeconds * 1000;
     const plan = {
       id: `plan-${randomBytes(8).toString("hex")}`,
@@ -53,6 +62,14 @@ export class McpState {
     };
     this.#plans.set(plan.id, plan);
     return plan;
+  }
+
+  /** How many plans an account has open (not expired) now. */
+  openPlans(account: string, nowMs: number): number {
+    this.#sweep(nowMs);
+    let n = 0;
+    for (const p of this.#plans.values()) if (p.account === account) n++;
+    return n;
   }
 
   /** Takes a plan for a confirming call: why it cannot be used, or null (and the plan is spent). */
@@ -86,6 +103,11 @@ export class McpState {
       status: "pending",
       createdAt,
     };
+    const theirs = [...this.approvals.values()].filter((a) => a.account === request.account);
+    if (theirs.length >= maxApprovals) {
+      const oldest = theirs.find((a) => a.status !== "pending") ?? theirs[0];
+      if (oldest) this.approvals.delete(oldest.id);
+    }
     this.approvals.set(created.id, created);
     return created;
   }

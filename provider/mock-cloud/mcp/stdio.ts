@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { Server } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
+import { maxArgumentDepth, nestsDeeperThan, tooDeep } from "./bounds.ts";
 
 const usage =
   "usage: agentcloud-mcp --endpoint <emulator URL> [--token <account token>] (or AGENTCLOUD_ENDPOINT, AGENTCLOUD_TOKEN)";
@@ -51,7 +52,20 @@ async function main(): Promise<void> {
       { capabilities: { tools: {} }, instructions: upstream.getInstructions() },
     );
     server.setRequestHandler("tools/list", (request) => upstream.listTools(request.params));
-    server.setRequestHandler("tools/call", (request) => upstream.callTool(request.params));
+    server.setRequestHandler("tools/call", (request) =>
+      // Refused here as the emulator would (its client could not even serialize them), not relayed.
+      nestsDeeperThan(request.params.arguments, maxArgumentDepth)
+        ? {
+            content: [
+              {
+                type: "text" as const,
+                text: `Input validation error: Invalid arguments for tool ${request.params.name.slice(0, 64)}: ${tooDeep}`,
+              },
+            ],
+            isError: true,
+          }
+        : upstream.callTool(request.params),
+    );
     return server;
   });
 }

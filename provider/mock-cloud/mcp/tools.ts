@@ -9,6 +9,7 @@ import { z } from "zod";
 import { errorMeaning } from "../../api/common.ts";
 import type { RouteSpec } from "../http/route-spec.ts";
 import { routeSpecs } from "../http/routes.ts";
+import { maxArgumentDepth, nestsDeeperThan, tooDeep } from "./bounds.ts";
 
 /** MCP's tool annotations (hints: the gates in server.ts are the enforcement). */
 export interface ToolAnnotations {
@@ -128,7 +129,7 @@ function partsOf(route: RouteSpec) {
 export function requestOf(
   tool: ToolSpec,
   args: Record<string, unknown>,
-): { method: string; path: string; headers: Record<string, string>; body: unknown } {
+): { method: string; path: string; headers: Record<string, string>; body: unknown; admin: boolean } {
   const { route } = tool;
   const { params, query, headers } = partsOf(route);
   const taken = new Set([...params, ...query, ...headers.map((h) => h.name)]);
@@ -154,6 +155,8 @@ export function requestOf(
     path: search.size ? `${path}?${search}` : path,
     headers: out,
     body,
+    // The admin plane's routes (adminTools): the emulator calls them as its admin (http/app.ts).
+    admin: route.auth === "admin",
   };
 }
 
@@ -163,14 +166,36 @@ function describe(route: RouteSpec): string {
 }
 
 /**
+ * The admin routes that keep the gates: never tools, even with adminTools, or an agent could lift
+ * its own read-only mode or approve its own large create.
+ */
+const gateKeeping = new Set(["getMcpSettings", "putMcpSettings", "listApprovals", "decideApproval"]);
+
+/** Every tool, with the admin plane's and without: built at the first request. */
+const built = new Map<boolean, ToolSpec[]>();
+
+/**
  * Every tool, in the table's order: the /v1 API's (not the data plane's: an endpoint's own key
  * serves it), and the admin plane's when `admin`. Names are the operationIds (at most 64
  * characters, checked).
  */
 export function toolSpecs(options: { admin?: boolean } = {}): ToolSpec[] {
+  const admin = options.admin === true;
+  // The route table does not change: built once (every MCP request builds a server from them).
+  let specs = built.get(admin);
+  if (!specs) {
+    specs = buildToolSpecs(admin);
+    built.set(admin, specs);
+  }
+  return specs;
+}
+
+function buildToolSpecs(admin: boolean): ToolSpec[] {
   return routeSpecs
     .filter(
-      (r) => (r.auth === "bearer" && r.path.startsWith("/v1/")) || (options.admin && r.auth === "admin"),
+      (r) =>
+        (r.auth === "bearer" && r.path.startsWith("/v1/")) ||
+        (admin && r.auth === "admin" && !gateKeeping.has(r.operationId)),
     )
     .filter((r) => r.ok.contentType === undefined)
     .map((route) => {
@@ -243,7 +268,55 @@ function coerce(value: unknown, schema: z.ZodType, depth = 0): unknown {
   return value;
 }
 
-/** A tool's input schema that first reads such strings (its JSON Schema is the object's own). */
+/** The most problems an error about arguments lists (the rest are counted), and the longest text it repeats of one. */
+const listedIssues = 10;
+const listedKeys = 10;
+const maxEchoChars = 64;
+const maxMessageChars = 500;
+
+const clip = (text: string, max: number) =>
+  text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+
+/**
+ * A refusal as a bounded text: at most a few problems, each path segment and message cut short, an
+ * unknown-field list counted past its first names. Whatever the arguments, the error an agent gets
+ * back stays a few kilobytes (zod repeats every unknown key, and reports every bad element).
+ */
+function boundedIssues(issues: z.core.$ZodIssue[]): { message: string; path: PropertyKey[] }[] {
+  const out = issues.slice(0, listedIssues).map((issue) => {
+    const path = issue.path.map((p) => (typeof p === "string" ? clip(p, maxEchoChars) : p));
+    if (issue.code === "unrecognized_keys") {
+      const keys = issue.keys;
+      const named = keys.slice(0, listedKeys).map((k) => JSON.stringify(clip(k, maxEchoChars)));
+      const more = keys.length > listedKeys ? ` and ${keys.length - listedKeys} more` : "";
+      return {
+        path,
+        message: `${keys.length === 1 ? "unknown field" : `${keys.length} unknown fields`}: ${named.join(", ")}${more}`,
+      };
+    }
+    return { path, message: clip(issue.message, maxMessageChars) };
+  });
+  if (issues.length > listedIssues)
+    out.push({ path: [], message: `and ${issues.length - listedIssues} more problems` });
+  return out;
+}
+
+/**
+ * A tool's input schema that first reads such strings (its JSON Schema is the object's own), and
+ * refuses, before any schema or digest recurses over them, arguments nested deeper than the API
+ * takes; its errors are bounded (boundedIssues).
+ */
 export function lenient<T extends z.ZodObject>(input: T) {
-  return z.preprocess((v) => coerce(v, input), input);
+  return z.preprocess((value, ctx) => {
+    if (nestsDeeperThan(value, maxArgumentDepth)) {
+      ctx.addIssue({ code: "custom", message: tooDeep });
+      return value;
+    }
+    const coerced = coerce(value, input);
+    const checked = input.safeParse(coerced);
+    if (!checked.success)
+      for (const issue of boundedIssues(checked.error.issues))
+        ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+    return coerced;
+  }, input);
 }
