@@ -398,6 +398,110 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       expectError(await call("GET", `/agents/${rt.id}/invoke/tasks/task-nope`), 404, "NotFound");
     });
 
+    it("speaks A2A for an a2a runtime: its agent card without a token, JSON-RPC with the account's", async () => {
+      const e = await ready("model-endpoints", endpointBody("a2a"));
+      const runtime = (name: string, protocol: string) =>
+        ready("agent-runtimes", {
+          name,
+          region: "cn-hangzhou",
+          artifact: { image: "agents/a2a:1" },
+          protocol,
+          models: [{ endpointId: e.id, role: "primary" }],
+        });
+      const rt = await runtime("a2a-agent", "a2a");
+      const base = `/agents/${rt.id}/invoke`;
+      const v1 = { headers: { "A2A-Version": "1.0" } };
+      const card = await call("GET", `${base}/.well-known/agent-card.json`, undefined, {
+        ...v1,
+        token: null,
+      });
+      expect(card.status).toBe(200);
+      expect(card.body).toMatchObject({ name: "a2a-agent", capabilities: { streaming: true } });
+      expect(card.body.supportedInterfaces[0]).toMatchObject({
+        protocolBinding: "JSONRPC",
+        protocolVersion: "1.0",
+      });
+      expect(card.body.supportedInterfaces[0].url).toBe(`${rt.invokeUrl}/a2a`);
+      const beside = await call("GET", `/agents/${rt.id}/.well-known/agent-card.json`, undefined, {
+        ...v1,
+        token: null,
+      });
+      expect(beside.body).toEqual(card.body);
+      const message = { messageId: "m-1", role: "ROLE_USER", parts: [{ text: "hello" }] };
+      const sent = await call(
+        "POST",
+        `${base}/a2a`,
+        { jsonrpc: "2.0", id: 1, method: "SendMessage", params: { message } },
+        v1,
+      );
+      expect(sent.status).toBe(200);
+      expect(sent.body).toMatchObject({
+        jsonrpc: "2.0",
+        id: 1,
+        result: {
+          task: { status: { state: "TASK_STATE_COMPLETED" }, metadata: { agentcloud: { routedTo: e.id } } },
+        },
+      });
+      const read = await call(
+        "POST",
+        `${base}/a2a`,
+        { jsonrpc: "2.0", id: 2, method: "GetTask", params: { id: sent.body.result.task.id } },
+        v1,
+      );
+      expect(read.body.result).toEqual(sent.body.result.task);
+      const unknown = await call("POST", `${base}/a2a`, { jsonrpc: "2.0", id: 3, method: "Nope" }, v1);
+      expect(unknown.body).toMatchObject({ id: 3, error: { code: -32601 } });
+      const get = { jsonrpc: "2.0", id: 4, method: "GetTask", params: { id: "task-nope" } };
+      expect((await call("POST", `${base}/a2a`, get, v1)).body.error.code).toBe(-32001);
+      expectError(await call("POST", `${base}/a2a`, get, { ...v1, token: other }), 404, "NotFound");
+      const plain = await runtime("http-agent", "http");
+      expectError(
+        await call("GET", `/agents/${plain.id}/invoke/.well-known/agent-card.json`, undefined, {
+          token: null,
+        }),
+        404,
+        "NotFound",
+      );
+    });
+
+    it("keeps an agent runtime's memory when it is enabled: put, get, list, search, delete", async () => {
+      const e = await ready("model-endpoints", endpointBody("mem"));
+      const runtime = (name: string, enabled: boolean) =>
+        ready("agent-runtimes", {
+          name,
+          region: "cn-hangzhou",
+          artifact: { image: "agents/mem:1" },
+          models: [{ endpointId: e.id, role: "primary" }],
+          memory: { enabled },
+        });
+      const rt = await runtime("mem-agent", true);
+      const base = `/agents/${rt.id}/invoke/memory`;
+      const put = await call("PUT", `${base}/notes/n1`, { value: { n: 1 }, text: "Blue whales sing" });
+      expect(put.status).toBe(200);
+      expect(put.body).toMatchObject({
+        namespace: "notes",
+        key: "n1",
+        value: { n: 1 },
+        text: "Blue whales sing",
+      });
+      expect((await call("GET", `${base}/notes/n1`)).body).toEqual(put.body);
+      const keys = await call("GET", `${base}/notes?pageSize=10`);
+      expect(keys.body).toMatchObject({ items: [{ key: "n1" }], nextPageToken: null });
+      const found = await call("GET", `${base}?q=whales%20BLUE`);
+      expect(found.body.items).toEqual([{ ...put.body, matches: 2 }]);
+      expect((await call("DELETE", `${base}/notes/n1`)).body).toEqual({
+        namespace: "notes",
+        key: "n1",
+        deleted: true,
+      });
+      expectError(await call("GET", `${base}/notes/n1`), 404, "NotFound");
+      expectError(await call("DELETE", `${base}/notes/n1`), 404, "NotFound");
+      expectError(await call("PUT", `${base}/notes/n1`, { text: "no value" }), 400, "ValidationError");
+      const off = await runtime("mem-off", false);
+      expectError(await call("GET", `/agents/${off.id}/invoke/memory/notes`), 409, "Conflict");
+      expectError(await call("GET", `${base}/notes`, undefined, { token: other }), 404, "NotFound");
+    });
+
     it("serves chat completions and the model list with the endpoint's key, meters them in /v1/usage, and answers OpenAI's errors", async () => {
       const e = await ready("model-endpoints", endpointBody("dp"));
       const key = { token: e.apiKey as string };

@@ -8,6 +8,7 @@ import { pickFault } from "../core/settings.ts";
 import { MockCloudError } from "../errors.ts";
 import { agentCloudMcpServer } from "../mcp/server.ts";
 import { McpState } from "../mcp/state.ts";
+import { a2aHandlers } from "./a2a.ts";
 import { adminRoutes } from "./admin.ts";
 import { json, requireJsonBody } from "./body.ts";
 import { catalogHandlers } from "./catalog.ts";
@@ -15,6 +16,7 @@ import { consoleRoutes } from "./console.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { gatewayHandler, taskHandlers } from "./gateway.ts";
 import { inferenceHandlers } from "./inference.ts";
+import { memoryHandlers } from "./memory.ts";
 import { openApiDocument } from "./openapi.ts";
 import { checkEveryRouteServed, register } from "./register.ts";
 import type { HandlersOfTags } from "./route-spec.ts";
@@ -139,19 +141,33 @@ export function createApp(given: AppDeps): Hono<Env> {
       now: () => service.clock.now(),
       version: serverVersion,
       call: async (r) => {
-        const res = await app.fetch(
-          new Request(new URL(r.path, "http://agentcloud.internal"), {
-            method: r.method,
-            headers: {
-              authorization: auth.token,
-              ...(r.body === undefined ? {} : { "content-type": "application/json" }),
-              ...r.headers,
-            },
-            ...(r.body === undefined ? {} : { body: JSON.stringify(r.body) }),
-          }),
-        );
-        const text = await res.text();
-        return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+        // An admin-plane tool (adminTools) is the admin's request: the account token would be
+        // refused there, so it goes with a pass that lives for this one request (auth.ts).
+        const pass = r.admin ? tokens.adminPass() : null;
+        try {
+          const res = await app.fetch(
+            new Request(new URL(r.path, "http://agentcloud.internal"), {
+              method: r.method,
+              headers: {
+                ...r.headers,
+                authorization: pass ? pass.authorization : auth.token,
+                ...(r.body === undefined ? {} : { "content-type": "application/json" }),
+              },
+              ...(r.body === undefined ? {} : { body: JSON.stringify(r.body) }),
+            }),
+          );
+          // JSON; null when empty (a dropped connection's); the text itself when it is not JSON.
+          const text = await res.text();
+          let body: unknown = null;
+          try {
+            body = text ? JSON.parse(text) : null;
+          } catch {
+            body = text;
+          }
+          return { status: res.status, headers: res.headers, body };
+        } finally {
+          pass?.revoke();
+        }
       },
     });
   });
@@ -165,10 +181,20 @@ export function createApp(given: AppDeps): Hono<Env> {
   register(app, inferenceHandlers(deps), json);
   const gateway = gatewayHandler(deps, async (request) => app.fetch(request));
   const tasks = taskHandlers(deps, async (request) => app.fetch(request));
+  const a2a = a2aHandlers(deps, tasks);
+  const memory = memoryHandlers(deps);
   const gateways: HandlersOfTags<"gateway", Env> = {
     gatewayCompletions: (c, { params }) => gateway(c, params.id),
     invokeRuntime: (c, { params, body }) => tasks.invoke(c, params.id, body),
     getRuntimeTask: (c, { params }) => tasks.getTask(c, params.id, params.taskId),
+    getA2aCard: (c, { params, query }) => a2a.card(c, params.id, query),
+    getA2aCardBesideInvokeUrl: (c, { params, query }) => a2a.card(c, params.id, query),
+    a2aJsonRpc: (c, { params, query }) => a2a.rpc(c, params.id, query),
+    putMemory: (c, { params, body }) => memory.put(c, params.id, params.namespace, params.key, body),
+    getMemory: (c, { params }) => memory.get(c, params.id, params.namespace, params.key),
+    deleteMemory: (c, { params }) => memory.delete(c, params.id, params.namespace, params.key),
+    listMemoryKeys: (c, { params, query }) => memory.list(c, params.id, params.namespace, query),
+    searchMemory: (c, { params, query }) => memory.search(c, params.id, query),
   };
   register(app, gateways, json);
   // Anything else under an endpoint's base URL (embeddings, responses, a model by name) is not

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { A2aVersionQuery, AgentCardAnswer, JsonRpcAnswer, JsonRpcRequest } from "../../api/a2a.ts";
 import {
   AccountQuotasList,
   AccountQuotasQuery,
@@ -60,6 +61,17 @@ import {
   UsageReport,
 } from "../../api/inference.ts";
 import { Approval, McpSettings } from "../../api/mcp.ts";
+import {
+  MemoryDeleted,
+  MemoryEntry,
+  MemoryKey,
+  MemoryKeyPage,
+  MemoryListQuery,
+  MemoryNamespace,
+  MemoryPutRequest,
+  MemorySearchQuery,
+  MemorySearchResults,
+} from "../../api/memory.ts";
 import {
   ModelEndpoint,
   ModelEndpointAccepted,
@@ -261,6 +273,148 @@ function resourceRoutes(kind: ResourceKind) {
   ];
 }
 
+/**
+ * An agent runtime's memory under `{invokeUrl}/memory`, with the account's token: 409 Conflict
+ * while the runtime's `memory.enabled` is false, 404 for a runtime the account does not hold.
+ */
+function memoryRoutes() {
+  const common = { tag: "gateway", auth: "bearer" } as const;
+  const base = "/agents/{id}/invoke/memory";
+  const entryParams = { id: z.string(), namespace: MemoryNamespace, key: MemoryKey };
+  const errors = ["Unauthenticated", "ValidationError", "NotFound", "Conflict", "InternalError"] as const;
+  return [
+    route({
+      ...common,
+      handler: "putMemory",
+      operationId: "putRuntimeMemory",
+      method: "put",
+      path: `${base}/{namespace}/{key}`,
+      summary:
+        "write an entry of an agent runtime's memory (`{invokeUrl}/memory/{namespace}/{key}`): any JSON value and an optional text (what the search reads, with a string value), at most 256 KiB; it lasts the runtime's `memory.retentionDays` from this write (emulator clock)",
+      params: entryParams,
+      body: { schema: MemoryPutRequest, parsedBy: "app", required: true },
+      ok: { status: 200, description: "the entry as written", body: MemoryEntry },
+      errors: [...errors, ...withBody],
+    }),
+    route({
+      ...common,
+      handler: "getMemory",
+      operationId: "getRuntimeMemory",
+      method: "get",
+      path: `${base}/{namespace}/{key}`,
+      summary:
+        "read an entry of an agent runtime's memory: 404 when never written, deleted or past retention",
+      params: entryParams,
+      ok: { status: 200, description: "the entry", body: MemoryEntry },
+      errors,
+    }),
+    route({
+      ...common,
+      handler: "deleteMemory",
+      operationId: "deleteRuntimeMemory",
+      method: "delete",
+      path: `${base}/{namespace}/{key}`,
+      summary: "delete an entry of an agent runtime's memory: 404 when there is none",
+      params: entryParams,
+      ok: { status: 200, description: "deleted", body: MemoryDeleted },
+      errors,
+    }),
+    route({
+      ...common,
+      handler: "listMemoryKeys",
+      operationId: "listRuntimeMemoryKeys",
+      method: "get",
+      path: `${base}/{namespace}`,
+      summary:
+        "the keys of a namespace of an agent runtime's memory, newest write first, a page at a time (entries past retention left out)",
+      params: { id: z.string(), namespace: MemoryNamespace },
+      query: MemoryListQuery,
+      ok: { status: 200, description: "a page of keys", body: MemoryKeyPage },
+      errors: [...errors, "InvalidPageToken"],
+    }),
+    route({
+      ...common,
+      handler: "searchMemory",
+      operationId: "searchRuntimeMemory",
+      method: "get",
+      path: base,
+      summary:
+        "keyword search of an agent runtime's memory (`{invokeUrl}/memory?q=`): the entries whose text (and string value) holds every word of `q`, case-insensitive, the most occurrences first, then the newest; at most 50",
+      params: id,
+      query: MemorySearchQuery,
+      ok: { status: 200, description: "the entries found", body: MemorySearchResults },
+      errors,
+    }),
+  ];
+}
+
+/**
+ * A2A for an agent runtime whose `protocol` is `a2a` (http/a2a.ts): its agent card and its JSON-RPC
+ * endpoint, in A2A 1.0 (`A2A-Version: 1.0`) and 0.3 (no `A2A-Version`, as A2A says).
+ */
+function a2aRoutes() {
+  const common = { tag: "gateway", params: id, query: A2aVersionQuery } as const;
+  const version = {
+    name: "A2A-Version",
+    description:
+      "the A2A protocol version the client speaks: 1.0, or 0.3 (none: 0.3, as A2A says); another is -32009 on the JSON-RPC endpoint, A2A 1.0's card on the card's",
+  };
+  return [
+    route({
+      ...common,
+      handler: "getA2aCard",
+      operationId: "getRuntimeAgentCard",
+      method: "get",
+      path: "/agents/{id}/invoke/.well-known/agent-card.json",
+      summary:
+        "the A2A agent card of an agent runtime whose protocol is `a2a` (`{invokeUrl}/.well-known/agent-card.json`, no token needed; 404 for another protocol): its name, description (its `description` tag, or what it runs), version, skills (its `skills`), streaming, text in and out, bearer auth, and its JSON-RPC endpoint `{invokeUrl}/a2a` for A2A 1.0 and 0.3; with `A2A-Version: 1.0`, A2A 1.0's card (`supportedInterfaces`), else 0.3's (`url`, `preferredTransport`)",
+      auth: "none",
+      headers: [version],
+      ok: { status: 200, description: "the agent card", body: AgentCardAnswer },
+      errors: ["ValidationError", "NotFound", "InternalError"],
+    }),
+    route({
+      ...common,
+      handler: "getA2aCardBesideInvokeUrl",
+      operationId: "getRuntimeAgentCardBesideInvokeUrl",
+      method: "get",
+      path: "/agents/{id}/.well-known/agent-card.json",
+      summary:
+        "the same agent card, where a client that resolves `.well-known/agent-card.json` against the invokeUrl as a relative URL (no trailing slash: the @a2a-js/sdk client's createFromUrl(invokeUrl)) looks for it",
+      auth: "none",
+      headers: [version],
+      ok: { status: 200, description: "the agent card", body: AgentCardAnswer },
+      errors: ["ValidationError", "NotFound", "InternalError"],
+    }),
+    route({
+      ...common,
+      handler: "a2aJsonRpc",
+      operationId: "callRuntimeA2a",
+      method: "post",
+      path: "/agents/{id}/invoke/a2a",
+      summary:
+        "A2A JSON-RPC 2.0 of an agent runtime whose protocol is `a2a` (`{invokeUrl}/a2a`, the account's token): with `A2A-Version: 1.0` SendMessage, SendStreamingMessage and GetTask, without it A2A 0.3's message/send, message/stream and tasks/get; a message runs a task of the runtime (as `invocations`) whose answer is the A2A task's artifact (a failed task: state failed, and why); the streaming methods answer server-sent events (the task working, its answer, its final status). Errors in the request are JSON-RPC errors with HTTP 200 (-32700, -32600, -32601, -32602, A2A's -32001 to -32009)",
+      auth: "bearer",
+      headers: [version],
+      body: { schema: JsonRpcRequest, parsedBy: "service", required: true },
+      ok: {
+        status: 200,
+        description:
+          "a JSON-RPC answer: a result or an error (SendStreamingMessage and message/stream: text/event-stream, each `data:` a JSON-RPC answer)",
+        body: JsonRpcAnswer,
+      },
+      errors: [
+        "Unauthenticated",
+        "ValidationError",
+        "NotFound",
+        "Conflict",
+        "PayloadTooLarge",
+        "InternalError",
+      ],
+    }),
+  ];
+}
+
 const admin = <const R extends Omit<RouteSpec, "tag" | "auth" | "errors">>(r: R) =>
   route({ tag: "admin", auth: "admin", errors: adminErrors, ...r });
 
@@ -401,6 +555,8 @@ export const routes = [
     ok: { status: 200, description: "the task", body: Task },
     errors: ["Unauthenticated", "NotFound", "InternalError"],
   }),
+  ...a2aRoutes(),
+  ...memoryRoutes(),
   route({
     handler: "getUsage",
     operationId: "getUsage",

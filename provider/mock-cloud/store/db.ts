@@ -96,6 +96,16 @@ const migrations: string[] = [
      id TEXT PRIMARY KEY, account TEXT NOT NULL, runtime_id TEXT NOT NULL, body TEXT NOT NULL,
      created_ms INTEGER NOT NULL);
    CREATE INDEX IF NOT EXISTS tasks_runtime ON tasks (runtime_id, created_ms);`,
+  // 10: an agent runtime's cross-task memory ({invokeUrl}/memory): an entry per account, runtime,
+  // namespace and key. Each write takes a new id (the order of writes: lists are newest first);
+  // `words` is its searchable text, normalized (" word  word ... "), for the keyword search.
+  `CREATE TABLE IF NOT EXISTS memory (
+     id INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL, runtime_id TEXT NOT NULL,
+     namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, text TEXT,
+     words TEXT NOT NULL, bytes INTEGER NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
+   CREATE UNIQUE INDEX IF NOT EXISTS memory_key ON memory (account, runtime_id, namespace, key);
+   CREATE INDEX IF NOT EXISTS memory_list ON memory (account, runtime_id, namespace, id);
+   CREATE INDEX IF NOT EXISTS memory_expiry ON memory (account, runtime_id, updated_ms);`,
 ];
 
 export function openDb(dataDir: string): Db {

@@ -444,7 +444,15 @@ export class Repo {
    * The page-token secret stays.
    */
   reset(account?: string): void {
-    for (const table of ["resources", "operations", "idempotency", "usage", "prompt_cache", "tasks"]) {
+    for (const table of [
+      "resources",
+      "operations",
+      "idempotency",
+      "usage",
+      "prompt_cache",
+      "tasks",
+      "memory",
+    ]) {
       if (account) this.#sql(`DELETE FROM ${table} WHERE account = ?`).run(account);
       else this.db.exec(`DELETE FROM ${table}`);
     }
