@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { Agent, request } from "undici";
 import { startMockCloudServer } from "../provider/mock-cloud/index.ts";
+import { sseEvents } from "../test/support/sse.ts";
 import { printTable, type Row, row } from "./table.ts";
 
 interface Target {
@@ -136,19 +137,14 @@ async function streams(target: Target, n: number, dispatcher: Agent) {
         body: body(true),
       });
       let first = true;
-      let tail = "";
-      for await (const data of res.body) {
-        const text = tail + data.toString();
-        const events = text.split("\n\n");
-        tail = events.pop() ?? "";
-        for (const e of events) {
-          if (!e.includes('"content":"') || e.includes('"content":""')) continue;
-          if (first) {
-            firsts.push(performance.now() - t);
-            first = false;
-          }
-          pieces++;
+      for await (const { data } of sseEvents(res.body)) {
+        // A content chunk, told without JSON.parse: the client's own cost stays small next to the server's.
+        if (!data.includes('"content":"') || data.includes('"content":""')) continue;
+        if (first) {
+          firsts.push(performance.now() - t);
+          first = false;
         }
+        pieces++;
       }
     }),
   );

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { handlers } from "../runtime/index.ts";
+import { unknownValue } from "./engine.ts";
 import { estimateAgentRuntime, estimateChipCluster, estimateModelEndpoint } from "./estimate.ts";
 
 // Hand-computed from docs/pricing.md: a month is 730 h.
@@ -146,5 +148,95 @@ describe("AgentRuntime estimate", () => {
         scaling: { minInstances: 1, maxInstances: 3, concurrencyPerInstance: 1 },
       }),
     ).toMatchObject({ monthlyUsd: { min: 85.26, max: 255.79 } });
+  });
+});
+
+// The estimate as check adds it to a resource's inputs and diff ignores it. Its way into state
+// (create, update, read against an emulator) is in test/provider/handlers.test.ts.
+describe("estimate in check and diff", () => {
+  const cluster = {
+    region: "cn-hangzhou",
+    chipType: "zhenwu-810e",
+    chipsPerHyperNode: 8,
+    hyperNodeCount: 1,
+    __scope: "proj/dev/estimate",
+    __provider: "serialized",
+  };
+  // 8 chips × 730 h = 5840 chip-hours × 2.40 USD
+  const oneNode = {
+    chips: { "zhenwu-810e": 8 },
+    chipHoursPerMonth: 5840,
+    monthlyUsd: { min: 14_016, max: 14_016 },
+  };
+
+  it("check adds the estimate to the inputs, known at preview", async () => {
+    const { inputs, failures } = await handlers.ChipCluster.check({}, cluster);
+    expect(failures).toEqual([]);
+    expect(inputs.estimate).toMatchObject(oneNode);
+  });
+
+  it("check leaves it out while a value it needs is unknown, or the spec is invalid", async () => {
+    expect(
+      (await handlers.ChipCluster.check({}, { ...cluster, hyperNodeCount: unknownValue })).inputs,
+    ).not.toHaveProperty("estimate");
+    expect(
+      (await handlers.ChipCluster.check({}, { ...cluster, provisioning: unknownValue })).inputs,
+    ).not.toHaveProperty("estimate");
+    expect(
+      (await handlers.ChipCluster.check({}, { ...cluster, hyperNodeCount: 0 })).inputs,
+    ).not.toHaveProperty("estimate");
+  });
+
+  it("a dedicated endpoint on a cluster not created yet (unknown id) has its estimate from the chip type hint", async () => {
+    const { inputs } = await handlers.ModelEndpoint.check(
+      {},
+      {
+        region: "cn-hangzhou",
+        model: "qwen3.7-max",
+        deployment: {
+          mode: "dedicated",
+          clusterId: unknownValue,
+          chipsPerReplica: 32,
+          minReplicas: 1,
+          maxReplicas: 2,
+        },
+        throughput: { tokensPerMinute: 400_000 },
+        __chipType: "zhenwu-m890",
+        __scope: "proj/dev/qwen",
+      },
+    );
+    expect(inputs.estimate).toMatchObject({
+      chips: { "zhenwu-m890": 64 },
+      reservedChips: { min: 32, max: 64 },
+      monthlyUsd: { min: 0, max: 0 },
+    });
+  });
+
+  it("an agent runtime's estimate follows its sandbox and scaling", async () => {
+    const { inputs } = await handlers.AgentRuntime.check(
+      {},
+      {
+        region: "cn-hangzhou",
+        artifact: { image: "a:1" },
+        models: [{ endpointId: "me-1", role: "primary" }],
+        __scope: "proj/dev/agent",
+      },
+    );
+    expect(inputs.estimate).toMatchObject({ monthlyUsd: { min: 0, max: 426.32 } });
+  });
+
+  it("diff never counts the estimate as a change by itself; a spec change carries a new one", async () => {
+    const olds = (await handlers.ChipCluster.check({}, cluster)).inputs;
+    const stale = { ...olds, estimate: { chips: {}, chipHoursPerMonth: 0, monthlyUsd: { min: 1, max: 1 } } };
+    expect((await handlers.ChipCluster.diff("cc-1", stale, olds)).changes).toBe(false);
+    expect((await handlers.ChipCluster.diff("cc-1", { ...olds, estimate: undefined }, olds)).changes).toBe(
+      false,
+    );
+    const news = (await handlers.ChipCluster.check({}, { ...cluster, hyperNodeCount: 2 })).inputs;
+    expect(await handlers.ChipCluster.diff("cc-1", olds, news)).toMatchObject({
+      changes: true,
+      replaces: [],
+    });
+    expect(news.estimate).toMatchObject({ chips: { "zhenwu-810e": 16 }, monthlyUsd: { max: 28_032 } });
   });
 });

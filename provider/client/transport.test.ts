@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { AgentCloudClient } from "./client.ts";
 import { AgentCloudError } from "./errors.ts";
 import type { ClientEvent, TransportOptions } from "./transport.ts";
@@ -40,7 +40,35 @@ const token = "tok-secret-value-123";
 const client = (endpoint: string, options: Partial<TransportOptions> = {}) =>
   new AgentCloudClient({ endpoint, token, backoff: { baseMs: 1, maxMs: 5 }, maxRetries: 4, ...options });
 
+/**
+ * Retry waits on a clock the test moves: setTimeout (the transport's wait before a retry) and Date
+ * (Retry-After as a date) are fake, pinned to a whole second; sockets and the server run as usual.
+ */
+const fakeClock = () =>
+  vi.useFakeTimers({
+    toFake: ["setTimeout", "clearTimeout", "Date"],
+    now: Date.parse("2026-01-01T00:00:00Z"),
+  });
+/** Lets the real I/O run until `ready()` holds (the test's timeout ends a wait that never does). */
+async function until(ready: () => boolean): Promise<void> {
+  while (!ready()) await new Promise((r) => setImmediate(r));
+}
+/** Whether a promise has settled yet. */
+function settled(p: Promise<unknown>): () => boolean {
+  let done = false;
+  p.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
+  return () => done;
+}
+
 afterEach(async () => {
+  vi.useRealTimers();
   seen.length = 0;
   await new Promise((r) => (server ? server.close(r) : r(null)));
   server = null;
@@ -64,10 +92,19 @@ describe("the transport", () => {
   });
 
   it("waits as long as Retry-After asks before the next attempt", async () => {
+    fakeClock();
     const url = await serve(error(503, "CapacityUnavailable", "busy", { "retry-after": "1" }), json(200, {}));
-    const started = Date.now();
-    await client(url).transport.call("GET", "/v1/x");
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    const events: ClientEvent[] = [];
+    const call = client(url, { onEvent: (e) => events.push(e) }).transport.call("GET", "/v1/x");
+    const answered = settled(call);
+    await until(() => events.length === 1);
+    expect(events[0]).toMatchObject({ retryAfterMs: 1000, delayMs: 1000 });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(answered()).toBe(false);
+    expect(seen).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await call).status).toBe(200);
+    expect(seen).toHaveLength(2);
   });
 
   it("retries a connection reset", async () => {
@@ -89,8 +126,9 @@ describe("the transport", () => {
 
   it("gives up at the deadline instead of retrying forever", async () => {
     const url = await serve(error(503, "CapacityUnavailable", "busy", { "retry-after": "30" }));
+    // A retry 30 s on would start past the deadline, 10 s on: the 503 is the answer at once.
     const e = await client(url)
-      .transport.call("GET", "/v1/x", { deadline: Date.now() + 500 })
+      .transport.call("GET", "/v1/x", { deadline: Date.now() + 10_000 })
       .catch((x: unknown) => x);
     expect(e).toMatchObject({ code: "CapacityUnavailable" });
     expect(seen).toHaveLength(1);
@@ -131,22 +169,30 @@ describe("the transport", () => {
   });
 
   it("retries a POST with an Idempotency-Key on 503 after the Retry-After it was given, seconds or a date", async () => {
+    fakeClock();
     const events: ClientEvent[] = [];
-    // An HTTP date has whole seconds: this one is 1 to 2 s after it is sent.
+    // An HTTP date has whole seconds: on the fake clock (a whole second, still) this one is 2 s on.
     const at = () => new Date(Date.now() + 2000).toUTCString();
     const url = await serve(
       error(503, "CapacityUnavailable", "busy", { "retry-after": "1" }),
       (req, res) => error(503, "CapacityUnavailable", "busy", { "retry-after": at() })(req, res),
       json(202, { ok: true }),
     );
-    const started = Date.now();
-    const res = await client(url, { onEvent: (e) => events.push(e) }).transport.call("POST", "/v1/x", {
+    const call = client(url, { onEvent: (e) => events.push(e) }).transport.call("POST", "/v1/x", {
       body: { a: 1 },
       headers: { "idempotency-key": "k2" },
     });
+    const answered = settled(call);
+    await until(() => events.length === 1);
+    await vi.advanceTimersByTimeAsync(1000);
+    await until(() => events.length === 2);
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(answered()).toBe(false);
+    expect(seen).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    const res = await call;
     expect(res.status).toBe(202);
     expect(seen.map((s) => s.headers["idempotency-key"])).toEqual(["k2", "k2", "k2"]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
     expect(events[0]).toEqual({
       kind: "retry",
       method: "POST",
@@ -157,8 +203,13 @@ describe("the transport", () => {
       retryAfterMs: 1000,
       delayMs: 1000,
     });
-    expect(events[1]).toMatchObject({ kind: "retry", attempt: 3, status: 503 });
-    expect((events[1] as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(900);
+    expect(events[1]).toMatchObject({
+      kind: "retry",
+      attempt: 3,
+      status: 503,
+      retryAfterMs: 2000,
+      delayMs: 2000,
+    });
   });
 
   it("retries a GET on each status of the table (429, 500, 502, 503, 504) and not on others", async () => {
@@ -208,23 +259,26 @@ describe("the transport", () => {
 
   it("aborts an attempt still unanswered at the deadline", async () => {
     const url = await serve(() => undefined); // never answers
-    const started = Date.now();
-    const e = await client(url)
+    // No per-attempt timeout within the test's: only the deadline can end the call, however long
+    // this machine takes to get there.
+    const e = await client(url, { attemptTimeoutMs: 10 * 60_000 })
       .transport.call("GET", "/v1/x", { deadline: Date.now() + 300 })
       .catch((x: unknown) => x);
     expect(e).toMatchObject({ code: "DeadlineExceeded" });
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it("keeps at most `concurrency` requests in flight", async () => {
     let inFlight = 0;
     let most = 0;
-    const url = await serve((_req, res) => {
+    const held: (() => void)[] = [];
+    // Answered in pairs, each held until the other is in: the limit is reached whatever the pace.
+    const url = await serve((req, res) => {
       most = Math.max(most, ++inFlight);
-      setTimeout(() => {
+      held.push(() => {
         inFlight--;
-        json(200, {})(_req, res);
-      }, 30);
+        json(200, {})(req, res);
+      });
+      if (held.length === 2) for (const answer of held.splice(0)) answer();
     });
     const c = client(url, { concurrency: 2 });
     await Promise.all(Array.from({ length: 6 }, () => c.transport.call("GET", "/v1/x")));

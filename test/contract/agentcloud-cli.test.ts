@@ -7,10 +7,9 @@ import { errorCodes } from "../../provider/api/common.ts";
 import { cliCommands, commandLine, commandName, globalFlags } from "../../provider/cli/commands.ts";
 import { exitCodes, exitMeaning } from "../../provider/cli/exit-codes.ts";
 import { routeSpecs } from "../../provider/mock-cloud/http/routes.ts";
-import { startMockCloudServer } from "../../provider/mock-cloud/index.ts";
 import type { ToolSpec } from "../../provider/mock-cloud/mcp/tools.ts";
 import { repoRoot } from "../support/paths.ts";
-import { admin, cluster, dev, tokens } from "./fixtures.ts";
+import { cluster, dev, nodeServer, useAdapterCloud } from "./fixtures.ts";
 
 const entry = join(repoRoot, "provider/cli/agentcloud.ts");
 /** Where nothing listens: a command that reaches it fails with 6, one refused before any request with 2. */
@@ -25,41 +24,25 @@ interface Run {
 
 /** `agentcloud` derived from the route table, run as users run it: a child process, against the emulator. */
 describe("agentcloud, the JSON CLI", () => {
-  let server: Awaited<ReturnType<typeof startMockCloudServer>>;
+  // A child process needs a socket: the node server, a fresh store with immediate transitions for each test.
+  const server = useAdapterCloud(nodeServer);
   let scratch: string;
   /** Everything every run printed: the token must be in none of it. */
   const printed: string[] = [];
 
-  beforeAll(async () => {
-    server = await startMockCloudServer({ port: 0, tokens });
+  beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), "agentcloud-cli-"));
-    await adminCall("PUT", "/_mock/transitions", {
-      ChipCluster: { mode: "immediate" },
-      ModelEndpoint: { mode: "immediate" },
-      AgentRuntime: { mode: "immediate" },
-    });
   });
-  afterAll(async () => {
+  afterAll(() => {
     rmSync(scratch, { recursive: true, force: true });
-    await server.close();
   });
-
-  const adminCall = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    expect(res.status).toBeLessThan(300);
-    return res.json();
-  };
 
   const cli = (args: string[], options: { env?: Record<string, string>; stdin?: string } = {}) =>
     new Promise<Run>((resolve, reject) => {
       const child = spawn(process.execPath, [entry, ...args], {
         env: {
           PATH: process.env.PATH ?? "",
-          AGENTCLOUD_ENDPOINT: server.url,
+          AGENTCLOUD_ENDPOINT: server.baseUrl,
           AGENTCLOUD_TOKEN: dev,
           ...options.env,
         },
@@ -421,12 +404,13 @@ describe("agentcloud, the JSON CLI", () => {
     });
 
     it("6: throttled (an injected fault) or no answer: retryable", async () => {
-      await adminCall("POST", "/_mock/faults", {
+      const fault = await server.adminCall("POST", "/_mock/faults", {
         operation: "list",
         code: "Throttled",
         status: 429,
         remaining: 1,
       });
+      expect(fault.status).toBeLessThan(300);
       const throttled = await cli(["chip-clusters", "list", "-o", "json"]);
       expect(expectFailure(throttled, 6, "Throttled").retryable).toBe(true);
       // The rule fired its one time: the same command now succeeds.

@@ -26,15 +26,18 @@ const clockSetter = (cloud: MockCloud) => (now: string) => {
   cloud.service.clock.advance(Date.parse(now) - cloud.service.clock.now().getTime());
 };
 
+/** The emulator as a node server on 127.0.0.1:0: alone, for a test that needs a real socket (a child process). */
+export const nodeServer: Adapter = {
+  name: "the node server on 127.0.0.1:0",
+  async start() {
+    const server = await startMockCloudServer({ port: 0, tokens });
+    return { baseUrl: server.url, stop: () => server.close(), setClock: clockSetter(server) };
+  },
+};
+
 /** The emulator as a node server on 127.0.0.1:0, and in process behind msw's socket-level network. */
 export const adapters: Adapter[] = [
-  {
-    name: "the node server on 127.0.0.1:0",
-    async start() {
-      const server = await startMockCloudServer({ port: 0, tokens });
-      return { baseUrl: server.url, stop: () => server.close(), setClock: clockSetter(server) };
-    },
-  },
+  nodeServer,
   {
     name: "the msw network adapter (in process)",
     async start() {

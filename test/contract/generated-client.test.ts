@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MockCloudServer, startMockCloudServer } from "../../provider/mock-cloud/index.ts";
 import { repoRoot } from "../support/paths.ts";
+import { nodeServer, useAdapterCloud } from "./fixtures.ts";
 
 const run = promisify(execFile);
 
@@ -15,22 +15,21 @@ const run = promisify(execFile);
  * `tsc --noEmit` must accept it, and it must then create, read, patch and delete every kind.
  */
 describe("a client generated from /openapi.json by openapi-typescript", { timeout: 120_000 }, () => {
-  let server: MockCloudServer;
+  // The generated program is a child process: the node server.
+  const server = useAdapterCloud(nodeServer);
   let dir: string;
 
-  beforeAll(async () => {
-    server = await startMockCloudServer({ port: 0 });
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "agentcloud-generated-client-"));
   });
-  afterAll(async () => {
-    await server.close();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
   it("generates types that a fetch client type-checks against, and that client works", async () => {
     await run(process.execPath, [
       join(repoRoot, "node_modules/openapi-typescript/bin/cli.js"),
-      `${server.url}/openapi.json`,
+      `${server.baseUrl}/openapi.json`,
       "--output",
       join(dir, "api.ts"),
     ]);
@@ -65,7 +64,7 @@ describe("a client generated from /openapi.json by openapi-typescript", { timeou
     expect(tsc.stdout).toBe("");
     const program = await run(process.execPath, [
       join(dir, "program.ts"),
-      server.url,
+      server.baseUrl,
       "agentcloud-dev-token",
     ]);
     expect(program.stdout).toContain("created, read, patched and deleted every kind");

@@ -1,10 +1,9 @@
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { generateText, stepCountIs, streamText, tool } from "ai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
-import { client } from "../support/cloud-client.ts";
-import { pooledEndpoint, type ServingEndpoint } from "../support/endpoints.ts";
+import type { TestCloud } from "../../provider/testing/index.ts";
+import { pooledEndpoint, type ServingEndpoint, useTestCloud } from "../support/endpoints.ts";
 
 // An agent loop in the `ai` package, through @ai-sdk/openai-compatible, against an endpoint whose
 // answers a test scripts: the model calls a tool, reads its result, and answers.
@@ -13,17 +12,13 @@ let cloud: TestCloud;
 let endpoint: ServingEndpoint;
 
 describe("the ai SDK's agent loop on a model endpoint", () => {
-  beforeAll(async () => {
-    cloud = await startTestCloud();
-    const api = client(cloud.url, cloud.token, { conformance: false });
-    endpoint = await pooledEndpoint(api, "agent", {
+  const t = useTestCloud();
+  beforeEach(async () => {
+    cloud = t.cloud;
+    endpoint = await pooledEndpoint(t.api, "agent", {
       model: "kimi-k2.6",
       throughput: { tokensPerMinute: 100_000 },
     });
-    await api.close();
-  });
-  afterAll(async () => {
-    await cloud.close();
   });
 
   const model = () =>

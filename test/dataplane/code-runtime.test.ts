@@ -1,10 +1,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startMockCloudServer } from "../../provider/mock-cloud/index.ts";
-import { type Call, client } from "../support/cloud-client.ts";
-import { adminToken, devToken, pooledEndpoint } from "../support/fixtures.ts";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { nodeServer, useAdapterCloud } from "../contract/fixtures.ts";
+import { pooledEndpoint } from "../support/fixtures.ts";
 import { scratchRoot } from "../support/paths.ts";
 
 /**
@@ -12,10 +11,7 @@ import { scratchRoot } from "../support/paths.ts";
  * permission model, calling its models through the context the emulator gives it.
  */
 describe("a code artifact's agent", () => {
-  let server: Awaited<ReturnType<typeof startMockCloudServer>>;
-  let call: Call;
-  let close: () => Promise<void>;
-  const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: adminToken });
+  const { call, adminCall } = useAdapterCloud(nodeServer);
   const wait = { headers: { Prefer: "wait" } };
   let primary: string;
   let fallback: string;
@@ -38,15 +34,8 @@ export default async function handle(input, context) {
 }
 `,
     );
-    server = await startMockCloudServer({ port: 0 });
-    ({ call, close } = client(server.url, devToken));
-  });
-  afterAll(async () => {
-    await close();
-    await server.close();
   });
   beforeEach(async () => {
-    await adminCall("POST", "/_mock/reset", {});
     primary = (await call("POST", "/v1/model-endpoints", pooledEndpoint("primary", 10_000), wait)).body
       .resource.id;
     fallback = (await call("POST", "/v1/model-endpoints", pooledEndpoint("fallback", 10_000), wait)).body

@@ -5,6 +5,7 @@ import { countTokens } from "../../provider/mock-cloud/core/inference/tokenizer.
 import type { TestCloud } from "../../provider/testing/index.ts";
 import type { Client } from "../support/cloud-client.ts";
 import { pooledEndpoint, type ServingEndpoint, useTestCloud } from "../support/endpoints.ts";
+import { type SseEvent, sseEvents } from "../support/sse.ts";
 
 // Regressions found by an outside review of the data plane.
 
@@ -80,15 +81,15 @@ describe("data plane edges", () => {
     });
     const res = await ask(e, "stream", { stream: true });
     expect(res.statusCode).toBe(200);
-    let received = "";
+    const received: SseEvent[] = [];
     const broken = await (async () => {
-      for await (const chunk of res.body) received += chunk.toString();
+      for await (const event of sseEvents(res.body)) received.push(event);
     })().then(
       () => false,
       () => true,
     );
     expect(broken).toBe(true);
-    const sent = [...received.matchAll(/"content":"([^"]+)"/g)].map((m) => m[1]).join("");
+    const sent = received.map((e) => JSON.parse(e.data).choices[0]?.delta?.content ?? "").join("");
     expect(countTokens("glm-5.1", sent)).toBeGreaterThanOrEqual(10);
     const usage = (await api.call("GET", `/v1/model-endpoints/${e.id}/usage`)).body.rows[0];
     expect(usage.outputTokens).toBe(countTokens("glm-5.1", sent));

@@ -1,32 +1,20 @@
 import OpenAI from "openai";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startMockCloudServer } from "../../provider/mock-cloud/index.ts";
-import { type Call, client } from "../support/cloud-client.ts";
-import { adminToken, devToken, pooledEndpoint } from "../support/fixtures.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { nodeServer, useAdapterCloud } from "../contract/fixtures.ts";
+import { devToken, pooledEndpoint } from "../support/fixtures.ts";
 
 /**
  * An agent runtime's model gateway through the official openai client: the primary answers, the
  * fallback takes over when the admin plane throttles the primary, and the answer says which.
  */
 describe("an agent runtime's model gateway", () => {
-  let server: Awaited<ReturnType<typeof startMockCloudServer>>;
-  let call: Call;
-  let close: () => Promise<void>;
-  const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: adminToken });
+  const server = useAdapterCloud(nodeServer);
+  const { call, adminCall } = server;
   let runtime: { id: string; invokeUrl: string };
   let primary: string;
   let fallback: string;
 
-  beforeAll(async () => {
-    server = await startMockCloudServer({ port: 0 });
-    ({ call, close } = client(server.url, devToken));
-  });
-  afterAll(async () => {
-    await close();
-    await server.close();
-  });
   beforeEach(async () => {
-    await adminCall("POST", "/_mock/reset", {});
     const wait = { headers: { Prefer: "wait" } };
     primary = (await call("POST", "/v1/model-endpoints", pooledEndpoint("primary", 10_000), wait)).body
       .resource.id;
@@ -92,7 +80,7 @@ describe("an agent runtime's model gateway", () => {
       status: 401,
     });
     const other = new OpenAI({
-      baseURL: `${server.url}/agents/ar-none/invoke/models/v1`,
+      baseURL: `${server.baseUrl}/agents/ar-none/invoke/models/v1`,
       apiKey: devToken,
       maxRetries: 0,
     });

@@ -1,31 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startMockCloudServer } from "../../provider/mock-cloud/index.ts";
-import { type Call, client } from "../support/cloud-client.ts";
-import { adminToken, devToken, pooledEndpoint } from "../support/fixtures.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { nodeServer, other, useAdapterCloud } from "../contract/fixtures.ts";
+import { pooledEndpoint } from "../support/fixtures.ts";
 
 /**
  * Tasks of an agent runtime over plain HTTP: `POST {invokeUrl}/invocations` at once or in the
  * background, `GET {invokeUrl}/tasks/{id}`, the built-in agent loop through the model gateway.
  */
 describe("an agent runtime's tasks", () => {
-  let server: Awaited<ReturnType<typeof startMockCloudServer>>;
-  let call: Call;
-  let close: () => Promise<void>;
-  const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: adminToken });
+  const { call, adminCall } = useAdapterCloud(nodeServer);
   const wait = { headers: { Prefer: "wait" } };
   let primary: string;
   let fallback: string;
 
-  beforeAll(async () => {
-    server = await startMockCloudServer({ port: 0, tokens: { [devToken]: "dev", "other-token": "other" } });
-    ({ call, close } = client(server.url, devToken));
-  });
-  afterAll(async () => {
-    await close();
-    await server.close();
-  });
   beforeEach(async () => {
-    await adminCall("POST", "/_mock/reset", {});
     primary = (await call("POST", "/v1/model-endpoints", pooledEndpoint("primary", 10_000), wait)).body
       .resource.id;
     fallback = (await call("POST", "/v1/model-endpoints", pooledEndpoint("fallback", 10_000), wait)).body
@@ -104,7 +91,7 @@ describe("an agent runtime's tasks", () => {
 
   it("keeps accounts apart and refuses bad input", async () => {
     const rt = await runtime();
-    const theirs = await call("POST", path(rt, "invocations"), { input: "hello" }, { token: "other-token" });
+    const theirs = await call("POST", path(rt, "invocations"), { input: "hello" }, { token: other });
     expect(theirs.status).toBe(404);
     expect((await call("POST", path(rt, "invocations"), { input: "hi" }, { token: "nope" })).status).toBe(
       401,

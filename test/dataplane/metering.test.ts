@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import { request } from "undici";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { modelCatalog } from "../../provider/api/catalog.ts";
 import { defaultAnswerTokens } from "../../provider/mock-cloud/core/inference/answer.ts";
 import {
@@ -13,6 +13,7 @@ import { countTokens, tokenizerOf } from "../../provider/mock-cloud/core/inferen
 import type { TestCloud } from "../../provider/testing/index.ts";
 import type { Client } from "../support/cloud-client.ts";
 import { pooledEndpoint, type ServingEndpoint, useTestCloud } from "../support/endpoints.ts";
+import { sseEvents } from "../support/sse.ts";
 
 // What the data plane meters: the prompt cache, elastic burst, the model's own tokenizer, and a
 // stream the client leaves — each checked in GET /v1/usage, on the emulator clock.
@@ -210,13 +211,14 @@ describe("metering of the data plane", () => {
       body: JSON.stringify({ model: e.model, messages: [{ role: "user", content: "long" }], stream: true }),
       signal: controller.signal,
     });
-    let received = "";
-    for await (const chunk of res.body) {
-      received += chunk.toString();
-      if ((received.match(/"content":"/g) ?? []).length > 10) break;
+    let pieces = 0;
+    for await (const event of sseEvents(res.body)) {
+      if (JSON.parse(event.data).choices[0]?.delta?.content) pieces++;
+      if (pieces > 10) break;
     }
     controller.abort();
-    await new Promise((r) => setTimeout(r, 300));
+    // Metered once the emulator sees the stream cancelled.
+    await vi.waitFor(async () => expect((await usageOf(e.id))?.requests).toBe(1), { timeout: 10_000 });
     const usage = await usageOf(e.id);
     expect(usage.requests).toBe(1);
     expect(usage.outputTokens).toBeGreaterThan(0);

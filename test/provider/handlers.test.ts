@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { getClient, setConfig } from "../../provider/runtime/config.ts";
 import { autoName, firstLineage, idempotencyKey } from "../../provider/runtime/identity.ts";
 import { handlers } from "../../provider/runtime/index.ts";
 import { forgetUnrecordedKeys } from "../../provider/runtime/recorded.ts";
-import { startTestCloud, type TestCloud } from "../../provider/testing/index.ts";
-import { type Client, client } from "../support/cloud-client.ts";
+import type { TestCloud } from "../../provider/testing/index.ts";
+import type { Client } from "../support/cloud-client.ts";
+import { useTestCloud } from "../support/endpoints.ts";
 
 const h = handlers.ChipCluster;
 let cloud: TestCloud;
@@ -21,16 +22,12 @@ async function inputs(name: string | undefined, extra: Record<string, unknown> =
   return inputs;
 }
 
-/** A testing-kit cloud for the enclosing describe block, with the provider configured for it. */
+/** A testing-kit cloud for the enclosing describe block (reset before each test), with the provider configured for it. */
 function withCloud() {
-  beforeAll(async () => {
-    cloud = await startTestCloud();
-    outside = client(cloud.url, cloud.token, { conformance: false });
+  const t = useTestCloud();
+  beforeAll(() => {
+    ({ cloud, api: outside } = t);
     setConfig({ endpoint: cloud.url, token: cloud.token });
-  });
-  afterAll(async () => {
-    await outside.close();
-    await cloud.close();
   });
 }
 
@@ -41,9 +38,6 @@ async function madeOutside(body: Record<string, unknown>): Promise<string> {
 
 describe("provider handlers against the emulator (testing kit)", () => {
   withCloud();
-  beforeEach(async () => {
-    await cloud.admin.reset();
-  });
 
   it("creates with one request when provisioning is immediate, and leaves its key held: only the engine's record releases it", async () => {
     const { outs } = await h.create(await inputs("quick"));
@@ -365,6 +359,23 @@ describe("provider handlers against the emulator (testing kit)", () => {
     expect(after).toMatchObject({ hyperNodeCount: 2, totalChips: 16, status: "ACTIVE" });
     const patches = (await cloud.admin.requests()).filter((r) => r.method === "PATCH");
     expect(patches).toHaveLength(1);
+  });
+
+  it("carries the checked estimate into state through create, update and read", async () => {
+    const cluster = { ...spec, __scope: "proj/dev/estimate", __provider: "serialized" };
+    const inputs = (await h.check({}, cluster)).inputs;
+    const created = await h.create(inputs);
+    // 8 chips × 730 h = 5840 chip-hours × 2.40 USD
+    expect(created.outs.estimate).toMatchObject({
+      chips: { "zhenwu-810e": 8 },
+      chipHoursPerMonth: 5840,
+      monthlyUsd: { min: 14_016, max: 14_016 },
+    });
+    const news = (await h.check({}, { ...cluster, hyperNodeCount: 2 })).inputs;
+    const updated = await h.update(created.id, created.outs, news);
+    expect(updated.outs.estimate).toMatchObject({ chips: { "zhenwu-810e": 16 } });
+    const read = await h.read(created.id, updated.outs);
+    expect((read.props as Record<string, unknown>).estimate).toEqual(updated.outs.estimate);
   });
 
   it("fails an update the cloud rolled back, naming the cause, and leaves the cluster as it was", async () => {
