@@ -3,7 +3,7 @@
  * agentcloud-mock: the AgentCloud emulator as a local server.
  *   agentcloud-mock [--host 127.0.0.1] [--port 4600] [--data .agentcloud] [--tokens tokens.json]
  *                   [--admin-token T] [--seed seed.json] [--log]
- *                   [--mcp-read-only] [--mcp-allow tool,tool] [--mcp-admin-tools]
+ *                   [--mcp-read-only] [--mcp-allow tool,tool] [--mcp-admin-tools] [--mcp-anonymous account]
  * Env: AGENTCLOUD_MOCK_TOKENS="tok=acct,tok2=acct2", AGENTCLOUD_MOCK_ADMIN_TOKEN.
  */
 import { readFileSync } from "node:fs";
@@ -30,6 +30,7 @@ function parse() {
       "mcp-read-only": { type: "boolean", default: false },
       "mcp-allow": { type: "string" },
       "mcp-admin-tools": { type: "boolean", default: false },
+      "mcp-anonymous": { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -70,6 +71,7 @@ const server = await startMockCloudServer({
   adminToken: values["admin-token"] ?? process.env.AGENTCLOUD_MOCK_ADMIN_TOKEN,
   seed: values.seed ? (readJson(values.seed, "seed file") as Seed) : undefined,
   verbose: values.log,
+  ...(values["mcp-anonymous"] ? { mcpAnonymousAccount: values["mcp-anonymous"] } : {}),
   mcp: {
     readOnly: values["mcp-read-only"],
     adminTools: values["mcp-admin-tools"],
@@ -78,7 +80,11 @@ const server = await startMockCloudServer({
 }).catch((e: Error) => fatal(e.message));
 process.stdout.write(`agentcloud-mock listening on ${server.url}\n`);
 process.stdout.write(`agentcloud-mock console at ${server.consoleUrl} (admin token unlocks the controls)\n`);
-process.stdout.write(`agentcloud-mock MCP at ${server.url}/mcp (an account token as the bearer)\n`);
+process.stdout.write(
+  values["mcp-anonymous"]
+    ? `agentcloud-mock MCP at ${server.url}/mcp: WITHOUT a token it acts as account ${values["mcp-anonymous"]} (--mcp-anonymous; for conformance suites, never a shared emulator)\n`
+    : `agentcloud-mock MCP at ${server.url}/mcp (an account token as the bearer)\n`,
+);
 
 const stop = () => {
   void server.close().then(() => process.exit(0));

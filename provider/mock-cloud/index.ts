@@ -29,6 +29,8 @@ export interface MockCloudOptions {
   verbose?: boolean;
   /** The MCP server's gates at start (`PUT /_mock/mcp` changes them). */
   mcp?: Partial<McpSettings>;
+  /** `/mcp` without a token acts as this account: for MCP clients that cannot send one (conformance suites). */
+  mcpAnonymousAccount?: string;
 }
 
 export type Seed =
@@ -47,7 +49,7 @@ export function createMockCloud(options: MockCloudOptions = {}): MockCloud {
   return makeMockCloud(options);
 }
 
-function makeMockCloud(options: MockCloudOptions, nodeResponse?: NodeResponse): MockCloud {
+function makeMockCloud(options: MockCloudOptions, nodeResponse?: NodeResponse, loopback = false): MockCloud {
   const db = openDb(options.dataDir ?? ":memory:");
   const service = new CloudService(db);
   if (options.limits) service.limits = Limits.parse({ ...service.limits, ...options.limits });
@@ -63,6 +65,8 @@ function makeMockCloud(options: MockCloudOptions, nodeResponse?: NodeResponse): 
     verbose: options.verbose,
     nodeResponse,
     mcp: new McpState(options.mcp),
+    loopback,
+    ...(options.mcpAnonymousAccount ? { mcpAnonymousAccount: options.mcpAnonymousAccount } : {}),
   });
   if (options.seed) applySeed(service, options.seed);
   return {
@@ -100,8 +104,8 @@ export interface MockCloudServer extends MockCloud {
 export async function startMockCloudServer(
   options: MockCloudOptions & { host?: string; port?: number } = {},
 ): Promise<MockCloudServer> {
-  const cloud = makeMockCloud(options, nodeResponse());
   const host = options.host ?? "127.0.0.1";
+  const cloud = makeMockCloud(options, nodeResponse(), ["127.0.0.1", "localhost", "::1"].includes(host));
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     // overrideGlobalObjects: false leaves the process's Request/Response alone (it is often a user's test process).
     const s = serve(

@@ -1,4 +1,11 @@
-import { type AuthInfo, createMcpHandler } from "@modelcontextprotocol/server";
+import {
+  type AuthInfo,
+  createMcpHandler,
+  hostHeaderValidationResponse,
+  localhostAllowedHostnames,
+  localhostAllowedOrigins,
+  originValidationResponse,
+} from "@modelcontextprotocol/server";
 import { type Context, Hono } from "hono";
 import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common.ts";
 import { planSpecs, validateSpec } from "../core/advice.ts";
@@ -171,8 +178,15 @@ export function createApp(given: AppDeps): Hono<Env> {
       },
     });
   });
+  const anonymous = deps.mcpAnonymousAccount ? tokens.accountPass(deps.mcpAnonymousAccount) : undefined;
   app.all("/mcp", (c) => {
-    const header = c.req.header("authorization");
+    if (deps.loopback) {
+      const refused =
+        hostHeaderValidationResponse(c.req.raw, localhostAllowedHostnames()) ??
+        originValidationResponse(c.req.raw, localhostAllowedOrigins());
+      if (refused) return refused;
+    }
+    const header = c.req.header("authorization") ?? anonymous;
     const account = tokens.account(header);
     if (!account) throw new MockCloudError("Unauthenticated", "MCP needs an account's bearer token");
     c.set("account", account);

@@ -49,6 +49,13 @@ export class TokenTable {
    * tool, called in an account's session): the admin token itself is kept only as a digest, so it
    * cannot be sent. The pass is random, never leaves the process, and is valid until revoked.
    */
+  /** A token of the account for as long as the emulator runs, never shown (`--mcp-anonymous`). */
+  accountPass(account: string): string {
+    const token = `pass-${randomBytes(32).toString("hex")}`;
+    this.#entries.push({ digest: digest(token), account });
+    return `Bearer ${token}`;
+  }
+
   adminPass(): { authorization: string; revoke(): void } {
     const token = `pass-${randomBytes(32).toString("hex")}`;
     const key = digest(token).toString("hex");

@@ -24,4 +24,11 @@ export interface AppDeps {
   nodeResponse?: NodeResponse;
   /** The MCP server's gates, plans and approvals (one per emulator; a default one when left out). */
   mcp?: McpState;
+  /**
+   * Served on a loopback address only: `/mcp` then refuses a Host or Origin that is not localhost's
+   * (DNS rebinding: a web page's script reaching the local server through a name it controls).
+   */
+  loopback?: boolean;
+  /** `/mcp` without a token acts as this account (`--mcp-anonymous`: for clients that cannot send one). */
+  mcpAnonymousAccount?: string;
 }
