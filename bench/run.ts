@@ -2,8 +2,8 @@
  * `npm run bench`: every benchmark, each measured against a baseline in the same run, printed as a
  * table of ratios and written as JSON (bench/results.ts) to `.agentcloud/bench/results-<date>.json`
  * or `--json <path>`. `--compare <file>` prints an earlier run's figures beside the new ones.
- * `--small` runs reduced sizes (a quick sanity pass). `--only emulator|tokens|engine|state|mocks` runs
- * one part; `--only breakdown` runs the engine breakdown instead (bench/breakdown.ts, not part of the default).
+ * `--small` runs reduced sizes (a quick sanity pass). `--only emulator|tokens|engine|state|stacks|mocks`
+ * runs one part; `--only breakdown` runs the engine breakdown instead (bench/breakdown.ts, not part of the default).
  * Not a test: nothing asserts.
  */
 import { parseArgs } from "node:util";
@@ -46,6 +46,10 @@ if (!values.only || values.only === "engine") {
 if (!values.only || values.only === "state") {
   const { benchState } = await import("./state.ts");
   rows.push(...(await benchState()));
+}
+if (!values.only || values.only === "stacks") {
+  const { benchStacks } = await import("./stacks.ts");
+  rows.push(...(await benchStacks({ small: values.small })));
 }
 // Last: setMocks takes over this process's Pulumi runtime.
 if (!values.only || values.only === "mocks") {
