@@ -213,7 +213,7 @@ for (let i = 0; i < 3; i++) {
     artifact: i === 0 && v % 2 === 1
       ? { code: { uri: "oss://agents/soak.zip", entrypoint: "main.py", runtime: "python3.12" } }
       : { image: "agents/soak:" + (i === 1 ? v : i) },
-    models: [{ endpointId: endpoints[i % 2].id, role: "primary" }],
+    models: [{ endpointId: endpoints[i % 2]!.id, role: "primary" }],
   }).id;
 }
 export const resources = ids;
