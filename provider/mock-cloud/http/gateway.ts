@@ -215,42 +215,31 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
     const artifact = runtime.body.artifact as { code?: { uri: string; entrypoint: string; runtime: string } };
     if (artifact.code) return runCodeTask(account, runtime, task, authorization, artifact.code);
     try {
-      const bindings = runtime.body.models as Binding[];
-      const primary = bindings.find((b) => b.role === "primary");
-      const endpoint = primary && service.repo.getResource(account, "ModelEndpoint", primary.endpointId);
-      const answer = await fetchApp(
-        new Request(`http://agentcloud.internal/agents/${runtime.id}/invoke/models/v1/chat/completions`, {
-          method: "POST",
-          headers: { authorization, "content-type": "application/json" },
-          body: JSON.stringify({
-            model: endpoint?.body.model ?? "default",
-            messages: [
-              { role: "system", content: `You are the agent ${runtime.body.name}.` },
-              { role: "user", content: task.input },
-            ],
-          }),
-        }),
-      );
-      const body = (await answer.json()) as {
+      const answer = await chat(runtime, account, authorization, {
+        messages: [
+          { role: "system", content: `You are the agent ${runtime.body.name}.` },
+          { role: "user", content: task.input },
+        ],
+      });
+      const body = answer.body as {
         choices?: { message?: { content?: string | null; tool_calls?: unknown[] } }[];
         error?: { code?: string | null; message?: string };
       };
-      const hops = answer.headers.get("x-agentcloud-hops") ?? "";
       if (answer.status >= 400) {
         return finish(account, task, {
           status: "FAILED",
           output: null,
           error: {
-            code: body.error?.code ?? `HTTP${answer.status}`,
-            message: `${body.error?.message ?? `the model answered ${answer.status}`} (hops ${hops})`,
+            code: body?.error?.code ?? `HTTP${answer.status}`,
+            message: `${body?.error?.message ?? `the model answered ${answer.status}`} (hops ${answer.hops})`,
           },
         });
       }
-      const message = body.choices?.[0]?.message;
+      const message = body?.choices?.[0]?.message;
       const text = message?.content ?? JSON.stringify(message?.tool_calls ?? []);
       return finish(account, task, {
         status: "SUCCEEDED",
-        output: { text, routedTo: answer.headers.get("x-agentcloud-routed-to"), hops },
+        output: { text, routedTo: answer.routedTo, hops: answer.hops },
         error: null,
       });
     } catch (e) {
