@@ -1,9 +1,7 @@
 import type { Client } from "@modelcontextprotocol/client";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startMockCloudServer } from "../../provider/mock-cloud/index.ts";
-import { type Call, client } from "../support/cloud-client.ts";
+import { describe, expect, it } from "vitest";
 import { mcpSessions, type ToolResult } from "../support/mcp.ts";
-import { admin, cluster, dev, tokens } from "./fixtures.ts";
+import { cluster, dev, nodeServer, useAdapterCloud } from "./fixtures.ts";
 
 type Result = ToolResult;
 
@@ -60,10 +58,16 @@ class ScriptedAgent {
 }
 
 describe("a scripted agent through MCP", () => {
-  let server: Awaited<ReturnType<typeof startMockCloudServer>>;
-  let call: Call;
-  let closeRest: () => Promise<void>;
-  const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: admin });
+  const emulator = useAdapterCloud(nodeServer, async (adminCall) => {
+    await adminCall("POST", "/_mock/reset", {});
+    // Creates take a minute on the emulator clock: the agent has to wait for them.
+    await adminCall("PUT", "/_mock/transitions", {
+      ChipCluster: { mode: "duration", ms: 60_000 },
+      ModelEndpoint: { mode: "duration", ms: 60_000 },
+      AgentRuntime: { mode: "immediate" },
+    });
+  });
+  const { call, adminCall } = emulator;
   const endpointSpec = (clusterId: string) => ({
     name: "glm",
     region: "cn-hangzhou",
@@ -72,7 +76,7 @@ describe("a scripted agent through MCP", () => {
     throughput: { tokensPerMinute: 20_000 },
   });
 
-  const session = mcpSessions(() => server.url);
+  const session = mcpSessions(() => emulator.baseUrl);
   async function agent(): Promise<ScriptedAgent> {
     return new ScriptedAgent(await session(dev, "scripted-agent"), async (ms) => {
       await adminCall("POST", "/_mock/clock/advance", { ms });
@@ -83,24 +87,6 @@ describe("a scripted agent through MCP", () => {
       (await call("GET", `/v1/${c}`)).body.items as { id: string; status: string }[];
     return { clusters: await items("chip-clusters"), endpoints: await items("model-endpoints") };
   };
-
-  beforeAll(async () => {
-    server = await startMockCloudServer({ port: 0, tokens });
-    ({ call, close: closeRest } = client(server.url, dev));
-  });
-  afterAll(async () => {
-    await closeRest();
-    await server.close();
-  });
-  beforeEach(async () => {
-    await adminCall("POST", "/_mock/reset", {});
-    // Creates take a minute on the emulator clock: the agent has to wait for them.
-    await adminCall("PUT", "/_mock/transitions", {
-      ChipCluster: { mode: "duration", ms: 60_000 },
-      ModelEndpoint: { mode: "duration", ms: 60_000 },
-      AgentRuntime: { mode: "immediate" },
-    });
-  });
 
   it("checks, provisions, waits, reads the estimate and deletes through plan and confirm", async () => {
     const a = await agent();

@@ -1,23 +1,22 @@
 import type { Client } from "@modelcontextprotocol/client";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { routeSpecs } from "../../provider/mock-cloud/http/routes.ts";
-import { startMockCloudServer } from "../../provider/mock-cloud/index.ts";
 import { annotationsOf } from "../../provider/mock-cloud/mcp/tools.ts";
-import { type Call, client } from "../support/cloud-client.ts";
 import { mcpSessions, type ToolResult } from "../support/mcp.ts";
-import { admin, cluster, dev, freshAndImmediate, other, tokens } from "./fixtures.ts";
+import { cluster, dev, freshAndImmediate, nodeServer, other, useAdapterCloud } from "./fixtures.ts";
 
 /**
  * The emulator's MCP server at /mcp, through the official SDK client over streamable HTTP: the
  * tools generated from the route table, their annotations, and the gates in front of agents.
  */
 describe("MCP at /mcp", () => {
-  let server: Awaited<ReturnType<typeof startMockCloudServer>>;
-  let call: Call;
-  let closeRest: () => Promise<void>;
-  const adminCall: Call = (m, p, b, o) => call(m, p, b, { ...o, token: admin });
+  const cloud = useAdapterCloud(nodeServer, async (adminCall) => {
+    await freshAndImmediate(adminCall);
+    expect((await adminCall("PUT", "/_mock/mcp", {})).status).toBe(200);
+  });
+  const { call, adminCall } = cloud;
 
-  const session = mcpSessions(() => server.url);
+  const session = mcpSessions(() => cloud.baseUrl);
   const connect = (token = dev) => session(token);
   type Result = ToolResult;
   const tool = async (mcp: Client, name: string, args: Record<string, unknown> = {}) =>
@@ -28,19 +27,6 @@ describe("MCP at /mcp", () => {
   };
   const clusters = async (token = dev) =>
     (await call("GET", "/v1/chip-clusters", undefined, { token })).body.items as { id: string }[];
-
-  beforeAll(async () => {
-    server = await startMockCloudServer({ port: 0, tokens });
-    ({ call, close: closeRest } = client(server.url, dev));
-  });
-  afterAll(async () => {
-    await closeRest();
-    await server.close();
-  });
-  beforeEach(async () => {
-    await freshAndImmediate(adminCall);
-    expect((await adminCall("PUT", "/_mock/mcp", {})).status).toBe(200);
-  });
 
   it("lists a tool for every /v1 operation, in the table's order, each annotated as its route says", async () => {
     const { tools } = await (await connect()).listTools();
@@ -220,7 +206,7 @@ describe("MCP at /mcp", () => {
   });
 
   it("refuses a session without an account token", async () => {
-    const res = await fetch(`${server.url}/mcp`, {
+    const res = await fetch(`${cloud.baseUrl}/mcp`, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),

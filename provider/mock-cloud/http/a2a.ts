@@ -34,7 +34,7 @@ import type { StoredResource } from "../store/repo.ts";
 import { TaskStore } from "../store/tasks.ts";
 import { json } from "./body.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
-import type { taskHandlers } from "./gateway.ts";
+import { callerRuntime, type taskHandlers } from "./gateway.ts";
 
 type Id = string | number | null;
 
@@ -293,16 +293,7 @@ export function a2aHandlers(deps: AppDeps, tasks: Pick<ReturnType<typeof taskHan
 
   /** The caller's runtime that speaks A2A: 401 without the account's token, 404 if it has none such. */
   const a2aRuntimeOf = (c: Context<AppEnv>, runtimeId: string) => {
-    const account = tokens.account(c.req.header("authorization"));
-    if (!account)
-      throw new MockCloudError(
-        "Unauthenticated",
-        "an agent runtime's A2A endpoint takes its account's bearer token",
-      );
-    c.set("account", account);
-    service.tick();
-    const runtime = service.repo.getResource(account, "AgentRuntime", runtimeId);
-    if (!runtime) throw new MockCloudError("NotFound", `AgentRuntime ${runtimeId} not found`);
+    const { account, runtime } = callerRuntime(deps, c, runtimeId, "an agent runtime's A2A endpoint");
     if (protocolOf(runtime) !== "a2a") throw notA2a(runtime);
     return { account, runtime };
   };

@@ -106,25 +106,31 @@ export function gatewayHandler(deps: AppDeps, fetchApp: (request: Request) => Pr
 }
 
 /**
+ * The caller's agent runtime at its invokeUrl: 401 without its account's bearer token, 404 when
+ * the account has none such. `what` names the surface in the 401 ("an agent runtime's memory").
+ */
+export function callerRuntime(deps: AppDeps, c: Context<AppEnv>, runtimeId: string, what: string) {
+  const account = deps.tokens.account(c.req.header("authorization"));
+  if (!account) throw new MockCloudError("Unauthenticated", `${what} takes its account's bearer token`);
+  c.set("account", account);
+  deps.service.tick();
+  const runtime = deps.service.repo.getResource(account, "AgentRuntime", runtimeId);
+  if (!runtime) throw new MockCloudError("NotFound", `AgentRuntime ${runtimeId} not found`);
+  return { account, runtime };
+}
+
+/**
  * `POST {invokeUrl}/invocations` and `GET {invokeUrl}/tasks/{id}`: a task of the runtime, with the
  * account's token. An `image` artifact runs the built-in agent loop: the primary endpoint's model,
  * through the runtime's own gateway (so its fallback applies), answers the input. A `code`
  * artifact does not run yet: its task fails saying so.
  */
 export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Promise<Response>) {
-  const { service, tokens } = deps;
+  const { service } = deps;
   const tasks = new TaskStore(service.db);
 
-  const runtimeOf = (c: Context<AppEnv>, runtimeId: string) => {
-    const account = tokens.account(c.req.header("authorization"));
-    if (!account)
-      throw new MockCloudError("Unauthenticated", "an agent runtime takes its account's bearer token");
-    c.set("account", account);
-    service.tick();
-    const runtime = service.repo.getResource(account, "AgentRuntime", runtimeId);
-    if (!runtime) throw new MockCloudError("NotFound", `AgentRuntime ${runtimeId} not found`);
-    return { account, runtime };
-  };
+  const runtimeOf = (c: Context<AppEnv>, runtimeId: string) =>
+    callerRuntime(deps, c, runtimeId, "an agent runtime");
 
   const finish = (account: string, task: Task, result: Pick<Task, "status" | "output" | "error">): Task => {
     const done = { ...task, ...result, finishedAt: service.clock.now().toISOString() };

@@ -13,6 +13,7 @@ import { fail, invalid, MockCloudError } from "../errors.ts";
 import { tx } from "../store/db.ts";
 import { type MemoryKeyRow, MemoryStore, wordsOf } from "../store/memory.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
+import { callerRuntime } from "./gateway.ts";
 import { parseInput } from "./register.ts";
 
 const dayMs = 86_400_000;
@@ -20,7 +21,7 @@ const dayMs = 86_400_000;
 type MemorySettings = { enabled: boolean; retentionDays: number };
 
 export function memoryHandlers(deps: AppDeps) {
-  const { service, tokens } = deps;
+  const { service } = deps;
   const store = new MemoryStore(service.db);
 
   /**
@@ -28,16 +29,7 @@ export function memoryHandlers(deps: AppDeps) {
    * clock and the retention; its entries past retention removed first.
    */
   const memoryOf = (c: Context<AppEnv>, runtimeId: string) => {
-    const account = tokens.account(c.req.header("authorization"));
-    if (!account)
-      throw new MockCloudError(
-        "Unauthenticated",
-        "an agent runtime's memory takes its account's bearer token",
-      );
-    c.set("account", account);
-    service.tick();
-    const runtime = service.repo.getResource(account, "AgentRuntime", runtimeId);
-    if (!runtime) throw new MockCloudError("NotFound", `AgentRuntime ${runtimeId} not found`);
+    const { account, runtime } = callerRuntime(deps, c, runtimeId, "an agent runtime's memory");
     const memory = runtime.body.memory as MemorySettings | undefined;
     if (!memory?.enabled)
       throw new MockCloudError(

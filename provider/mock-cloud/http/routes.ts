@@ -359,32 +359,31 @@ function a2aRoutes() {
     description:
       "the A2A protocol version the client speaks: 1.0, or 0.3 (none: 0.3, as A2A says); another is -32009 on the JSON-RPC endpoint, A2A 1.0's card on the card's",
   };
+  /** What both places of the agent card share. */
+  const card = {
+    ...common,
+    method: "get" as const,
+    auth: "none" as const,
+    headers: [version],
+    ok: { status: 200 as const, description: "the agent card", body: AgentCardAnswer },
+    errors: ["ValidationError", "NotFound", "InternalError"] satisfies ErrorCode[],
+  };
   return [
     route({
-      ...common,
+      ...card,
       handler: "getA2aCard",
       operationId: "getRuntimeAgentCard",
-      method: "get",
       path: "/agents/{id}/invoke/.well-known/agent-card.json",
       summary:
         "the A2A agent card of an agent runtime whose protocol is `a2a` (`{invokeUrl}/.well-known/agent-card.json`, no token needed; 404 for another protocol): its name, description (its `description` tag, or what it runs), version, skills (its `skills`), streaming, text in and out, bearer auth, and its JSON-RPC endpoint `{invokeUrl}/a2a` for A2A 1.0 and 0.3; with `A2A-Version: 1.0`, A2A 1.0's card (`supportedInterfaces`), else 0.3's (`url`, `preferredTransport`)",
-      auth: "none",
-      headers: [version],
-      ok: { status: 200, description: "the agent card", body: AgentCardAnswer },
-      errors: ["ValidationError", "NotFound", "InternalError"],
     }),
     route({
-      ...common,
+      ...card,
       handler: "getA2aCardBesideInvokeUrl",
       operationId: "getRuntimeAgentCardBesideInvokeUrl",
-      method: "get",
       path: "/agents/{id}/.well-known/agent-card.json",
       summary:
         "the same agent card, where a client that resolves `.well-known/agent-card.json` against the invokeUrl as a relative URL (no trailing slash: the @a2a-js/sdk client's createFromUrl(invokeUrl)) looks for it",
-      auth: "none",
-      headers: [version],
-      ok: { status: 200, description: "the agent card", body: AgentCardAnswer },
-      errors: ["ValidationError", "NotFound", "InternalError"],
     }),
     route({
       ...common,
