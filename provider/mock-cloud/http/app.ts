@@ -1,6 +1,7 @@
 import {
   type AuthInfo,
   createMcpHandler,
+  DEFAULT_MAX_REQUEST_BODY_SIZE,
   hostHeaderValidationResponse,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
@@ -17,7 +18,7 @@ import { agentCloudMcpServer } from "../mcp/server.ts";
 import { McpState } from "../mcp/state.ts";
 import { a2aHandlers } from "./a2a.ts";
 import { adminRoutes } from "./admin.ts";
-import { json, requireJsonBody } from "./body.ts";
+import { discardBody, json, requireJsonBody } from "./body.ts";
 import { catalogHandlers } from "./catalog.ts";
 import { consoleRoutes } from "./console.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
@@ -179,7 +180,7 @@ export function createApp(given: AppDeps): Hono<Env> {
     });
   });
   const anonymous = deps.mcpAnonymousAccount ? tokens.accountPass(deps.mcpAnonymousAccount) : undefined;
-  app.all("/mcp", (c) => {
+  app.all("/mcp", async (c) => {
     if (deps.loopback) {
       const refused =
         hostHeaderValidationResponse(c.req.raw, localhostAllowedHostnames()) ??
@@ -190,7 +191,14 @@ export function createApp(given: AppDeps): Hono<Env> {
     const account = tokens.account(header);
     if (!account) throw new MockCloudError("Unauthenticated", "MCP needs an account's bearer token");
     c.set("account", account);
-    return mcp.fetch(c.req.raw, { authInfo: { token: header as string, clientId: account, scopes: [] } });
+    // The SDK refuses a declared length over its limit by that header alone: drop the body first,
+    // so the client hears that 413 instead of a connection closed under its upload.
+    let request = c.req.raw;
+    if (Number(c.req.header("content-length") ?? 0) > DEFAULT_MAX_REQUEST_BODY_SIZE) {
+      await discardBody(c);
+      request = new Request(request.url, { method: request.method, headers: request.headers });
+    }
+    return mcp.fetch(request, { authInfo: { token: header as string, clientId: account, scopes: [] } });
   });
   register(app, inferenceHandlers(deps), json);
   const gateway = gatewayHandler(deps, async (request) => app.fetch(request));

@@ -54,13 +54,19 @@ function bodyText(c: Context, maxBytes = maxBodyBytes): Promise<string> {
 }
 
 async function readLimited(c: Context, maxBytes: number): Promise<string> {
-  const tooLarge = () =>
-    // The rest of the body is unread, so the connection cannot be reused: say so.
-    new MockCloudError("PayloadTooLarge", `request body larger than ${sizeLabel(maxBytes)}`, undefined, {
-      connection: "close",
-    });
+  const tooLarge = async (reader?: ReadableStreamDefaultReader<Uint8Array>) => {
+    // The rest is read and dropped first, so the client hears the 413 rather than a connection closed
+    // under its upload; when it is too much to drop, the connection is closed after the answer.
+    const drained = await discardBody(c, reader);
+    return new MockCloudError(
+      "PayloadTooLarge",
+      `request body larger than ${sizeLabel(maxBytes)}`,
+      undefined,
+      drained ? undefined : { connection: "close" },
+    );
+  };
   const length = c.req.header("content-length");
-  if (Number(length ?? 0) > maxBytes) throw tooLarge();
+  if (Number(length ?? 0) > maxBytes) throw await tooLarge();
   // On the node server, a body of a declared length (no more than maxBytes: the parser delivers no
   // more than Content-Length says) is read from the socket's message as it is, without building a
   // web Request and stream around it.
@@ -84,13 +90,46 @@ async function readLimited(c: Context, maxBytes: number): Promise<string> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > maxBytes) {
-      reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
+    if (size > maxBytes) throw await tooLarge(reader);
     chunks.push(value);
   }
   return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/**
+ * The most of a refused body that is read and dropped to keep the connection: enough for a client
+ * that writes a few MB before it reads the answer, small enough that a huge upload is cut short.
+ */
+const maxDiscardBytes = 8 * 1024 * 1024;
+
+/**
+ * Reads the rest of a request body and drops it, so an early answer (413) reaches a client that is
+ * still uploading. False when the body declares, or turns out, larger than 8 MiB: reading stops and
+ * the connection is to be closed.
+ */
+export async function discardBody(
+  c: Context,
+  reader: ReadableStreamDefaultReader<Uint8Array> | undefined = c.req.raw.body?.getReader(),
+): Promise<boolean> {
+  if (!reader) return true;
+  if (Number(c.req.header("content-length") ?? 0) > maxDiscardBytes) {
+    reader.cancel().catch(() => {});
+    return false;
+  }
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return true;
+      size += value.byteLength;
+      if (size > maxDiscardBytes) {
+        reader.cancel().catch(() => {});
+        return false;
+      }
+    }
+  } catch {
+    return false;
+  }
 }
 
 function readIncoming(incoming: IncomingMessage): Promise<string> {
