@@ -19,25 +19,41 @@ const fallback = new ModelEndpoint("fallback", {
   throughput: { tokensPerMinute: 60_000 },
 });
 
+const code = (entrypoint: string) => ({
+  uri: pathToFileURL(join(import.meta.dirname, "agent")).href,
+  entrypoint,
+  runtime: "nodejs24" as const,
+});
+
+// The peer the support agent hands work to: its own code (agent/reviewer.mjs), the same model.
+const reviewer = new AgentRuntime("reviewer", {
+  region: "cn-hangzhou",
+  artifact: { code: code("reviewer.mjs") },
+  protocol: "http",
+  models: [{ endpointId: primary.id, role: "primary" }],
+  sandbox: { cpu: 0.5, memoryMiB: 512, isolation: "microvm" },
+});
+
 // The agent's code is the folder beside this program: the emulator runs agent/index.mjs for each
-// task, in a sandbox that may read that folder and reaches its models through `context.models`.
+// task, in a sandbox that may read that folder and reaches its models through `context.models`,
+// its memory through `context.memory` and its reviewer through `context.channels`. An idle sandbox
+// stops after a minute (the next task cold-starts a new one); its memory stays.
 const agent = new AgentRuntime("support", {
   region: "cn-hangzhou",
-  artifact: {
-    code: {
-      uri: pathToFileURL(join(import.meta.dirname, "agent")).href,
-      entrypoint: "index.mjs",
-      runtime: "nodejs24",
-    },
-  },
+  artifact: { code: code("index.mjs") },
   protocol: "http",
   models: [
     { endpointId: primary.id, role: "primary" },
     { endpointId: fallback.id, role: "fallback" },
   ],
   sandbox: { cpu: 1, memoryMiB: 1024, isolation: "microvm" },
+  lifecycle: { idleTimeoutSeconds: 60, maxLifetimeSeconds: 3600, onIdle: "stop" },
+  memory: { enabled: true, retentionDays: 30 },
+  channels: [{ peerRuntimeId: reviewer.id, mode: "a2a" }],
+  env: { REVIEWER_RUNTIME_ID: reviewer.id },
 });
 
 export const invokeUrl = agent.invokeUrl;
+export const reviewerInvokeUrl = reviewer.invokeUrl;
 export const primaryEndpointId = primary.id;
 export const fallbackEndpointId = fallback.id;

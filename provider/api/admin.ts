@@ -63,7 +63,11 @@ export const Limits = z.strictObject({
 export type Limits = z.infer<typeof Limits>;
 
 /** A fault rule, LocalStack-shaped: what to match, and what to do instead of (or before) answering. */
-/** What a fault can target: an API operation, or `provision` (a create's or update's transition). */
+/**
+ * What a fault can target: an API operation, `provision` (a create's or update's transition), or a
+ * data-plane operation by its operationId (an endpoint's models and chat completions, a runtime's
+ * gateway). A rule without an operation targets the API's operations only.
+ */
 export const faultOperations = [
   "create",
   "get",
@@ -72,7 +76,17 @@ export const faultOperations = [
   "delete",
   "operation",
   "provision",
+  "listEndpointModels",
+  "createChatCompletion",
+  "createRuntimeChatCompletion",
 ] as const;
+/** The operations a fault rule reaches only when it names them. */
+export const namedOnlyFaultOperations: readonly string[] = [
+  "provision",
+  "listEndpointModels",
+  "createChatCompletion",
+  "createRuntimeChatCompletion",
+];
 
 export const FaultRule = z.strictObject({
   id: z.string().optional(),
@@ -82,7 +96,12 @@ export const FaultRule = z.strictObject({
     .transform((k) => resourceKinds.find((r) => r === k || collectionOf[r] === k) ?? k)
     .pipe(z.enum(resourceKinds))
     .optional(),
-  /** create, get, list, update, delete, operation (GET /v1/operations), or provision (fails a transition). */
+  /**
+   * create, get, list, update, delete, operation (GET /v1/operations), provision (fails a
+   * transition), or a data-plane operation: listEndpointModels, createChatCompletion (an
+   * endpoint's, the gateway's hops included), createRuntimeChatCompletion (a runtime's gateway);
+   * those answer in OpenAI's error shape.
+   */
   operation: z.enum(faultOperations).optional(),
   region: z.string().optional(),
   account: z.string().optional(),

@@ -168,18 +168,24 @@ export const InferenceRule = z.strictObject({
 });
 export type InferenceRule = z.infer<typeof InferenceRule>;
 
-const usageGroups = ["hour", "day", "endpoint", "model"] as const;
+const usageGroups = ["hour", "day", "endpoint", "model", "runtime"] as const;
 
 /** `GET /v1/usage` (and `/v1/model-endpoints/{id}/usage`): filters on the emulator clock, and a grouping. */
 export const UsageQuery = z.object({
   endpointId: z.string().optional().describe("only this endpoint"),
   model: z.enum(modelIds).optional().describe("only this model"),
+  runtimeId: z
+    .string()
+    .optional()
+    .describe("only what this agent runtime used: its sandbox time and the requests its model gateway sent"),
   from: Timestamp.optional().describe("from this time on the emulator clock (inclusive)"),
   to: Timestamp.optional().describe("until this time on the emulator clock (exclusive)"),
   groupBy: z
     .enum(usageGroups)
     .optional()
-    .describe("one row per hour, day, endpoint or model; absent: one total"),
+    .describe(
+      "one row per hour, day, endpoint, model or agent runtime (the group '': requests sent to an endpoint directly); absent: one total. Sandbox time has no endpoint or model: grouped or filtered by those, it is left out",
+    ),
 });
 
 const UsageRow = z.object({
@@ -192,6 +198,9 @@ const UsageRow = z.object({
   outputTokens: z.number().int(),
   /** Tokens served above `tokensPerMinute` on elastic endpoints, billed at the elastic price. */
   elasticTokens: z.number().int(),
+  /** Seconds of agent runtimes' sandbox instances (billed spans that ended in the group's time). */
+  sandboxSeconds: z.number(),
+  /** Tokens at the catalog's prices, and sandbox time at its sandbox prices. */
   costUsd: z.number(),
 });
 export const UsageReport = z.object({ currency: z.literal("USD"), rows: z.array(UsageRow) });

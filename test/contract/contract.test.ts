@@ -396,6 +396,12 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       const read = await call("GET", `/agents/${rt.id}/invoke/tasks/${task.body.id}`);
       expect(read.body).toEqual(task.body);
       expectError(await call("GET", `/agents/${rt.id}/invoke/tasks/task-nope`), 404, "NotFound");
+      // The instance the task ran on, and the task, in the control plane's lists.
+      const instances = await call("GET", `/v1/agent-runtimes/${rt.id}/instances`);
+      expect(instances.body.items).toMatchObject([{ id: task.body.placement.instanceId, tasksServed: 1 }]);
+      const tasks = await call("GET", `/v1/agent-runtimes/${rt.id}/tasks?limit=1`);
+      expect(tasks.body.items).toEqual([task.body]);
+      expectError(await call("GET", "/v1/agent-runtimes/ar-nope/instances"), 404, "NotFound");
     });
 
     it("speaks A2A for an a2a runtime: its agent card without a token, JSON-RPC with the account's", async () => {
@@ -464,6 +470,60 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       );
     });
 
+    it("serves an mcp runtime's tools at {invokeUrl}/mcp, with the account's token", async () => {
+      const e = await ready("model-endpoints", endpointBody("mcp"));
+      const runtime = (name: string, protocol: string) =>
+        ready("agent-runtimes", {
+          name,
+          region: "cn-hangzhou",
+          artifact: { image: "agents/mcp:1" },
+          protocol,
+          models: [{ endpointId: e.id, role: "primary" }],
+        });
+      const rt = await runtime("mcp-agent", "mcp");
+      // 2026-era requests (the `_meta` envelope, Mcp-Method): answered in one JSON body.
+      const envelope = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+      };
+      const mcp = (id: number, method: string, params: Record<string, unknown>, token?: string) =>
+        call(
+          "POST",
+          `/agents/${rt.id}/invoke/mcp`,
+          { jsonrpc: "2.0", id, method, params: { ...params, _meta: envelope } },
+          {
+            headers: {
+              accept: "application/json, text/event-stream",
+              "mcp-protocol-version": "2026-07-28",
+              "mcp-method": method,
+              ...(typeof params.name === "string" ? { "mcp-name": params.name } : {}),
+            },
+            ...(token ? { token } : {}),
+          },
+        );
+      const listed = await mcp(1, "tools/list", {});
+      expect(listed.status).toBe(200);
+      expect(listed.body.result.tools.map((t: { name: string }) => t.name)).toEqual(["run_task", "get_task"]);
+      const ran = await mcp(2, "tools/call", { name: "run_task", arguments: { input: "hello" } });
+      expect(ran.status).toBe(200);
+      expect(ran.body).toMatchObject({
+        jsonrpc: "2.0",
+        id: 2,
+        result: { structuredContent: { status: "SUCCEEDED", output: { routedTo: e.id } } },
+      });
+      expect(ran.body.result.isError).toBeFalsy();
+      const task = ran.body.result.structuredContent;
+      expect(ran.body.result.content[0].text).toBe(task.output.text);
+      expect((await call("GET", `/agents/${rt.id}/invoke/tasks/${task.id}`)).body).toEqual(task);
+      expectError(await mcp(3, "tools/list", {}, other), 404, "NotFound");
+      const plain = await runtime("http-agent-mcp", "http");
+      expectError(
+        await call("POST", `/agents/${plain.id}/invoke/mcp`, { jsonrpc: "2.0", id: 4, method: "ping" }),
+        404,
+        "NotFound",
+      );
+    });
+
     it("keeps an agent runtime's memory when it is enabled: put, get, list, search, delete", async () => {
       const e = await ready("model-endpoints", endpointBody("mem"));
       const runtime = (name: string, enabled: boolean) =>
@@ -500,6 +560,72 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       const off = await runtime("mem-off", false);
       expectError(await call("GET", `/agents/${off.id}/invoke/memory/notes`), 409, "Conflict");
       expectError(await call("GET", `${base}/notes`, undefined, { token: other }), 404, "NotFound");
+    });
+
+    it("carries messages between agent runtimes over declared channels: publish, receive, ack, inbox, dead letters", async () => {
+      const e = await ready("model-endpoints", endpointBody("chan"));
+      const runtime = (name: string, channels: { peerRuntimeId: string; mode: "a2a" }[]) =>
+        ready("agent-runtimes", {
+          name,
+          region: "cn-hangzhou",
+          artifact: { image: "agents/chan:1" },
+          models: [{ endpointId: e.id, role: "primary" }],
+          channels,
+        });
+      const b = await runtime("chan-b", []);
+      const a = await runtime("chan-a", [{ peerRuntimeId: b.id, mode: "a2a" }]);
+      const sent = await call("POST", `/agents/${a.id}/invoke/channels/${b.id}/messages`, {
+        body: { hello: "b" },
+        key: "k1",
+      });
+      expect(sent.status).toBe(201);
+      expect(sent.body).toMatchObject({ from: a.id, to: b.id, key: "k1", state: "ready", attempts: 0 });
+      expectError(
+        await call("POST", `/agents/${b.id}/invoke/channels/${a.id}/messages`, { body: 1 }),
+        409,
+        "Conflict",
+      );
+      expectError(
+        await call("POST", `/agents/${a.id}/invoke/channels/ar-nope/messages`, { body: 1 }),
+        404,
+        "NotFound",
+      );
+      const inbox = `/agents/${b.id}/invoke/inbox`;
+      const got = await call("POST", `${inbox}/receive`, { maxMessages: 5, visibilityTimeoutSeconds: 10 });
+      expect(got.status).toBe(200);
+      expect(got.body.items).toEqual([
+        {
+          ...sent.body,
+          state: "inFlight",
+          attempts: 1,
+          visibleAt: expect.any(String),
+          receipt: expect.any(String),
+        },
+      ]);
+      expect((await call("GET", inbox)).body).toMatchObject({ ready: 0, inFlight: 1, deadLetters: 0 });
+      const ack = `${inbox}/messages/${sent.body.id}/ack`;
+      expect((await call("POST", ack, { receipt: got.body.items[0].receipt })).body).toEqual({
+        id: sent.body.id,
+        acked: true,
+      });
+      expectError(await call("POST", ack), 404, "NotFound");
+      const late = await call("POST", `/agents/${a.id}/invoke/channels/${b.id}/messages`, { body: "late" });
+      await call("POST", `${inbox}/receive`, { visibilityTimeoutSeconds: 1 });
+      await adminCall("POST", "/_mock/clock/advance", { ms: 1000 });
+      expectError(await call("POST", `${inbox}/messages/${late.body.id}/ack`, {}), 409, "Conflict");
+      const dead = await call("GET", `${inbox}/dead-letters?pageSize=10`);
+      expect(dead.body).toEqual({ items: [], nextPageToken: null });
+      const depth = await call("GET", inbox);
+      expect(depth.body).toMatchObject({
+        ready: 1,
+        inFlight: 0,
+        deadLetters: 0,
+        peers: [],
+        maxDeliveries: 5,
+      });
+      expect(depth.body.oldestAgeSeconds).toBeGreaterThanOrEqual(1);
+      expectError(await call("GET", inbox, undefined, { token: other }), 404, "NotFound");
+      expectError(await call("POST", `${inbox}/receive`, { maxMessages: 0 }), 400, "ValidationError");
     });
 
     it("serves chat completions and the model list with the endpoint's key, meters them in /v1/usage, and answers OpenAI's errors", async () => {

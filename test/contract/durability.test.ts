@@ -1,5 +1,7 @@
-import { mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../support/emulator.ts";
 import { cluster } from "../support/fixtures.ts";
@@ -131,6 +133,79 @@ describe("metering under kill -9", { timeout: 120_000 }, () => {
       expect(usage.inputTokens % usage.requests).toBe(0);
     } finally {
       await after.stop();
+    }
+  });
+});
+
+describe("sandbox instances under kill -9", { timeout: 120_000 }, () => {
+  it("stops the instances and fails the tasks the killed emulator left running, billed once, its processes gone", async () => {
+    const dataDir = mkdtempSync(join(scratchRoot, "sandboxes-"));
+    const codeDir = mkdtempSync(join(scratchRoot, "sandbox-agent-"));
+    writeFileSync(
+      join(codeDir, "index.mjs"),
+      "export default async (input) => { await new Promise((r) => setTimeout(r, 60_000)); return input; };\n",
+    );
+    const first = await startEmulator({ dataDir });
+    await first.admin("PUT", "/_mock/transitions", {
+      ModelEndpoint: { mode: "immediate" },
+      AgentRuntime: { mode: "immediate" },
+    });
+    const endpoint = (
+      await first.api("POST", "/v1/model-endpoints", {
+        name: "sandboxed",
+        region: "cn-hangzhou",
+        model: "glm-5.1",
+        deployment: { mode: "pooled" },
+        throughput: { tokensPerMinute: 100_000 },
+      })
+    ).body.resource;
+    const runtime = (
+      await first.api("POST", "/v1/agent-runtimes", {
+        name: "sandboxed",
+        region: "cn-hangzhou",
+        artifact: {
+          code: { uri: pathToFileURL(codeDir).href, entrypoint: "index.mjs", runtime: "nodejs24" },
+        },
+        models: [{ endpointId: endpoint.id, role: "primary" }],
+      })
+    ).body.resource;
+    const invocations = `/agents/${runtime.id}/invoke/invocations`;
+    const started = await first.api("POST", invocations, { input: "forever", async: true });
+    expect(started.status).toBe(202);
+    const instanceId = started.body.placement.instanceId as string;
+    // Until its process runs the task.
+    let running = false;
+    for (let i = 0; i < 250 && !running; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const [instance] = (await first.api("GET", `/v1/agent-runtimes/${runtime.id}/instances`)).body.items;
+      running = instance?.state === "RUNNING";
+    }
+    expect(running).toBe(true);
+    first.process.kill("SIGKILL");
+    await new Promise((r) => first.process.once("exit", r));
+    // The sandbox process leaves with its emulator (it exits when its IPC channel closes).
+    const alive = () => execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).includes(instanceId);
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(alive()).toBe(false);
+    const after = await startEmulator({ dataDir });
+    try {
+      const task = (await after.api("GET", `/agents/${runtime.id}/invoke/tasks/${started.body.id}`)).body;
+      expect(task).toMatchObject({ status: "FAILED", error: { code: "EmulatorRestarted" } });
+      const [instance] = (await after.api("GET", `/v1/agent-runtimes/${runtime.id}/instances`)).body.items;
+      expect(instance).toMatchObject({ id: instanceId, state: "STOPPED", stopReason: "emulatorRestarted" });
+      const usage = (await after.api("GET", `/v1/usage?runtimeId=${runtime.id}`)).body.rows[0];
+      expect(usage.sandboxSeconds).toBe(instance.billedSeconds);
+      // A second start finds nothing left to stop: billed once.
+      await after.stop();
+      const again = await startEmulator({ dataDir });
+      try {
+        const total = (await again.api("GET", `/v1/usage?runtimeId=${runtime.id}`)).body.rows[0];
+        expect(total.sandboxSeconds).toBe(usage.sandboxSeconds);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await after.stop().catch(() => {});
     }
   });
 });

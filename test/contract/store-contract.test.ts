@@ -404,7 +404,9 @@ describe("schema migration 4 (idempotency keys remember when they were stored)",
     // Back to a store of schema 3: no stored_at column.
     const raw = new DatabaseSync(join(dataDir, "agentcloud.sqlite"));
     raw.exec(
-      "ALTER TABLE idempotency DROP COLUMN stored_at; ALTER TABLE idempotency DROP COLUMN kind; ALTER TABLE idempotency DROP COLUMN released_at; ALTER TABLE idempotency DROP COLUMN owner; PRAGMA user_version = 3;",
+      "ALTER TABLE idempotency DROP COLUMN stored_at; ALTER TABLE idempotency DROP COLUMN kind; ALTER TABLE idempotency DROP COLUMN released_at; ALTER TABLE idempotency DROP COLUMN owner; " +
+        // Columns later migrations add to tables that schema 3 had.
+        "DROP INDEX usage_runtime_at; ALTER TABLE usage DROP COLUMN runtime_id; ALTER TABLE usage DROP COLUMN sandbox_seconds; ALTER TABLE tasks DROP COLUMN status; PRAGMA user_version = 3;",
     );
     raw.close();
     const after = createMockCloud({ dataDir, tokens });

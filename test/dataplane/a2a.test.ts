@@ -152,8 +152,9 @@ describe("an a2a agent runtime through the official A2A SDK", () => {
     expect(started.status?.state).toBe(TaskState.TASK_STATE_WORKING);
     expect(started.artifacts).toEqual([]);
     let task = started;
-    for (let i = 0; i < 50 && task.status?.state === TaskState.TASK_STATE_WORKING; i++) {
-      await new Promise((r) => setImmediate(r));
+    // Its instance cold-starts first (a few hundred ms of emulated latency).
+    for (let i = 0; i < 250 && task.status?.state === TaskState.TASK_STATE_WORKING; i++) {
+      await new Promise((r) => setTimeout(r, 20));
       task = await client.getTask({ tenant: "", id: started.id });
     }
     expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);

@@ -22,9 +22,21 @@ describe("a code artifact's agent", () => {
     writeFileSync(
       join(codeDir, "index.mjs"),
       `import { readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 export default async function handle(input, context) {
   if (input === "read outside") return readFileSync("/etc/hostname", "utf8");
+  if (input === "open a socket") return await new Promise((resolve, reject) => {
+    const socket = connect(80, "127.0.0.1", () => resolve("connected"));
+    socket.on("error", reject);
+  });
+  if (input === "fetch") return (await fetch("http://127.0.0.1:9/")).status;
+  if (input === "env") return process.env.GREETING + " " + process.env.SECRET_WORD;
+  if (input === "remember") {
+    const put = await context.memory.put("notes", "k", "kept");
+    const got = await context.memory.get("notes", "k");
+    return [put.status, got.body.value].join(" ");
+  }
   if (input === "crash") process.exit(3);
   if (input === "throw") throw new Error("the agent gave up");
   writeFileSync(join(context.scratch, "note.txt"), input);
@@ -42,7 +54,7 @@ export default async function handle(input, context) {
       .resource.id;
   });
 
-  const runtime = async (code: Record<string, unknown>) =>
+  const runtime = async (code: Record<string, unknown>, spec: Record<string, unknown> = {}) =>
     (
       await call(
         "POST",
@@ -55,6 +67,7 @@ export default async function handle(input, context) {
             { endpointId: primary, role: "primary" },
             { endpointId: fallback, role: "fallback" },
           ],
+          ...spec,
         },
         wait,
       )
@@ -96,6 +109,25 @@ export default async function handle(input, context) {
     });
     expect(await invoke(rt, "crash")).toMatchObject({ status: "FAILED", error: { code: "AgentExited" } });
     expect((await invoke(rt, "fine again")).status).toBe("SUCCEEDED");
+  });
+
+  it("refuses a socket and fetch: the sandbox has no network", async () => {
+    const rt = await runtime(node);
+    for (const input of ["open a socket", "fetch"]) {
+      const task = await invoke(rt, input);
+      expect(task).toMatchObject({ status: "FAILED", error: { code: "ERR_ACCESS_DENIED" } });
+      expect(task.error.message).toMatch(/the sandbox has no network/);
+    }
+  });
+
+  it("gives the agent its runtime's env and secretEnv, and its memory through the context", async () => {
+    const rt = await runtime(node, {
+      env: { GREETING: "hello" },
+      secretEnv: { SECRET_WORD: "swordfish" },
+      memory: { enabled: true },
+    });
+    expect((await invoke(rt, "env")).output.text).toBe("hello swordfish");
+    expect((await invoke(rt, "remember")).output.text).toBe("200 kept");
   });
 
   it("refuses what cannot run here, saying why", async () => {

@@ -74,8 +74,9 @@ describe("an agent runtime's tasks", () => {
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({ status: "RUNNING", output: null, finishedAt: null });
     let task = started.body;
-    for (let i = 0; i < 50 && task.status === "RUNNING"; i++) {
-      await new Promise((r) => setImmediate(r));
+    // Its instance cold-starts first (a few hundred ms of emulated latency).
+    for (let i = 0; i < 250 && task.status === "RUNNING"; i++) {
+      await new Promise((r) => setTimeout(r, 20));
       task = (await call("GET", path(rt, `tasks/${started.body.id}`))).body;
     }
     expect(task).toMatchObject({ id: started.body.id, status: "SUCCEEDED", output: { routedTo: primary } });

@@ -1,4 +1,4 @@
-import { type FaultRule, Limits } from "../../api/admin.ts";
+import { type FaultRule, Limits, namedOnlyFaultOperations } from "../../api/admin.ts";
 
 /** The limits when nobody set them: the schema's defaults. */
 export const defaultLimits: Limits = Limits.parse({});
@@ -16,7 +16,8 @@ export function pickFault(rules: FaultRule[], t: FaultTarget, random = Math.rand
     if (rule.remaining !== undefined && rule.remaining <= 0) continue;
     if (rule.kind && rule.kind !== t.kind) continue;
     if (rule.operation && rule.operation !== t.operation) continue;
-    if (!rule.operation && t.operation === "provision") continue;
+    // A rule without an operation is for the API: a transition or the data plane it must name.
+    if (!rule.operation && namedOnlyFaultOperations.includes(t.operation)) continue;
     if (rule.region && rule.region !== t.region) continue;
     if (rule.account && rule.account !== t.account) continue;
     if (random() >= rule.probability) continue;

@@ -12,7 +12,6 @@ import { collectionOf, type ResourceKind, resourceKinds } from "../../api/common
 import { planSpecs, validateSpec } from "../core/advice.ts";
 import { quotas } from "../core/quotas.ts";
 import { randomHex } from "../core/random.ts";
-import { pickFault } from "../core/settings.ts";
 import { MockCloudError } from "../errors.ts";
 import { agentCloudMcpServer } from "../mcp/server.ts";
 import { McpState } from "../mcp/state.ts";
@@ -20,22 +19,26 @@ import { a2aHandlers } from "./a2a.ts";
 import { adminRoutes } from "./admin.ts";
 import { discardBody, json, requireJsonBody } from "./body.ts";
 import { catalogHandlers } from "./catalog.ts";
+import { channelHandlers } from "./channels.ts";
 import { consoleRoutes } from "./console.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
+import { injectFault } from "./faults.ts";
 import { gatewayHandler, taskHandlers } from "./gateway.ts";
 import { inferenceHandlers } from "./inference.ts";
 import { memoryHandlers } from "./memory.ts";
 import { openApiDocument } from "./openapi.ts";
 import { checkEveryRouteServed, register } from "./register.ts";
 import type { HandlersOfTags } from "./route-spec.ts";
+import { runtimeMcpHandlers } from "./runtime-mcp.ts";
 import { skillsRoutes } from "./skills.ts";
 import { usageHandlers } from "./usage.ts";
 
 /** The emulator's version, as its MCP server names itself. */
 const serverVersion = "0.1.0";
 
-/** Marks an answer that the in-process adapter must turn into a dropped connection. */
-export const dropHeader = "x-agentcloud-mock-drop";
+/** Marks an answer that the in-process adapter must turn into a dropped connection (faults.ts). */
+export { dropHeader } from "./faults.ts";
+
 const authChallenge = 'Bearer realm="agentcloud"';
 
 type Env = AppEnv;
@@ -205,20 +208,33 @@ export function createApp(given: AppDeps): Hono<Env> {
   const tasks = taskHandlers(deps, async (request) => app.fetch(request));
   const a2a = a2aHandlers(deps, tasks);
   const memory = memoryHandlers(deps);
+  const channels = channelHandlers(deps);
+  const runtimeMcp = runtimeMcpHandlers(deps, tasks, async (request) => app.fetch(request));
   const gateways: HandlersOfTags<"gateway", Env> = {
     gatewayCompletions: (c, { params }) => gateway(c, params.id),
     invokeRuntime: (c, { params, body }) => tasks.invoke(c, params.id, body),
     getRuntimeTask: (c, { params }) => tasks.getTask(c, params.id, params.taskId),
+    listRuntimeInstances: (c, { params, query }) => tasks.listInstances(c, params.id, query.state),
+    listRuntimeTasks: (c, { params, query }) => tasks.listTasks(c, params.id, query.limit),
     getA2aCard: (c, { params, query }) => a2a.card(c, params.id, query),
     getA2aCardBesideInvokeUrl: (c, { params, query }) => a2a.card(c, params.id, query),
     a2aJsonRpc: (c, { params, query }) => a2a.rpc(c, params.id, query),
+    runtimeMcp: (c, { params }) => runtimeMcp.serve(c, params.id),
     putMemory: (c, { params, body }) => memory.put(c, params.id, params.namespace, params.key, body),
     getMemory: (c, { params }) => memory.get(c, params.id, params.namespace, params.key),
     deleteMemory: (c, { params }) => memory.delete(c, params.id, params.namespace, params.key),
     listMemoryKeys: (c, { params, query }) => memory.list(c, params.id, params.namespace, query),
     searchMemory: (c, { params, query }) => memory.search(c, params.id, query),
+    publishChannelMessage: (c, { params, body }) =>
+      channels.publish(c, params.id, params.peerRuntimeId, body),
+    receiveChannelMessages: (c, { params, body }) => channels.receive(c, params.id, body),
+    ackChannelMessage: (c, { params, body }) => channels.ack(c, params.id, params.messageId, body),
+    getChannelInbox: (c, { params }) => channels.inbox(c, params.id),
+    listChannelDeadLetters: (c, { params, query }) => channels.deadLetters(c, params.id, query),
   };
   register(app, gateways, json);
+  // A runtime's MCP takes GET and DELETE too (a 2025 session's): the SDK answers them (405, no sessions).
+  app.all("/agents/:id/invoke/mcp", (c) => runtimeMcp.serve(c, c.req.param("id")));
   // Anything else under an endpoint's base URL (embeddings, responses, a model by name) is not
   // served: said in OpenAI's error shape, as the clients that call there expect.
   app.all("/inference/*", (c) => {
@@ -256,38 +272,21 @@ export function createApp(given: AppDeps): Hono<Env> {
           ? "list"
           : (verbs[c.req.method] ?? "get");
     const region = await regionOf(c, kind, segments[2]);
-    const fault = pickFault(service.faults, {
+    const injected = await injectFault(c, service, {
       kind,
       operation,
       region,
       account: c.get("account") ?? undefined,
     });
-    if (!fault) return next();
-    if (fault.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
-    if (fault.drop) {
-      const incoming = (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming;
-      if (incoming?.socket) {
-        incoming.socket.destroy();
-        return c.body(null, 500);
-      }
-      // In process (msw adapter): the adapter turns this marker into a network error.
-      return c.body(null, 500, { [dropHeader]: "1" });
-    }
-    if (!fault.status && !fault.code) return next();
-    // Throttled and CapacityUnavailable always say when to come back, as the real answers do.
-    const retryable =
-      fault.code === "Throttled" ||
-      fault.code === "CapacityUnavailable" ||
-      fault.status === 429 ||
-      fault.status === 503;
-    const retryAfter = fault.retryAfterSeconds ?? (retryable ? service.limits.retryAfterSeconds : undefined);
+    if (!injected) return next();
+    if (injected instanceof Response) return injected;
     const e = new MockCloudError(
-      (fault.code as "InternalError") ?? "InternalError",
-      fault.message ?? "injected fault",
+      (injected.code as "InternalError") ?? "InternalError",
+      injected.message,
       undefined,
-      retryAfter === undefined ? {} : { "retry-after": String(retryAfter) },
+      injected.headers,
     );
-    return errorResponse(c, Object.assign(e, { status: fault.status ?? e.status ?? 500 }));
+    return errorResponse(c, Object.assign(e, { status: injected.status }));
   });
 
   register(app, catalogHandlers(), json);

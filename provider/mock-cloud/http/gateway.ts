@@ -9,18 +9,18 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Context } from "hono";
 import { agentRuntimeLifecycle } from "../../api/agent-runtime.ts";
-import type { Task } from "../../api/tasks.ts";
+import type { SandboxInstance, Task } from "../../api/tasks.ts";
 import { MockCloudError } from "../errors.ts";
-import { type ChatAnswer, runCode } from "../sandbox/runner.ts";
+import { InstancePool, type Seat } from "../sandbox/instances.ts";
+import type { AgentCall } from "../sandbox/runner.ts";
 import { tx } from "../store/db.ts";
 import type { StoredResource } from "../store/repo.ts";
 import { TaskStore } from "../store/tasks.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
+import { dataPlaneFault } from "./faults.ts";
 
 type Binding = { endpointId: string; role: "primary" | "fallback" | "router" };
 
@@ -53,6 +53,13 @@ export function gatewayHandler(deps: AppDeps, fetchApp: (request: Request) => Pr
     const status = String(runtime.body.status);
     if (status !== agentRuntimeLifecycle.ready && status !== agentRuntimeLifecycle.updating)
       return openAiError(c, 503, "runtime_unavailable", `agent runtime ${runtimeId} is ${status}`);
+    const fault = await dataPlaneFault(c, service, {
+      kind: "AgentRuntime",
+      operation: "createRuntimeChatCompletion",
+      region: String(runtime.body.region),
+      account,
+    });
+    if (fault) return fault;
     const bindings = [...(runtime.body.models as Binding[])].sort(
       (a, b) => roleOrder[a.role] - roleOrder[b.role],
     );
@@ -121,13 +128,16 @@ export function callerRuntime(deps: AppDeps, c: Context<AppEnv>, runtimeId: stri
 
 /**
  * `POST {invokeUrl}/invocations` and `GET {invokeUrl}/tasks/{id}`: a task of the runtime, with the
- * account's token. An `image` artifact runs the built-in agent loop: the primary endpoint's model,
- * through the runtime's own gateway (so its fallback applies), answers the input. A `code`
- * artifact does not run yet: its task fails saying so.
+ * account's token, on a seat of one of its sandbox instances (sandbox/instances.ts: warm, resumed
+ * or cold-started; 429 Throttled when every seat is taken). A `code` artifact runs its entrypoint in
+ * the instance's process; an `image` artifact runs the built-in agent loop: the primary endpoint's
+ * model, through the runtime's own gateway (so its fallback applies), answers the input. Also the
+ * control plane's lists of a runtime's instances and tasks.
  */
 export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Promise<Response>) {
   const { service } = deps;
   const tasks = new TaskStore(service.db);
+  const pool = new InstancePool(service, tasks);
 
   const runtimeOf = (c: Context<AppEnv>, runtimeId: string) =>
     callerRuntime(deps, c, runtimeId, "an agent runtime");
@@ -137,123 +147,132 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
     tx(service.db, () => tasks.put(account, done, Date.parse(task.createdAt)));
     return done;
   };
+  const failed = (code: string, message: string) => ({
+    status: "FAILED" as const,
+    output: null,
+    error: { code, message },
+  });
 
-  /** A chat completion through the runtime's own gateway, as the agent's code asks for one. */
-  async function chat(
-    runtime: StoredResource,
-    account: string,
-    authorization: string,
-    request: Record<string, unknown>,
-  ): Promise<ChatAnswer> {
-    const bindings = runtime.body.models as Binding[];
-    const primary = bindings.find((b) => b.role === "primary");
-    const endpoint = primary && service.repo.getResource(account, "ModelEndpoint", primary.endpointId);
-    const answer = await fetchApp(
-      new Request(`http://agentcloud.internal/agents/${runtime.id}/invoke/models/v1/chat/completions`, {
-        method: "POST",
-        headers: { authorization, "content-type": "application/json" },
-        body: JSON.stringify({ model: endpoint?.body.model ?? "default", ...request }),
-      }),
-    );
-    const text = await answer.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {}
-    return {
-      status: answer.status,
-      body,
-      routedTo: answer.headers.get("x-agentcloud-routed-to"),
-      hops: answer.headers.get("x-agentcloud-hops") ?? "",
+  /** A request of the agent to its own invokeUrl (`models/v1/chat/completions`, `memory/…`), as its account. */
+  const callAs =
+    (runtime: StoredResource, authorization: string): AgentCall =>
+    async ({ method, path, body }) => {
+      const answer = await fetchApp(
+        new Request(`http://agentcloud.internal/agents/${runtime.id}/invoke/${path.replace(/^\/+/, "")}`, {
+          method,
+          headers: {
+            authorization,
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        }),
+      );
+      const text = await answer.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {}
+      return {
+        status: answer.status,
+        body: parsed,
+        routedTo: answer.headers.get("x-agentcloud-routed-to"),
+        hops: answer.headers.get("x-agentcloud-hops") ?? "",
+      };
     };
+
+  /** Why a code artifact cannot run here, or null. */
+  function notRunnable(code: { uri: string; runtime: string }): string | null {
+    if (!code.runtime.startsWith("nodejs"))
+      return `${code.runtime} does not run in this emulator yet; nodejs22 and nodejs24 do`;
+    if (!code.uri.startsWith("file://"))
+      return `the code's uri must be a file:// folder the emulator can read, not ${code.uri}`;
+    const dir = fileURLToPath(code.uri);
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      return `${code.uri} is not a folder the emulator can read`;
+    return null;
   }
 
-  /** A `code` artifact: its Node.js entrypoint in a sandbox (sandbox/runner.ts). */
-  async function runCodeTask(
-    account: string,
-    runtime: StoredResource,
+  /** A `code` artifact's task in its instance's process. */
+  async function runCode(
+    seat: Seat,
     task: Task,
-    authorization: string,
-    code: { uri: string; entrypoint: string; runtime: string },
-  ): Promise<Task> {
-    const refuse = (message: string) =>
-      finish(account, task, {
-        status: "FAILED",
-        output: null,
-        error: { code: "ArtifactNotRunnable", message },
-      });
-    if (!code.runtime.startsWith("nodejs"))
-      return refuse(`${code.runtime} does not run in this emulator yet; nodejs22 and nodejs24 do`);
-    if (!code.uri.startsWith("file://"))
-      return refuse(`the code's uri must be a file:// folder the emulator can read, not ${code.uri}`);
-    const codeDir = fileURLToPath(code.uri);
-    if (!existsSync(codeDir) || !statSync(codeDir).isDirectory())
-      return refuse(`${code.uri} is not a folder the emulator can read`);
-    const result = await runCode({
-      codeDir,
-      entrypoint: code.entrypoint,
-      input: task.input,
-      scratchDir: join(tmpdir(), "agentcloud-sandboxes", runtime.id, task.id),
-      timeoutMs: 60_000,
-      chat: (request) => chat(runtime, account, authorization, request),
-    });
-    if (!result.ok)
-      return finish(account, task, {
-        status: "FAILED",
-        output: null,
-        error: { code: result.code, message: result.message },
-      });
+    call: AgentCall,
+  ): Promise<Pick<Task, "status" | "output" | "error">> {
+    const sandbox = seat.process;
+    if (!sandbox) return failed("AgentExited", "the instance's process is gone");
+    const result = await sandbox.run(task.id, task.input, call, taskTimeoutMs);
+    if (!result.ok) return failed(result.code, result.message);
     const text = typeof result.output === "string" ? result.output : JSON.stringify(result.output);
-    return finish(account, task, {
+    return {
       status: "SUCCEEDED",
       output: { text, routedTo: result.lastChat?.routedTo ?? null, hops: result.lastChat?.hops ?? "" },
       error: null,
-    });
+    };
   }
 
   /** The built-in agent loop: one answer of the primary model, through the gateway. */
-  async function run(
-    account: string,
-    runtime: StoredResource,
-    task: Task,
-    authorization: string,
-  ): Promise<Task> {
-    const artifact = runtime.body.artifact as { code?: { uri: string; entrypoint: string; runtime: string } };
-    if (artifact.code) return runCodeTask(account, runtime, task, authorization, artifact.code);
-    try {
-      const answer = await chat(runtime, account, authorization, {
+  async function runLoop(runtime: StoredResource, task: Task, call: AgentCall) {
+    const answer = await call({
+      method: "POST",
+      path: "models/v1/chat/completions",
+      body: {
+        model: "default",
         messages: [
           { role: "system", content: `You are the agent ${runtime.body.name}.` },
           { role: "user", content: task.input },
         ],
-      });
-      const body = answer.body as {
-        choices?: { message?: { content?: string | null; tool_calls?: unknown[] } }[];
-        error?: { code?: string | null; message?: string };
-      };
-      if (answer.status >= 400) {
-        return finish(account, task, {
-          status: "FAILED",
-          output: null,
-          error: {
-            code: body?.error?.code ?? `HTTP${answer.status}`,
-            message: `${body?.error?.message ?? `the model answered ${answer.status}`} (hops ${answer.hops})`,
-          },
-        });
+      },
+    });
+    const body = answer.body as {
+      choices?: { message?: { content?: string | null; tool_calls?: unknown[] } }[];
+      error?: { code?: string | null; message?: string };
+    };
+    if (answer.status >= 400)
+      return failed(
+        body?.error?.code ?? `HTTP${answer.status}`,
+        `${body?.error?.message ?? `the model answered ${answer.status}`} (hops ${answer.hops})`,
+      );
+    const message = body?.choices?.[0]?.message;
+    return {
+      status: "SUCCEEDED" as const,
+      output: {
+        text: message?.content ?? JSON.stringify(message?.tool_calls ?? []),
+        routedTo: answer.routedTo,
+        hops: answer.hops,
+      },
+      error: null,
+    };
+  }
+
+  /** Waits for the seat's instance, runs the task on it, gives the seat back. */
+  async function run(account: string, runtime: StoredResource, task: Task, seat: Seat, call: AgentCall) {
+    try {
+      try {
+        await seat.ready;
+      } catch (e) {
+        const err = e as { code?: string; message?: string };
+        return finish(
+          account,
+          task,
+          failed(err.code ?? "AgentError", `the instance did not start: ${err.message}`),
+        );
       }
-      const message = body?.choices?.[0]?.message;
-      const text = message?.content ?? JSON.stringify(message?.tool_calls ?? []);
-      return finish(account, task, {
-        status: "SUCCEEDED",
-        output: { text, routedTo: answer.routedTo, hops: answer.hops },
-        error: null,
-      });
+      const ranFrom = service.clock.now().getTime();
+      const placement = {
+        ...(task.placement as NonNullable<Task["placement"]>),
+        startMs: ranFrom - seat.startedAtMs,
+      };
+      const code = (runtime.body.artifact as { code?: unknown }).code;
+      const result = code ? await runCode(seat, task, call) : await runLoop(runtime, task, call);
+      return finish(
+        account,
+        { ...task, placement: { ...placement, runMs: service.clock.now().getTime() - ranFrom } },
+        result,
+      );
     } catch (e) {
-      return finish(account, task, {
-        status: "FAILED",
-        output: null,
-        error: { code: "InternalError", message: e instanceof Error ? e.message : String(e) },
-      });
+      return finish(account, task, failed("InternalError", e instanceof Error ? e.message : String(e)));
+    } finally {
+      seat.release();
     }
   }
 
@@ -261,6 +280,7 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
     /**
      * Starts a task of the runtime the request names (its account's token): the task RUNNING, and
      * the promise of it finished. What `invocations` and the runtime's other protocols share.
+     * Throws Throttled (429) when every seat of the runtime's instances is taken.
      */
     start(c: Context<AppEnv>, runtimeId: string, input: string): { task: Task; finished: Promise<Task> } {
       const { account, runtime } = runtimeOf(c, runtimeId);
@@ -276,13 +296,26 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
         runtimeId,
         status: "RUNNING",
         input,
+        placement: null,
         output: null,
         error: null,
         createdAt: now.toISOString(),
         finishedAt: null,
       };
+      const code = (runtime.body.artifact as { code?: { uri: string; runtime: string } }).code;
+      const refused = code ? notRunnable(code) : null;
+      if (refused) {
+        tx(service.db, () => tasks.put(account, task, now.getTime()));
+        return {
+          task,
+          finished: Promise.resolve(finish(account, task, failed("ArtifactNotRunnable", refused))),
+        };
+      }
+      const seat = pool.acquire(account, runtime);
+      task.placement = { instanceId: seat.instance.id, start: seat.start, startMs: 0, runMs: null };
       tx(service.db, () => tasks.put(account, task, now.getTime()));
-      return { task, finished: run(account, runtime, task, c.req.header("authorization") as string) };
+      const call = callAs(runtime, c.req.header("authorization") as string);
+      return { task, finished: run(account, runtime, task, seat, call) };
     },
     async invoke(c: Context<AppEnv>, runtimeId: string, body: { input: string; async: boolean }) {
       const { task, finished } = this.start(c, runtimeId, body.input);
@@ -295,5 +328,19 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
       if (!task) throw new MockCloudError("NotFound", `task ${taskId} of ${runtimeId} not found`);
       return c.json(task);
     },
+    /** `GET /v1/agent-runtimes/{id}/instances`: its sandbox instances, newest first, up to the clock. */
+    listInstances(c: Context<AppEnv>, runtimeId: string, state: SandboxInstance["state"] | undefined) {
+      const { account, runtime } = runtimeOf(c, runtimeId);
+      const items = pool.list(account, runtime).filter((i) => !state || i.state === state);
+      return c.json({ items });
+    },
+    /** `GET /v1/agent-runtimes/{id}/tasks`: its tasks, newest first. */
+    listTasks(c: Context<AppEnv>, runtimeId: string, limit: number) {
+      const { account } = runtimeOf(c, runtimeId);
+      return c.json({ items: tasks.list(account, runtimeId, limit) });
+    },
   };
 }
+
+/** How long a task may run before it fails with TaskTimeout. */
+const taskTimeoutMs = 60_000;

@@ -8,8 +8,10 @@ import {
 } from "../core/inference/serve.ts";
 import { countTokens } from "../core/inference/tokenizer.ts";
 import { MockCloudError } from "../errors.ts";
+import type { StoredResource } from "../store/repo.ts";
 import { json } from "./body.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
+import { dataPlaneFault } from "./faults.ts";
 import type { HandlersOfTags } from "./route-spec.ts";
 
 /** Prompts may be long: a larger body than the control plane's 256 KiB. */
@@ -39,12 +41,37 @@ export function inferenceHandlers(deps: AppDeps): HandlersOfTags<"inference", Ap
       }
     };
 
-  const listEndpointModels = guarded((c) => {
+  /**
+   * The agent runtime that sent the request through its gateway (`x-agentcloud-runtime`), when it is
+   * one of the account's runtimes and binds this endpoint: what usage is attributed to.
+   */
+  const sendingRuntime = (c: Context<AppEnv>, account: string, endpointId: string): string | null => {
+    const id = c.req.header("x-agentcloud-runtime");
+    if (!id) return null;
+    const runtime = service.repo.getResource(account, "AgentRuntime", id);
+    const binds = (runtime?.body.models as { endpointId: string }[] | undefined)?.some(
+      (m) => m.endpointId === endpointId,
+    );
+    return binds ? id : null;
+  };
+
+  /** A fault rule (`/_mock/faults`) on the operation, once the caller is authorized. */
+  const faulted = (c: Context<AppEnv>, endpoint: StoredResource, operation: string) =>
+    dataPlaneFault(c, service, {
+      kind: "ModelEndpoint",
+      operation,
+      region: String(endpoint.body.region),
+      account: endpoint.account,
+    });
+
+  const listEndpointModels = guarded(async (c) => {
     const { account, endpoint } = service.inference.authorize(
       c.req.param("id") ?? "",
       c.req.header("authorization"),
     );
     c.set("account", account);
+    const fault = await faulted(c, endpoint, "listEndpointModels");
+    if (fault) return fault;
     const created = Math.floor(Date.parse(String(endpoint.body.createdAt)) / 1000);
     return c.json({
       object: "list",
@@ -58,12 +85,15 @@ export function inferenceHandlers(deps: AppDeps): HandlersOfTags<"inference", Ap
       c.req.header("authorization"),
     );
     c.set("account", account);
+    const fault = await faulted(c, endpoint, "createChatCompletion");
+    if (fault) return fault;
     const requestId = c.get("requestId");
     const p = service.inference.prepare(
       account,
       endpoint,
       await json(c, { maxBytes: maxPromptBytes }),
       requestId,
+      sendingRuntime(c, account, endpoint.id),
     );
     const id = `chatcmpl-${requestId.replace(/^req-/, "")}`;
     const created = Math.floor(p.atMs / 1000);

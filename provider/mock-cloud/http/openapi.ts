@@ -2,6 +2,7 @@ import { STATUS_CODES } from "node:http";
 import { z } from "zod";
 import {
   FaultRule,
+  faultOperations,
   Limits,
   LimitsPatch,
   LoggedRequest,
@@ -202,7 +203,13 @@ function errorResponses(route: RouteSpec): Json {
       content: { "application/json": { schema: { $ref: `${componentPath}Error` } } },
     };
   }
-  if (route.auth === "bearer") {
+  if ((faultOperations as readonly string[]).includes(route.operationId)) {
+    out.default = {
+      description: `an answer a fault rule injected (POST /_mock/faults with operation ${route.operationId}): any status it names, in OpenAI's error shape (429 and 503 with Retry-After)`,
+      headers: headers(["X-Request-Id"], ["Retry-After"]),
+      content: { "application/json": { schema: { $ref: `${componentPath}OpenAiError` } } },
+    };
+  } else if (route.auth === "bearer") {
     out.default = {
       description:
         "an answer a fault rule injected (POST /_mock/faults): any status and code it names, in the Error shape",
@@ -317,7 +324,9 @@ export function openApiDocument(): Json {
         "account) and the emulator's admin plane under /_mock (the admin token). Every error answer " +
         "is { error: { code, message, requestId, details? } }; x-error-catalogue lists the codes. Each " +
         "operation lists the errors it answers by itself; a fault rule (POST /_mock/faults) can make any " +
-        "/v1 operation answer any code or status besides (Throttled and CapacityUnavailable with Retry-After).",
+        "/v1 operation answer any code or status besides (Throttled and CapacityUnavailable with Retry-After), " +
+        "and a model endpoint's models and chat completions or a runtime's gateway, named by operationId, " +
+        "any status in OpenAI's error shape.",
     },
     servers: [{ url: "/" }],
     tags: [

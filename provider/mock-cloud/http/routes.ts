@@ -31,6 +31,18 @@ import {
 } from "../../api/agent-runtime.ts";
 import { ChipSpec, ModelSpec, RegionInfo } from "../../api/catalog.ts";
 import {
+  ChannelAcked,
+  ChannelAckRequest,
+  ChannelDeadLetterPage,
+  ChannelDeadLettersQuery,
+  ChannelInbox,
+  ChannelMessage,
+  ChannelPublishRequest,
+  ChannelReceived,
+  ChannelReceiveRequest,
+  maxDeliveries,
+} from "../../api/channels.ts";
+import {
   ChipCluster,
   ChipClusterAccepted,
   ChipClusterPage,
@@ -80,7 +92,14 @@ import {
   ModelEndpointSpec,
 } from "../../api/model-endpoint.ts";
 import { Quotas } from "../../api/quotas.ts";
-import { InvocationRequest, Task } from "../../api/tasks.ts";
+import {
+  InstanceListQuery,
+  InvocationRequest,
+  SandboxInstanceList,
+  Task,
+  TaskList,
+  TaskListQuery,
+} from "../../api/tasks.ts";
 import { type RouteSpec, rateLimitHeaders, route } from "./route-spec.ts";
 
 /**
@@ -349,6 +368,85 @@ function memoryRoutes() {
 }
 
 /**
+ * Channels between agent runtimes under the invokeUrl, with the account's token (http/channels.ts):
+ * publish to a declared peer, and the caller's own inbox (receive, ack, depth, dead letters). 404
+ * for a runtime the account does not hold, 409 Conflict for a peer not declared or a lease ended.
+ */
+function channelRoutes() {
+  const common = { tag: "gateway", auth: "bearer" } as const;
+  const inbox = "/agents/{id}/invoke/inbox";
+  const errors = ["Unauthenticated", "ValidationError", "NotFound", "InternalError"] as const;
+  return [
+    route({
+      ...common,
+      handler: "publishChannelMessage",
+      operationId: "publishRuntimeChannelMessage",
+      method: "post",
+      path: "/agents/{id}/invoke/channels/{peerRuntimeId}/messages",
+      summary:
+        "publish a message from an agent runtime to a peer its `channels` declare (`{invokeUrl}/channels/{peerRuntimeId}/messages`; another runtime of the account: 409 Conflict, one the account does not hold: 404): any JSON body, at most 256 KiB, and an optional `key` (messages of one key are delivered in the order published, one at a time); it waits in the peer's inbox until acked",
+      params: { id: z.string(), peerRuntimeId: z.string() },
+      body: { schema: ChannelPublishRequest, parsedBy: "app", required: true },
+      ok: { status: 201, description: "the message, ready in the peer's inbox", body: ChannelMessage },
+      errors: [...errors, "Conflict", ...withBody],
+    }),
+    route({
+      ...common,
+      handler: "receiveChannelMessages",
+      operationId: "receiveRuntimeChannelMessages",
+      method: "post",
+      path: `${inbox}/receive`,
+      summary: `lease messages of an agent runtime's inbox (\`{invokeUrl}/inbox/receive\`), oldest first, up to \`maxMessages\` (default 10) for \`visibilityTimeoutSeconds\` (default 30, emulator clock): each one more attempt and a new \`receipt\`; one not acked before its lease ends is delivered again, and after ${maxDeliveries} deliveries is a dead letter instead; a message with a key waits while an earlier one of its key is ready or in flight`,
+      params: id,
+      body: { schema: ChannelReceiveRequest, parsedBy: "app", required: false, empty: {} },
+      ok: {
+        status: 200,
+        description: "the messages leased (none: nothing to deliver now)",
+        body: ChannelReceived,
+      },
+      errors: [...errors, ...withBody],
+    }),
+    route({
+      ...common,
+      handler: "ackChannelMessage",
+      operationId: "ackRuntimeChannelMessage",
+      method: "post",
+      path: `${inbox}/messages/{messageId}/ack`,
+      summary:
+        "ack a message in flight in an agent runtime's inbox: it is gone; a lease that ended (the message ready again, delivered again since, or a dead letter), or a message not yet received, is 409 Conflict; with `receipt`, only that delivery's lease is acked",
+      params: { id: z.string(), messageId: z.string() },
+      body: { schema: ChannelAckRequest, parsedBy: "app", required: false, empty: {} },
+      ok: { status: 200, description: "acked", body: ChannelAcked },
+      errors: [...errors, "Conflict", ...withBody],
+    }),
+    route({
+      ...common,
+      handler: "getChannelInbox",
+      operationId: "getRuntimeChannelInbox",
+      method: "get",
+      path: inbox,
+      summary:
+        "the depth of an agent runtime's inbox (`{invokeUrl}/inbox`): messages ready, in flight and dead letters, when the oldest ready or in flight was published and its age (emulator clock), and the peers it may publish to",
+      params: id,
+      ok: { status: 200, description: "the inbox", body: ChannelInbox },
+      errors,
+    }),
+    route({
+      ...common,
+      handler: "listChannelDeadLetters",
+      operationId: "listRuntimeChannelDeadLetters",
+      method: "get",
+      path: `${inbox}/dead-letters`,
+      summary: `the dead letters of an agent runtime's inbox (messages delivered ${maxDeliveries} times unacked), in the order published, a page at a time; they stay until a reset`,
+      params: id,
+      query: ChannelDeadLettersQuery,
+      ok: { status: 200, description: "a page of dead letters", body: ChannelDeadLetterPage },
+      errors: [...errors, "InvalidPageToken"],
+    }),
+  ];
+}
+
+/**
  * A2A for an agent runtime whose `protocol` is `a2a` (http/a2a.ts): its agent card and its JSON-RPC
  * endpoint, in A2A 1.0 (`A2A-Version: 1.0`) and 0.3 (no `A2A-Version`, as A2A says).
  */
@@ -410,6 +508,74 @@ function a2aRoutes() {
         "PayloadTooLarge",
         "InternalError",
       ],
+    }),
+  ];
+}
+
+const JsonRpcId = z.union([z.string(), z.number().int()]);
+
+/** A JSON-RPC 2.0 message an MCP client posts: a request (with an id) or a notification. */
+const McpMessage = z.object({
+  jsonrpc: z.literal("2.0"),
+  id: JsonRpcId.optional().describe("a request's id; a notification has none (answered 202, no body)"),
+  method: z.string().describe("initialize, ping, tools/list, tools/call, …"),
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** What an MCP request is answered with: a result or an error. */
+const McpAnswer = z.union([
+  z.object({ jsonrpc: z.literal("2.0"), id: JsonRpcId, result: z.record(z.string(), z.unknown()) }),
+  z.object({
+    jsonrpc: z.literal("2.0"),
+    id: JsonRpcId.nullable(),
+    error: z.object({ code: z.number().int(), message: z.string(), data: z.unknown().optional() }),
+  }),
+]);
+
+/**
+ * MCP for an agent runtime whose `protocol` is `mcp` (http/runtime-mcp.ts): its tools at
+ * `{invokeUrl}/mcp`, streamable HTTP (a POST a message; GET and DELETE, a 2025 session's
+ * operations, answer 405: it keeps no sessions).
+ */
+function runtimeMcpRoutes() {
+  return [
+    route({
+      handler: "runtimeMcp",
+      operationId: "callRuntimeMcp",
+      method: "post",
+      path: "/agents/{id}/invoke/mcp",
+      tag: "gateway",
+      summary:
+        "MCP (streamable HTTP, the official SDK's; 2025-era clients stateless, 2026-era ones per request) of an agent runtime whose protocol is `mcp` (`{invokeUrl}/mcp`, the account's token; 404 for another protocol): tools `run_task` `{ input, async? }` (a task of the runtime, as `invocations`: its output text, or an error result with the code and message of a task that failed), `get_task` `{ taskId }`, and with `memory.enabled` `memory_get`, `memory_put` and `memory_search` (its memory, as `{invokeUrl}/memory`); what the transport refuses (no JSON, an Accept without application/json and text/event-stream, a body over 4 MiB) the SDK answers (400, 406, 413, 415)",
+      auth: "bearer",
+      params: id,
+      headers: [
+        {
+          name: "Accept",
+          description: "application/json and text/event-stream both, as MCP's streamable HTTP asks",
+        },
+        {
+          name: "MCP-Protocol-Version",
+          description:
+            "the MCP revision: a 2025-era client's negotiated one (after initialize); 2026-07-28 on every 2026-era request, whose `_meta` says it too",
+        },
+        {
+          name: "Mcp-Method",
+          description: "a 2026-era request's method, as its body names it (required there)",
+        },
+        {
+          name: "Mcp-Name",
+          description: "a 2026-era `tools/call`'s tool name, as its body names it (required there)",
+        },
+      ],
+      body: { schema: McpMessage, parsedBy: "service", required: true },
+      ok: {
+        status: 200,
+        description:
+          "a JSON-RPC answer: application/json, or text/event-stream (each `data:` a JSON-RPC message) as the SDK streams it (every 2025-era answer)",
+        body: McpAnswer,
+      },
+      errors: ["Unauthenticated", "NotFound", "InternalError"],
     }),
   ];
 }
@@ -529,7 +695,7 @@ export const routes = [
     path: "/agents/{id}/invoke/invocations",
     tag: "gateway",
     summary:
-      "run a task on an agent runtime (`{invokeUrl}/invocations`, the account's token): an image artifact runs the built-in agent loop (its primary model through the runtime's gateway answers the input); at once (200, the finished task) or with `async: true` in the background (202, RUNNING; read it at tasks/{taskId})",
+      "run a task on an agent runtime (`{invokeUrl}/invocations`, the account's token) on one of its sandbox instances: a warm one, else a paused one resumed, else a new one cold-started (its latency follows the sandbox's isolation and size), up to maxInstances × concurrencyPerInstance tasks at once (beyond: 429 Throttled with Retry-After); a code artifact runs its entrypoint in the instance's process, an image artifact the built-in agent loop (its primary model through the runtime's gateway answers the input); at once (200, the finished task) or with `async: true` in the background (202, RUNNING; read it at tasks/{taskId})",
     auth: "bearer",
     params: id,
     body: { schema: InvocationRequest, parsedBy: "app", required: true },
@@ -539,7 +705,7 @@ export const routes = [
       body: Task,
       alsoStatus: { status: 202, description: "with async: the task, RUNNING" },
     },
-    errors: ["Unauthenticated", "NotFound", "Conflict", ...withBody, "InternalError"],
+    errors: ["Unauthenticated", "NotFound", "Conflict", "Throttled", ...withBody, "InternalError"],
   }),
   route({
     handler: "getRuntimeTask",
@@ -554,8 +720,37 @@ export const routes = [
     ok: { status: 200, description: "the task", body: Task },
     errors: ["Unauthenticated", "NotFound", "InternalError"],
   }),
+  route({
+    handler: "listRuntimeInstances",
+    operationId: "listAgentRuntimeInstances",
+    method: "get",
+    path: "/v1/agent-runtimes/{id}/instances",
+    tag: "gateway",
+    summary:
+      "an agent runtime's sandbox instances, newest first (at most 500), brought up to the emulator clock: STARTING, RUNNING, IDLE, PAUSED or STOPPED (and why), whether draining, tasks in flight and served, cold start, billed seconds",
+    auth: "bearer",
+    params: id,
+    query: InstanceListQuery,
+    ok: { status: 200, description: "the instances", body: SandboxInstanceList },
+    errors: [...anyV1, "ValidationError", "NotFound"],
+  }),
+  route({
+    handler: "listRuntimeTasks",
+    operationId: "listAgentRuntimeTasks",
+    method: "get",
+    path: "/v1/agent-runtimes/{id}/tasks",
+    tag: "gateway",
+    summary: "an agent runtime's tasks, newest first, with the instance each ran on and how it started there",
+    auth: "bearer",
+    params: id,
+    query: TaskListQuery,
+    ok: { status: 200, description: "the tasks", body: TaskList },
+    errors: [...anyV1, "ValidationError", "NotFound"],
+  }),
   ...a2aRoutes(),
+  ...runtimeMcpRoutes(),
   ...memoryRoutes(),
+  ...channelRoutes(),
   route({
     handler: "getUsage",
     operationId: "getUsage",

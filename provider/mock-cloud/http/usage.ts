@@ -25,6 +25,7 @@ export function usageReport(
         account,
         ...(q.endpointId ? { endpointId: q.endpointId } : {}),
         ...(q.model ? { model: q.model } : {}),
+        ...(q.runtimeId ? { runtimeId: q.runtimeId } : {}),
         ...(q.from ? { fromMs: Date.parse(q.from) } : {}),
         ...(q.to ? { toMs: Date.parse(q.to) } : {}),
       },
@@ -36,7 +37,9 @@ export function usageReport(
             ? { column: "endpoint_id" }
             : q.groupBy === "model"
               ? { column: "model" }
-              : {},
+              : q.groupBy === "runtime"
+                ? { column: "runtime_id" }
+                : {},
     ),
   };
 }

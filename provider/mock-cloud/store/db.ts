@@ -106,6 +106,30 @@ const migrations: string[] = [
    CREATE UNIQUE INDEX IF NOT EXISTS memory_key ON memory (account, runtime_id, namespace, key);
    CREATE INDEX IF NOT EXISTS memory_list ON memory (account, runtime_id, namespace, id);
    CREATE INDEX IF NOT EXISTS memory_expiry ON memory (account, runtime_id, updated_ms);`,
+  // Sandbox instances of agent runtimes (their state and timings, kept after they stop), a task's
+  // status as a column (tasks running when the emulator stopped are failed at the next start), and
+  // in usage: the agent runtime a gateway request came through, and sandbox time (a row whose
+  // endpoint_id is '' is an instance's billed span, not a request).
+  `CREATE TABLE IF NOT EXISTS sandbox_instances (
+     id TEXT PRIMARY KEY, account TEXT NOT NULL, runtime_id TEXT NOT NULL, state TEXT NOT NULL,
+     body TEXT NOT NULL, started_ms INTEGER NOT NULL);
+   CREATE INDEX IF NOT EXISTS sandbox_instances_runtime ON sandbox_instances (account, runtime_id, started_ms);
+   ALTER TABLE tasks ADD COLUMN status TEXT NOT NULL DEFAULT 'SUCCEEDED';
+   UPDATE tasks SET status = json_extract(body, '$.status');
+   ALTER TABLE usage ADD COLUMN runtime_id TEXT;
+   ALTER TABLE usage ADD COLUMN sandbox_seconds REAL NOT NULL DEFAULT 0;
+   CREATE INDEX IF NOT EXISTS usage_runtime_at ON usage (account, runtime_id, at_ms);`,
+  // Channels between agent runtimes: each message in its receiver's inbox (account, to_id), `seq`
+  // the order published (a key's order). `state` is ready, inFlight (leased until visible_ms, by
+  // `receipt`) or deadLetter (since dead_ms); an acked message is deleted.
+  `CREATE TABLE IF NOT EXISTS channel_messages (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, account TEXT NOT NULL,
+     from_id TEXT NOT NULL, to_id TEXT NOT NULL, key TEXT, body TEXT NOT NULL, bytes INTEGER NOT NULL,
+     state TEXT NOT NULL, attempts INTEGER NOT NULL, enqueued_ms INTEGER NOT NULL,
+     visible_ms INTEGER NOT NULL, receipt TEXT, dead_ms INTEGER);
+   CREATE INDEX IF NOT EXISTS channel_messages_inbox ON channel_messages (account, to_id, state, seq);
+   CREATE INDEX IF NOT EXISTS channel_messages_key ON channel_messages (account, to_id, key, seq)
+     WHERE key IS NOT NULL;`,
 ];
 
 export function openDb(dataDir: string): Db {

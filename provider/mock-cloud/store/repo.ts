@@ -452,6 +452,8 @@ export class Repo {
       "prompt_cache",
       "tasks",
       "memory",
+      "channel_messages",
+      "sandbox_instances",
     ]) {
       if (account) this.#sql(`DELETE FROM ${table} WHERE account = ?`).run(account);
       else this.db.exec(`DELETE FROM ${table}`);

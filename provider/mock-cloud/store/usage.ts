@@ -13,12 +13,26 @@ export interface UsageRecord {
   outputTokens: number;
   elasticTokens: number;
   costUsd: number;
+  /** The agent runtime whose gateway sent it, if one did. */
+  runtimeId?: string | null;
+}
+
+/** A sandbox instance's billed span (from its start or resume to its pause or stop). */
+export interface SandboxSpan {
+  account: string;
+  runtimeId: string;
+  instanceId: string;
+  /** When the span ended (emulator clock). */
+  atMs: number;
+  seconds: number;
+  costUsd: number;
 }
 
 export interface UsageFilter {
   account: string;
   endpointId?: string;
   model?: string;
+  runtimeId?: string;
   fromMs?: number;
   toMs?: number;
 }
@@ -31,6 +45,7 @@ export interface UsageSums {
   cachedTokens: number;
   outputTokens: number;
   elasticTokens: number;
+  sandboxSeconds: number;
   costUsd: number;
 }
 
@@ -46,7 +61,8 @@ export class UsageStore {
     sql(
       this.db,
       `INSERT INTO usage (account, endpoint_id, model, at_ms, request_id, throttled, input_tokens,
-         cached_tokens, output_tokens, elastic_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         cached_tokens, output_tokens, elastic_tokens, cost_usd, runtime_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       u.account,
       u.endpointId,
@@ -59,7 +75,18 @@ export class UsageStore {
       u.outputTokens,
       u.elasticTokens,
       u.costUsd,
+      u.runtimeId ?? null,
     );
+  }
+
+  /** Meters a sandbox instance's span: a row of no endpoint (endpoint_id ''), no tokens. */
+  recordSandbox(s: SandboxSpan): void {
+    sql(
+      this.db,
+      `INSERT INTO usage (account, endpoint_id, model, at_ms, request_id, throttled, input_tokens,
+         cached_tokens, output_tokens, elastic_tokens, cost_usd, runtime_id, sandbox_seconds)
+         VALUES (?, '', '', ?, ?, 0, 0, 0, 0, 0, ?, ?, ?)`,
+    ).run(s.account, s.atMs, s.instanceId, s.costUsd, s.runtimeId, s.seconds);
   }
 
   /** Tokens (input and output) and requests an endpoint served since `sinceMs`, and when the oldest of them was. */
@@ -90,19 +117,27 @@ export class UsageStore {
     ).all(endpointId, sinceMs) as { atMs: number; tokens: number }[];
   }
 
-  /** Sums per group: `bucketMs` groups by time (hour, day), `column` by endpoint or model, neither: one total. */
-  report(f: UsageFilter, group: { bucketMs?: number; column?: "endpoint_id" | "model" }): UsageSums[] {
+  /**
+   * Sums per group: `bucketMs` groups by time (hour, day), `column` by endpoint, model or runtime,
+   * neither: one total. Sandbox time has no endpoint or model: grouped by those, it is left out.
+   */
+  report(
+    f: UsageFilter,
+    group: { bucketMs?: number; column?: "endpoint_id" | "model" | "runtime_id" },
+  ): UsageSums[] {
     const key = group.column
-      ? group.column
+      ? `COALESCE(${group.column}, '')`
       : group.bucketMs
         ? `(at_ms / ${Math.trunc(group.bucketMs)}) * ${Math.trunc(group.bucketMs)}`
         : "'total'";
+    const tokensOnly = group.column === "endpoint_id" || group.column === "model" || f.endpointId || f.model;
     const rows = sql(
       this.db,
-      `SELECT ${key} AS grp, COUNT(*) - SUM(throttled) AS requests, SUM(throttled) AS throttled,
+      `SELECT ${key} AS grp, SUM(endpoint_id <> '' AND throttled = 0) AS requests, SUM(throttled) AS throttled,
          SUM(input_tokens) AS input, SUM(cached_tokens) AS cached, SUM(output_tokens) AS output,
-         SUM(elastic_tokens) AS elastic, SUM(cost_usd) AS cost
+         SUM(elastic_tokens) AS elastic, SUM(sandbox_seconds) AS sandbox, SUM(cost_usd) AS cost
          FROM usage WHERE account = ? AND (? IS NULL OR endpoint_id = ?) AND (? IS NULL OR model = ?)
+           AND (? IS NULL OR runtime_id = ?) AND (? = 0 OR endpoint_id <> '')
            AND (? IS NULL OR at_ms >= ?) AND (? IS NULL OR at_ms < ?)
          GROUP BY grp ORDER BY grp`,
     ).all(
@@ -111,6 +146,9 @@ export class UsageStore {
       f.endpointId ?? null,
       f.model ?? null,
       f.model ?? null,
+      f.runtimeId ?? null,
+      f.runtimeId ?? null,
+      tokensOnly ? 1 : 0,
       f.fromMs ?? null,
       f.fromMs ?? null,
       f.toMs ?? null,
@@ -123,6 +161,7 @@ export class UsageStore {
       cached: number;
       output: number;
       elastic: number;
+      sandbox: number;
       cost: number;
     }[];
     return rows.map((r) => ({
@@ -133,6 +172,7 @@ export class UsageStore {
       cachedTokens: Number(r.cached),
       outputTokens: Number(r.output),
       elasticTokens: Number(r.elastic),
+      sandboxSeconds: Math.round(Number(r.sandbox) * 1000) / 1000,
       costUsd: Math.round(Number(r.cost) * 1e9) / 1e9,
     }));
   }

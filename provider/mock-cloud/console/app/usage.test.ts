@@ -21,6 +21,7 @@ const row = (group: string, figures: Partial<UsageRow> = {}): UsageRow => ({
   cachedTokens: 0,
   outputTokens: 0,
   elasticTokens: 0,
+  sandboxSeconds: 0,
   costUsd: 0,
   ...figures,
 });

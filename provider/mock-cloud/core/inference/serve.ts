@@ -10,6 +10,7 @@ import { UsageStore } from "../../store/usage.ts";
 import { newEtag } from "../lifecycle.ts";
 import type { CloudService } from "../service.ts";
 import { type Answer, answer } from "./answer.ts";
+import { matchesLastMessage, patternProblem } from "./pattern.ts";
 import { messageText, promptText } from "./prompt.ts";
 import { countTokens, encode } from "./tokenizer.ts";
 
@@ -70,6 +71,8 @@ interface Throughput {
 /** A request authorized, counted and answered, ready to be sent and metered. */
 export interface Prepared {
   account: string;
+  /** The agent runtime whose gateway sent the request (usage is attributed to it), or null. */
+  runtimeId: string | null;
   endpoint: StoredResource;
   model: ModelId;
   request: ChatCompletionRequest;
@@ -117,6 +120,8 @@ export class Inference {
           { path: "match.lastMessage", message: `not a regular expression: ${(e as Error).message}` },
         ]);
       }
+      const problem = patternProblem(rule.match.lastMessage);
+      if (problem) invalid([{ path: "match.lastMessage", message: problem }]);
     }
     this.rules = [...this.rules, rule];
     return rule;
@@ -160,7 +165,13 @@ export class Inference {
   }
 
   /** Validates, counts, checks the window and answers; a throttled request is metered as such. */
-  prepare(account: string, named: StoredResource, raw: unknown, requestId: string): Prepared {
+  prepare(
+    account: string,
+    named: StoredResource,
+    raw: unknown,
+    requestId: string,
+    runtimeId: string | null = null,
+  ): Prepared {
     let endpoint = named;
     const parsed = ChatCompletionRequest.safeParse(raw);
     if (!parsed.success) {
@@ -310,6 +321,7 @@ export class Inference {
     this.#inFlight.set(endpoint.id, { tokens: flyingNow.tokens + need, requests: flyingNow.requests + 1 });
     return {
       account,
+      runtimeId,
       endpoint,
       model,
       request,
@@ -360,6 +372,7 @@ export class Inference {
         outputTokens,
         elasticTokens,
         costUsd,
+        runtimeId: p.runtimeId,
       });
       if (ttlMs > 0 && p.blocks.length > 0)
         this.usage.remember(p.account, p.endpoint.id, p.blocks, p.atMs, p.atMs - ttlMs);
@@ -380,7 +393,7 @@ export class Inference {
       if (m.endpointId && m.endpointId !== endpoint.id) return false;
       if (m.model && m.model !== model) return false;
       if (m.tools !== undefined && m.tools !== Boolean(request.tools?.length)) return false;
-      if (m.lastMessage && !new RegExp(m.lastMessage).test(lastText)) return false;
+      if (m.lastMessage && !matchesLastMessage(m.lastMessage, lastText)) return false;
       return true;
     });
     return index < 0 ? null : { rule: rules[index] as InferenceRule, index };
