@@ -42,7 +42,8 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return canonicalJson(withoutNulls(a) ?? null) === canonicalJson(withoutNulls(b) ?? null);
 }
 
-function withoutNulls(v: unknown): unknown {
+/** The value with every null member left out, at any depth (a null itself stays null). */
+export function withoutNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutNulls);
   if (v !== null && typeof v === "object") {
     return Object.fromEntries(

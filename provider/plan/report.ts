@@ -4,8 +4,13 @@
  * Pure: the CLI (cli.ts) reads the preview and prints this as Markdown or JSON.
  */
 
+import { agentRuntimeApi } from "../api/agent-runtime.ts";
+import { chipClusterApi } from "../api/chip-cluster.ts";
+import type { ResourceKind } from "../api/common.ts";
+import { specDefaults } from "../api/defaults.ts";
 import { kindOfType, unknownValue } from "../api/engine.ts";
 import type { Estimate } from "../api/estimate.ts";
+import { modelEndpointApi } from "../api/model-endpoint.ts";
 import { countQuotas, type Quotas } from "../api/quotas.ts";
 import type { PlanReport, ResourceReport } from "./schema.ts";
 
@@ -51,11 +56,18 @@ function estimateOf(state: State | undefined, preferInputs: boolean): Estimate |
 /** Chips billed to the resource (a dedicated endpoint's are its cluster's: not counted). */
 const billedChips = (e: Estimate | null) => (e && e.shareOf !== "cluster" ? e.chips : {});
 
-function changedKeys(olds: Props | undefined, news: Props | undefined): string[] {
+const apis = { ChipCluster: chipClusterApi, ModelEndpoint: modelEndpointApi, AgentRuntime: agentRuntimeApi };
+
+/**
+ * Spec keys whose value changes, with defaults applied: state keeps a field only when it is not
+ * its default, and state of older releases holds the defaults, so either shape compares equal.
+ */
+function changedKeys(kind: ResourceKind, olds: Props | undefined, news: Props | undefined): string[] {
+  const spec = specDefaults(apis[kind]);
   const keys = new Set([...Object.keys(olds ?? {}), ...Object.keys(news ?? {})]);
   return [...keys]
     .filter((k) => !k.startsWith("__") && k !== "estimate" && k !== "timeouts")
-    .filter((k) => JSON.stringify(olds?.[k] ?? null) !== JSON.stringify(news?.[k] ?? null))
+    .filter((k) => !spec.same(k, olds?.[k], news?.[k]))
     .sort();
 }
 
@@ -84,9 +96,10 @@ function risksOf(kind: string, action: Action, step: Step): string[] {
   if (action === "delete" && serving) risks.push("deletes a serving endpoint");
   if (action === "replace" && kind === "AgentRuntime" && oldOut.status === "READY")
     risks.push("replaces a ready agent runtime: its invokeUrl changes");
+  // A chosen name is in the inputs; an automatic one is not.
   if (
     action === "replace" &&
-    newIn.__autoname === false &&
+    typeof newIn.name === "string" &&
     newIn.name === oldOut.name &&
     newIn.region === oldOut.region
   ) {
@@ -191,7 +204,7 @@ export function planReport(
       action,
       changedKeys:
         action === "update" || action === "replace"
-          ? changedKeys(step.oldState?.inputs, step.newState?.inputs)
+          ? changedKeys(kind, step.oldState?.inputs, step.newState?.inputs)
           : [],
       replaceKeys: step.replaceReasons ?? [],
       chipsDelta: Object.fromEntries(Object.entries(delta).filter(([, n]) => n !== 0)),

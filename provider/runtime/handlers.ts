@@ -2,14 +2,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
 import { jsonClean, sameValue } from "../api/canonical.ts";
 import { mutableKeys, specKeys } from "../api/common.ts";
+import { specDefaults } from "../api/defaults.ts";
 import { isAgentCloudError } from "../client/errors.ts";
 import { type KindDefinition, pick, specOf } from "../resources/shared/kind.ts";
 import { type CheckFailure, validate, valueAt } from "./check.ts";
 import { getClient, now } from "./config.ts";
 import { isPartial, partialCreateError, providerError } from "./errors.ts";
-import { autoName, chainKeys, firstLineage, idempotencyKey, nextLineage } from "./identity.ts";
+import { autoName, chainKeys, firstLineage, idempotencyKey, isAutoNameOf, nextLineage } from "./identity.ts";
 import { report } from "./progress.ts";
-import { type ProviderState, providerState, recordOf } from "./provider-state.ts";
+import { isAutonamed, type ProviderState, providerState, recordOf } from "./provider-state.ts";
 import { releaseRecorded, unrecordedKeys } from "./recorded.ts";
 import { checkTimeouts, deadlineFor } from "./timeouts.ts";
 import { containsUnknown } from "./unknowns.ts";
@@ -18,7 +19,14 @@ type Props = Record<string, unknown>;
 /** Inputs of ours that never reach the cloud: `__provider`, `__scope`, `__adoptId`, hints, and timeouts. */
 const isInternal = (k: string) => k.startsWith("__") || k === "timeouts";
 const isSet = (v: unknown) => v !== undefined && v !== null;
-/** Every kind's status while a delete is in flight. */
+/**
+ * The estimate as state keeps it: without its notes, sentences for people that `POST
+ * /v1/validations` answers (docs/pricing.md).
+ */
+function keptEstimate(e: unknown): Props | null {
+  if (e === null || typeof e !== "object" || Array.isArray(e)) return null;
+  return Object.fromEntries(Object.entries(e).filter(([k]) => k !== "notes"));
+}
 
 /**
  * Ids that a create of this process was handed back instead of making them (a replayed key, an
@@ -34,46 +42,71 @@ export function makeHandlers<
 >(def: KindDefinition<Res>) {
   const api = () => getClient().resources(def.kind, def.view as unknown as z.ZodType<Res>);
   const label = (name: unknown) => `${def.kind} "${typeof name === "string" ? name : "?"}"`;
-  // What each field is when left out: state written by an older release that did not know a field
-  // yet compares equal to today's default, so an upgrade alone never shows a change.
-  const shape = def.spec.shape as Record<string, z.ZodType>;
+  // What each field is when left out (its default, or null). State keeps a field only when it
+  // differs from that, and compares a left-out field equal to it: state of an older release, which
+  // held defaults and nulls (or lacked a field it did not know yet), diffs as no change.
+  const defaults = specDefaults(def);
   const fields = specKeys(def);
-  const defaults: Props = Object.fromEntries(fields.map((k) => [k, shape[k]?.safeParse(undefined).data]));
-  /**
-   * Whether two values of a spec field are the same once defaults are applied at every level: state
-   * written before a (nested) field existed equals today's inputs that hold its default.
-   */
-  const sameField = (k: string, a: unknown, b: unknown) => {
-    if (sameValue(a ?? defaults[k], b ?? defaults[k])) return true;
-    const filled = (v: unknown) => {
-      if (v === undefined || v === null) return defaults[k];
-      const parsed = shape[k]?.safeParse(v);
-      return parsed?.success ? parsed.data : v;
-    };
-    return sameValue(filled(a), filled(b));
-  };
+  /** Inputs the resource class passes to check alone (catalog rules, estimate): not kept in state. */
+  const checkOnly = new Set(def.checkHints ?? []);
 
   const describe = (r: Res) => `${r.id} is ${r.status}${r.statusReason ? `: ${r.statusReason}` : ""}`;
 
+  /**
+   * The spec the cloud is sent (a create's body, what converge compares and PATCHes): every field
+   * with its defaults applied, whether state keeps it or leaves it out.
+   */
   function toSpec(inputs: Props): Props {
-    const spec: Props = {};
-    for (const k of fields) if (isSet(inputs[k])) spec[k] = inputs[k];
-    return spec;
+    const out: Props = {};
+    for (const k of fields) {
+      const v = defaults.filled(k, inputs[k]);
+      if (isSet(v)) out[k] = v;
+    }
+    return out;
   }
 
-  function outputs(res: Res, inputs: Props): Props {
+  /** The spec fields the inputs set, as they set them. */
+  function given(inputs: Props): Props {
+    const out: Props = {};
+    for (const k of fields) if (isSet(inputs[k])) out[k] = inputs[k];
+    return out;
+  }
+
+  /** Spec fields as state keeps them: what a left-out field would be (its default, or null) left out. */
+  function leanSpec(values: Props): Props {
+    const out: Props = {};
+    for (const [k, v] of Object.entries(values)) {
+      const kept = fields.includes(k) ? defaults.lean(k, v) : v;
+      if (kept !== undefined) out[k] = kept;
+    }
+    return out;
+  }
+
+  /** The create's key, whether it is released, and whether the name is automatic. */
+  interface Bookkeeping {
+    key: string | null;
+    released: boolean;
+    autonamed: boolean;
+  }
+
+  /**
+   * The outputs state keeps: the cloud's view of the spec and its own outputs, without what a
+   * left-out field would be (its default, or null) and without null outputs (the resource class
+   * gives the program those values back, shared/resource.ts), the estimate without its notes, and
+   * the bookkeeping: the key, `__released` once a release is recorded, and `__autoname` only where
+   * the name and key do not tell it (identity.ts).
+   */
+  function outputs(res: Res, inputs: Props, b: Bookkeeping): Props {
+    const cloud = Object.entries(pick(res, def.outputKeys)).filter(([, v]) => isSet(v));
+    const estimate = keptEstimate(inputs.estimate);
     return jsonClean({
-      ...specOf(def, res, inputs),
-      ...pick(res, def.outputKeys),
-      __scope: inputs.__scope ?? null,
-      __autoname: Boolean(inputs.__autoname),
-      ...(typeof inputs.__key === "string"
-        ? { __key: inputs.__key, __released: inputs.__released ?? null }
-        : {}),
+      ...leanSpec(specOf(def, res, inputs)),
+      ...Object.fromEntries(cloud),
+      ...recordOf(b.key, b.released),
+      ...(b.autonamed === isAutoNameOf(res.name, b.key) ? {} : { __autoname: b.autonamed }),
       ...(inputs.timeouts ? { timeouts: inputs.timeouts } : {}),
       // The checked inputs' estimate (create, update), or the one state holds (read).
-      ...(inputs.estimate ? { estimate: inputs.estimate } : {}),
-      schemaVersion: def.schemaVersion,
+      ...(estimate ? { estimate } : {}),
     });
   }
 
@@ -147,7 +180,7 @@ export function makeHandlers<
     if (!found) throw new Error(`${id} does not exist${ours ? "" : " (adoptId)"}`);
     const recorded = (e: unknown) =>
       partialCreateError(label(found.name), e, id, {
-        ...outputs(found, inputs),
+        ...outputs(found, inputs, { key: null, released: false, autonamed: !isSet(inputs.name) }),
         __provider: inputs.__provider,
       });
     const current = specOf(def, found, inputs);
@@ -168,7 +201,7 @@ export function makeHandlers<
       throw ours ? recorded(e) : e;
     }
     try {
-      return { id, outs: outputs(await converge(ready, spec, inputs, deadline), inputs) };
+      return { id, res: await converge(ready, spec, inputs, deadline) };
     } catch (e) {
       throw recorded(e);
     }
@@ -187,6 +220,9 @@ export function makeHandlers<
   /** Names in `replaceOnChanges` (as `__replaceOnChanges`) whose value changed: the engine cannot apply them to dynamic providers. */
   function replaceOnChanges(olds: Props, news: Props): string[] {
     const paths = providerState(news).replaceOnChanges;
+    // Compared with defaults applied: state of either shape holds a left-out field or its default.
+    const before = { ...olds, ...toSpec(olds) };
+    const after = { ...news, ...toSpec(news) };
     const out: string[] = [];
     for (const raw of paths) {
       if (typeof raw !== "string") continue;
@@ -195,8 +231,7 @@ export function makeHandlers<
       const keys = upTo.length === 0 ? fields : [upTo[0] as string];
       for (const key of keys) {
         const path = upTo.length === 0 ? [key] : upTo;
-        const fallback = path.length === 1 ? defaults[key] : undefined;
-        if (!sameValue(valueAt(olds, path) ?? fallback, valueAt(news, path) ?? fallback)) out.push(key);
+        if (!sameValue(valueAt(before, path), valueAt(after, path))) out.push(key);
       }
     }
     return out;
@@ -220,10 +255,10 @@ export function makeHandlers<
     return null;
   }
 
-  /** Where a create landed: the resource (ready, converged), its outputs, its key and whether that is released. */
+  /** Where a create landed: the resource (ready, converged), its key and whether that is released. */
   interface Landing {
     id: string;
-    outs: Props;
+    res: Res;
     key: string;
     released: boolean;
   }
@@ -336,51 +371,74 @@ export function makeHandlers<
   ): Promise<Landing> {
     const id = accepted.resource.id;
     try {
-      return { id, outs: outputs(await waitReady(accepted, deadline), inputs), key, released: false };
+      return { id, res: await waitReady(accepted, deadline), key, released: false };
     } catch (e) {
       const latest = await api()
         .get(id, Date.now() + 10_000)
         .catch(() => null);
       throw partialCreateError(what, e, id, {
-        ...outputs(latest ?? accepted.resource, inputs),
-        ...recordOf(key, false),
+        ...outputs(latest ?? accepted.resource, inputs, {
+          key,
+          released: false,
+          autonamed: !isSet(inputs.name),
+        }),
         __provider: inputs.__provider,
       });
     }
   }
 
+  /**
+   * The spec checked as preview checks it, with its defaults applied and its estimate (with its
+   * notes): what the cloud's `POST /v1/validations` answers. `checkForState` gives the engine the
+   * same inputs as state keeps them.
+   */
+  async function check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+    const autonamed = !isSet(news.name);
+    const { scope, parent } = providerState(news);
+    const candidate: Props = given(news);
+    // An automatic name is validated like a chosen one but not stored: the create derives it.
+    if (autonamed) {
+      candidate.name = autoName(scope, firstLineage(def.kind, scope, parent));
+    }
+    for (const k of Object.keys(news)) {
+      if (!fields.includes(k) && !isInternal(k) && k !== "estimate") candidate[k] = news[k]; // let the strict schema name unknown fields
+    }
+    const { value, failures } = validate(def.spec, candidate);
+    failures.push(...checkTimeouts(news.timeouts));
+    if (def.catalogCheck) failures.push(...def.catalogCheck(value ?? candidate, now(), news));
+    const inputs: Props = { ...(value ?? candidate) };
+    if (autonamed) delete inputs.name;
+    // What the create needs besides the spec (identity, adoptId...); the check's own hints stay out.
+    const hints = Object.fromEntries(
+      Object.entries(news).filter(([k]) => isInternal(k) && !checkOnly.has(k)),
+    );
+    // Known at preview once the values it reads are; derived from the spec, never compared by diff.
+    const estimate = failures.length === 0 ? def.estimate?.(value ?? candidate, news) : null;
+    return {
+      inputs: {
+        ...inputs,
+        ...(estimate ? { estimate } : {}),
+        ...hints,
+        __scope: scope,
+        ...(news.timeouts ? { timeouts: news.timeouts } : {}),
+        __provider: news.__provider,
+      },
+      failures,
+    };
+  }
+
   return {
-    async check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
-      const autonamed = !isSet(news.name);
-      const { scope, parent } = providerState(news);
-      const candidate: Props = toSpec(news);
-      // An automatic name is validated like a chosen one but not stored: the create derives it.
-      if (autonamed) {
-        candidate.name = autoName(scope, firstLineage(def.kind, scope, parent));
-      }
-      for (const k of Object.keys(news)) {
-        if (!fields.includes(k) && !isInternal(k) && k !== "estimate") candidate[k] = news[k]; // let the strict schema name unknown fields
-      }
-      const { value, failures } = validate(def.spec, candidate);
-      failures.push(...checkTimeouts(news.timeouts));
-      if (def.catalogCheck) failures.push(...def.catalogCheck(value ?? candidate, now(), news));
-      const inputs: Props = { ...(value ?? candidate) };
-      if (autonamed) delete inputs.name;
-      const hints = Object.fromEntries(Object.entries(news).filter(([k]) => isInternal(k)));
-      // Known at preview once the values it reads are; derived from the spec, never compared by diff.
-      const estimate = failures.length === 0 ? def.estimate?.(value ?? candidate, news) : null;
-      return {
-        inputs: {
-          ...inputs,
-          ...(estimate ? { estimate } : {}),
-          ...hints,
-          __scope: scope,
-          __autoname: autonamed,
-          ...(news.timeouts ? { timeouts: news.timeouts } : {}),
-          __provider: news.__provider,
-        },
-        failures,
-      };
+    check,
+
+    /**
+     * check as the engine calls it: the checked inputs as state keeps them. A field is left out when
+     * it is what leaving it out gives (its default, or null): create and update apply the defaults
+     * again (toSpec), diff compares with them applied. The estimate is kept without its notes.
+     */
+    async checkForState(olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+      const { inputs, failures } = await check(olds, news);
+      const estimate = keptEstimate(inputs.estimate);
+      return { inputs: { ...leanSpec(inputs), ...(estimate ? { estimate } : {}) }, failures };
     },
 
     async diff(_id: string, olds: Props, news: Props) {
@@ -388,9 +446,12 @@ export function makeHandlers<
       // An automatic name is the cloud's business: kept while the resource lives, whatever its
       // logical name or parent becomes (aliases), and new only with a replacement.
       const compared = fields.filter((k) => !(autonamed && k === "name"));
-      const changed = compared.filter((k) => !sameField(k, olds[k], news[k]));
+      const changed = compared.filter((k) => !defaults.same(k, olds[k], news[k]));
+      // Create-only values compared with defaults applied: state of either shape holds a left-out
+      // field or its default.
+      const [before, after] = [toSpec(olds), toSpec(news)];
       const replaces = def.createOnly
-        .filter((c) => !sameValue(c.of(olds), c.of(news)) || containsUnknown(c.of(news)))
+        .filter((c) => !sameValue(c.of(before), c.of(after)) || containsUnknown(c.of(news)))
         .map((c) => c.property);
       if (changed.includes("name")) replaces.push("name");
       replaces.push(...replaceOnChanges(olds, news));
@@ -406,7 +467,7 @@ export function makeHandlers<
       // this very resource back; otherwise only a key the cloud lists as unreleased is worth a request.
       const unrecorded = await unrecordedKeys();
       const { key, released } = providerState(olds);
-      if (key && released === false && (replaces.length > 0 || unrecorded.get(key) === _id)) {
+      if (key && !released && (replaces.length > 0 || unrecorded.get(key) === _id)) {
         await releaseRecorded(key, _id);
       }
       // A replacement whose `pulumi up` was killed made a resource that no state holds: it is in this
@@ -444,7 +505,9 @@ export function makeHandlers<
         (await adoptedBy(state, spec, inputs, deadline)) ??
         (await renamedFrom(state, spec, inputs, deadline)) ??
         (await claim(state, spec, inputs, deadline));
-      return { id: landed.id, outs: { ...landed.outs, ...recordOf(landed.key, landed.released) } };
+      const autonamed = !isSet(inputs.name);
+      const outs = outputs(landed.res, inputs, { key: landed.key, released: landed.released, autonamed });
+      return { id: landed.id, outs };
     },
 
     async read(id: string, props: Props) {
@@ -462,13 +525,13 @@ export function makeHandlers<
         throw providerError(label(props.name), e);
       }
       if (!res) return { id: "", props: {} };
-      const outs = outputs(res, props);
-      const inputs: Props = {
-        ...specOf(def, res, props),
-        __scope: props.__scope ?? null,
-        __autoname: Boolean(props.__autoname),
-      };
-      if (props.__autoname) delete inputs.name;
+      // props are the outputs state holds, of this release or an older one.
+      const { key, released } = providerState(props);
+      const autonamed = isAutonamed(props);
+      const outs = outputs(res, props, { key, released, autonamed });
+      // The inputs the engine shows `preview --diff` against, as check would give them.
+      const inputs: Props = leanSpec(specOf(def, res, props));
+      if (autonamed) delete inputs.name;
       if (props.timeouts) inputs.timeouts = props.timeouts;
       return { id: res.id, props: outs, inputs: jsonClean(inputs) };
     },
@@ -483,9 +546,9 @@ export function makeHandlers<
         const current = await untilReady(found, deadline);
         const { key, released: held } = providerState(olds);
         // olds come from state: recorded, so a key still held can be released now.
-        const released = key && held === false ? await releaseRecorded(key, id, deadline) : true;
-        const outs = outputs(await converge(current, toSpec(news), olds, deadline), news);
-        return { outs: { ...outs, ...recordOf(key, released) } };
+        const released = key && !held ? await releaseRecorded(key, id, deadline) : true;
+        const res = await converge(current, toSpec(news), olds, deadline);
+        return { outs: outputs(res, news, { key, released, autonamed: !isSet(news.name) }) };
       } catch (e) {
         throw providerError(what, e);
       }

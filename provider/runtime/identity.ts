@@ -53,6 +53,17 @@ export function autoName(scope: string, lineage: string): string {
   return `${prefix}-${lineage.slice(0, 7)}`;
 }
 
+/**
+ * Whether `name` is the automatic name of the lineage whose create key is `key` (it ends with the
+ * lineage's suffix, which the key begins with): how state tells an automatic name without storing
+ * a flag. A chosen name ending so is taken for automatic; outputs store `__autoname` where it would.
+ */
+export function isAutoNameOf(name: unknown, key: string | null): boolean {
+  const prefix = idempotencyKey("");
+  if (typeof name !== "string" || key === null || !key.startsWith(prefix)) return false;
+  return name.endsWith(`-${key.slice(prefix.length, prefix.length + 7)}`);
+}
+
 /** The first `length` create keys of one resource's chain, in the order its creates try them. */
 export function chainKeys(kind: string, scope: string, parent: string | null, length = 16): string[] {
   const keys: string[] = [];

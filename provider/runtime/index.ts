@@ -13,10 +13,20 @@ export { configure };
 
 exitWhenEngineGone();
 
+/**
+ * The handlers the engine calls. Their `check` answers the inputs as state keeps them
+ * (`checkForState`: what a left-out field would be left out); makeHandlers' own `check`, with the
+ * defaults applied, is what the cloud's `POST /v1/validations` answers.
+ */
+function forEngine<H extends ReturnType<typeof makeHandlers>>(h: H): Omit<H, "checkForState"> {
+  const { checkForState, ...rest } = h;
+  return { ...rest, check: checkForState };
+}
+
 export const handlers = {
-  ChipCluster: makeHandlers(chipClusterKind),
-  ModelEndpoint: makeHandlers(modelEndpointKind),
-  AgentRuntime: makeHandlers(agentRuntimeKind),
+  ChipCluster: forEngine(makeHandlers(chipClusterKind)),
+  ModelEndpoint: forEngine(makeHandlers(modelEndpointKind)),
+  AgentRuntime: forEngine(makeHandlers(agentRuntimeKind)),
 };
 
 type Method = "check" | "diff" | "create" | "read" | "update" | "delete";

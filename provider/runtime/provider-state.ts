@@ -4,6 +4,8 @@
  * update and read write the record ones into the outputs. Read through `providerState`, never as
  * loose properties.
  */
+import { isAutoNameOf } from "./identity.ts";
+
 export interface ProviderState {
   /** Project/stack/logical name: where the key chain and automatic names come from (identity.ts). */
   scope: string;
@@ -15,9 +17,14 @@ export interface ProviderState {
   adoptId: string | null;
   /** `replaceOnChanges` paths, applied by our diff (the engine cannot for dynamic providers). */
   replaceOnChanges: string[];
-  /** The create's Idempotency-Key, and whether it was released after the engine recorded it. */
+  /** The create's Idempotency-Key. */
   key: string | null;
-  released: boolean | null;
+  /**
+   * Whether state records that key as released (by an update, after the engine recorded the
+   * resource). False does not mean held: the program releases a created resource's key without
+   * state hearing of it (resources/shared/recorded.ts).
+   */
+  released: boolean;
 }
 
 const text = (v: unknown) => (typeof v === "string" ? v : null);
@@ -33,11 +40,23 @@ export function providerState(p: Record<string, unknown>): ProviderState {
     aliasScopes: strings(p.__aliasScopes),
     replaceOnChanges: strings(p.__replaceOnChanges),
     key: text(p.__key),
-    released: typeof p.__released === "boolean" ? p.__released : null,
+    // Older releases also stored `false` (and, rarely, null): the same as left out.
+    released: p.__released === true,
   };
 }
 
-/** The record part of the outputs: the key and whether it is released (only when there is a key). */
-export function recordOf(key: string | null, released: boolean | null): Record<string, unknown> {
-  return key ? { __key: key, __released: released } : {};
+/** The record part of the outputs: the key, and `__released` once a release is recorded. */
+export function recordOf(key: string | null, released: boolean): Record<string, unknown> {
+  return key ? { __key: key, ...(released ? { __released: true } : {}) } : {};
+}
+
+/**
+ * Whether the resource's name is automatic, from the outputs state holds: `__autoname` where they
+ * have it (older releases always stored it; some kept the scope there, which meant automatic),
+ * otherwise whether the name is the automatic name of its create key's lineage (identity.ts).
+ */
+export function isAutonamed(p: Record<string, unknown>): boolean {
+  if (typeof p.__autoname === "boolean") return p.__autoname;
+  if (typeof p.__autoname === "string") return true;
+  return isAutoNameOf(p.name, text(p.__key));
 }

@@ -128,9 +128,9 @@ let instances = 0;
  * - otherwise the provider's own `create` runs against the emulator and its outputs come back:
  *   the cloud's id, status, urls, counts, `apiKey` and `secretEnv` marked secret (as
  *   `additionalSecretOutputs` makes them under the engine), any output whose input was secret too.
- * Properties the engine returns but the program never reads from our outputs (`__provider`,
- * `__scope`, `__autoname`) are left out: the SDK resolves such properties from the inputs
- * instead, so a resource shows the same values as under `pulumi up`.
+ * Properties the engine returns but the program never reads from our outputs (the `__`
+ * bookkeeping: `__provider`, `__key`...) are left out: the SDK resolves such properties from the
+ * inputs instead, so a resource shows the same values as under `pulumi up`.
  *
  * The provider's client is process-wide: one `agentCloudMocks()` at a time per process (close it
  * before making another), and do not point the provider at another cloud in the same test file.

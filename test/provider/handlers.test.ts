@@ -41,7 +41,9 @@ describe("provider handlers against the emulator (testing kit)", () => {
 
   it("creates with one request when provisioning is immediate, and leaves its key held: only the engine's record releases it", async () => {
     const { outs } = await h.create(await inputs("quick"));
-    expect(outs).toMatchObject({ status: "ACTIVE", readyHyperNodes: 1, __released: false });
+    expect(outs).toMatchObject({ status: "ACTIVE", readyHyperNodes: 1 });
+    // Not known to be released: state says nothing (`__released` is stored once an update releases it).
+    expect(outs).not.toHaveProperty("__released");
     const made = (await cloud.admin.requests(1000)).filter((r) => r.path.startsWith("/v1/"));
     expect(made.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /v1/chip-clusters"]);
     const key = await getClient()
@@ -413,6 +415,96 @@ describe("provider handlers against the emulator (testing kit)", () => {
     } finally {
       setConfig({ endpoint: cloud.url, token: cloud.token });
     }
+  });
+});
+
+describe("provider handlers keep a light state, and take the heavier state of release 0.1.0", () => {
+  withCloud();
+
+  const left = ["scheduling", "provisioning", "nodeRecovery", "tags", "zone", "statusReason"];
+  const bookkeeping = ["__scope", "__autoname", "__released", "schemaVersion"];
+
+  /** The outputs as release 0.1.0 stored them: defaults, the cloud's nulls, bookkeeping, the estimate's notes. */
+  function heavy(outs: Record<string, unknown>, autonamed: boolean): Record<string, unknown> {
+    return {
+      ...outs,
+      scheduling: "task",
+      provisioning: { mode: "onDemand" },
+      nodeRecovery: "auto",
+      tags: {},
+      zone: null,
+      statusReason: null,
+      schemaVersion: 1,
+      __scope: "proj/dev/heavy",
+      __autoname: autonamed,
+      __released: false,
+      estimate: {
+        ...(outs.estimate as object),
+        notes: ["8 × zhenwu-810e at 2.4 USD/chip-hour (onDemand), 730 h"],
+      },
+    };
+  }
+
+  it("stores no defaults, nulls, notes or bookkeeping that the name and key tell", async () => {
+    const auto = await h.create(await inputs(undefined, { __scope: "proj/dev/light" }));
+    const chosen = await h.create(await inputs("chosen-light"));
+    for (const { outs } of [auto, chosen]) {
+      for (const k of [...left, ...bookkeeping]) expect(outs).not.toHaveProperty(k);
+      expect(outs).toMatchObject({ status: "ACTIVE", __key: expect.stringMatching(/^pulumi-/) });
+      expect(outs.estimate).not.toHaveProperty("notes");
+    }
+    // The automatic name ends with its key's lineage; read tells the two apart from that.
+    expect(auto.outs.name).toMatch(/^light-[0-9a-f]{7}$/);
+    expect((await h.read(auto.id, auto.outs)).inputs).not.toHaveProperty("name");
+    expect((await h.read(chosen.id, chosen.outs)).inputs).toMatchObject({ name: "chosen-light" });
+    // An automatic name the key does not tell (an adopted resource's) is stored as such.
+    const made = await madeOutside({ ...spec, name: "adopted-light" });
+    const adopted = await h.create(await inputs(undefined, { __scope: "proj/dev/al", __adoptId: made }));
+    expect(adopted.outs).toMatchObject({ name: "adopted-light", __autoname: true });
+    expect((await h.read(adopted.id, adopted.outs)).inputs).not.toHaveProperty("name");
+  });
+
+  it("puts a left-out field that drifted back to its default (PATCHed to the default, not to null)", async () => {
+    const news = await inputs("drifted-default");
+    const { id, outs } = await h.create(news);
+    await cloud.admin.edit("ChipCluster", id, { scheduling: "resource", tags: { owner: "console" } });
+    const refreshed = await h.read(id, outs);
+    expect(refreshed.props).toMatchObject({ scheduling: "resource", tags: { owner: "console" } });
+    expect(await h.diff(id, refreshed.props, news)).toMatchObject({ changes: true, replaces: [] });
+    const updated = await h.update(id, refreshed.props, news);
+    for (const k of ["scheduling", "tags"]) expect(updated.outs).not.toHaveProperty(k);
+    const held = (await outside.call("GET", `/v1/chip-clusters/${id}`)).body;
+    expect(held).toMatchObject({ scheduling: "task", tags: {}, nodeRecovery: "auto" });
+  });
+
+  it("diffs the heavier state as no change; refresh and update rewrite it lighter", async () => {
+    const news = await inputs(undefined, { __scope: "proj/dev/heavy" });
+    const created = await h.create(news);
+    for (const autonamed of [true, "proj/dev/heavy"]) {
+      // Release 0.1.0 stored `__autoname: true`; earlier ones the scope.
+      const olds = { ...heavy(created.outs, true), __autoname: autonamed };
+      expect(await h.diff(created.id, olds, news)).toEqual({
+        changes: false,
+        replaces: [],
+        deleteBeforeReplace: false,
+      });
+      const refreshed = await h.read(created.id, olds);
+      expect(refreshed.props).toEqual(created.outs);
+      expect(refreshed.inputs).toEqual({
+        region: "cn-hangzhou",
+        chipType: "zhenwu-810e",
+        chipsPerHyperNode: 8,
+        hyperNodeCount: 1,
+      });
+    }
+    const grown = await inputs(undefined, { __scope: "proj/dev/heavy", hyperNodeCount: 2 });
+    const updated = await h.update(created.id, heavy(created.outs, true), grown);
+    for (const k of [...left, "__scope", "__autoname", "schemaVersion"])
+      expect(updated.outs).not.toHaveProperty(k);
+    expect(updated.outs).toMatchObject({ hyperNodeCount: 2, __key: created.outs.__key, __released: true });
+    expect(updated.outs.estimate).not.toHaveProperty("notes");
+    const held = (await outside.call("GET", `/v1/chip-clusters/${created.id}`)).body;
+    expect(held).toMatchObject({ hyperNodeCount: 2, scheduling: "task", provisioning: { mode: "onDemand" } });
   });
 });
 

@@ -64,6 +64,35 @@ describe("agentCloudMocks", () => {
     expect(held.body).toMatchObject({ status: "READY", models: [{ endpointId: e?.id }] });
   });
 
+  it("gives the program the defaults and nulls that state leaves out, as the cloud answers them", async () => {
+    const { errors, mocks, outputs } = await run(() => {
+      const c = cluster();
+      const e = pooled("glm");
+      return {
+        scheduling: c.scheduling,
+        provisioning: c.provisioning,
+        tags: c.tags,
+        zone: c.zone,
+        reason: c.statusReason,
+        cache: e.contextCache,
+        spillover: e.spilloverEndpointId,
+      };
+    });
+    expect(errors).toEqual([]);
+    expect(mocks.resources[0]?.state).not.toHaveProperty("scheduling");
+    expect(mocks.resources[0]?.state).not.toHaveProperty("statusReason");
+    const values = Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value]));
+    expect(values).toEqual({
+      scheduling: "task",
+      provisioning: { mode: "onDemand" },
+      tags: {},
+      zone: null,
+      reason: null,
+      cache: { mode: "implicit", ttlSeconds: 3600 },
+      spillover: null,
+    });
+  });
+
   it("resolves an endpoint's cluster reference to the cluster's id in the cloud", async () => {
     const { errors, mocks, outputs } = await run(() => {
       const c = cluster();
@@ -81,9 +110,18 @@ describe("agentCloudMocks", () => {
     expect(held[0].deployment.clusterId).toBe(outputs.cluster?.value);
   });
 
-  it("previews without touching the cloud: ids and cloud outputs unknown", async () => {
+  it("previews without touching the cloud: ids and cloud outputs unknown, left-out fields their defaults", async () => {
     const { errors, mocks, outputs } = await run(
-      () => ({ id: cluster().id, status: cluster("d").status }),
+      () => {
+        const d = cluster("d");
+        return {
+          id: cluster().id,
+          status: d.status,
+          reason: d.statusReason,
+          scheduling: d.scheduling,
+          zone: d.zone,
+        };
+      },
       {},
       true,
     );
@@ -91,11 +129,13 @@ describe("agentCloudMocks", () => {
     expect(outputs).toEqual({
       id: { value: undefined, secret: false },
       status: { value: undefined, secret: false },
+      reason: { value: undefined, secret: false },
+      // Not in the checked inputs (state keeps no default), yet known: the class gives the default.
+      scheduling: { value: "task", secret: false },
+      zone: { value: null, secret: false },
     });
-    expect(mocks.resources[0]?.state).toMatchObject({
-      scheduling: "task",
-      provisioning: { mode: "onDemand" },
-    });
+    expect(mocks.resources[0]?.state).not.toHaveProperty("scheduling");
+    expect(mocks.resources[0]?.state).toMatchObject({ chipType: "zhenwu-m890", hyperNodeCount: 1 });
     expect((await mocks.cloud.api("GET", "/v1/chip-clusters")).body.items).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { secretEnvDigest } from "../../api/canonical.ts";
+import { makeHandlers } from "../../runtime/handlers.ts";
 import { handlers } from "../../runtime/index.ts";
 import { specOf } from "../shared/kind.ts";
 import { agentRuntimeKind } from "./definition.ts";
@@ -15,10 +16,17 @@ const base = {
 };
 
 describe("AgentRuntime check", () => {
-  it("fills sandbox, lifecycle, scaling and memory defaults", async () => {
-    const { inputs, failures } = await h.check({}, base);
+  it("keeps its defaults (sandbox, lifecycle, scaling, memory...) out of state, an empty secretEnv too", async () => {
+    const { inputs, failures } = await h.check({}, { ...base, secretEnv: {}, scaling: { maxInstances: 2 } });
     expect(failures).toEqual([]);
-    expect(inputs).toMatchObject({
+    expect(Object.keys(inputs).sort()).toEqual(
+      ["__provider", "__scope", "artifact", "estimate", "models", "region", "scaling"].sort(),
+    );
+    // Defaults inside a field the program sets stay: the cloud's view holds them too.
+    expect(inputs.scaling).toEqual({ minInstances: 0, maxInstances: 2, concurrencyPerInstance: 1 });
+    expect((await h.check({}, base)).inputs.secretEnv).toEqual({ API_TOKEN: "s3cr3t" });
+    const full = await makeHandlers(agentRuntimeKind).check({}, base);
+    expect(full.inputs).toMatchObject({
       protocol: "http",
       sandbox: { cpu: 1, memoryMiB: 2048, isolation: "microvm" },
       lifecycle: { idleTimeoutSeconds: 900, maxLifetimeSeconds: 28_800, onIdle: "pause" },

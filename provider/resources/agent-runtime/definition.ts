@@ -17,7 +17,6 @@ export const agentRuntimeOutputKeys = [
 /** How the provider treats each AgentRuntime property (docs/domain.md: R = createOnly, U = mutable). */
 export const agentRuntimeKind: KindDefinition<AgentRuntime> = {
   ...agentRuntimeApi,
-  schemaVersion: 1,
   estimate: estimateAgentRuntime,
   // Write-only in the API: keep what we sent while its digest still matches; otherwise show the
   // keys as changed so the next update puts the declared values back.

@@ -2,9 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { AgentRuntimeSpec, AgentRuntime as AgentRuntimeView } from "../../api/agent-runtime.ts";
 import { dynamicModule } from "../../api/engine.ts";
-import { registeredOutputs } from "../shared/kind.ts";
+import { leftOutOutputs, registeredOutputs } from "../shared/kind.ts";
 import { releaseWhenRecorded } from "../shared/recorded.ts";
-import { type CommonArgs, providerOf, resourceArgs } from "../shared/resource.ts";
+import { type CommonArgs, fillLeftOut, providerOf, resourceArgs } from "../shared/resource.ts";
 import type { InputsOf, ResourceOutputs } from "../shared/types.ts";
 import { agentRuntimeKind, type agentRuntimeOutputKeys } from "./definition.ts";
 
@@ -19,6 +19,7 @@ export type AgentRuntimeArtifact = InputsOf<Spec["artifact"]>;
 export type AgentRuntimeArgs = CommonArgs & InputsOf<Omit<Spec, "name" | "tags">>;
 
 const outputKeys = registeredOutputs(agentRuntimeKind);
+const leftOut = leftOutOutputs(agentRuntimeKind);
 
 // Its outputs, typed from the API schema: merged into the class below (the engine sets them, so the
 // class declares no fields).
@@ -52,6 +53,7 @@ export class AgentRuntime extends pulumi.dynamic.Resource {
   constructor(name: string, args: AgentRuntimeArgs, opts?: pulumi.CustomResourceOptions) {
     const { props, opts: options } = resourceArgs("AgentRuntime", name, args, opts, outputKeys);
     super(provider, name, props, options, dynamicModule, "AgentRuntime");
+    fillLeftOut(this, leftOut);
     releaseWhenRecorded(this);
   }
 }

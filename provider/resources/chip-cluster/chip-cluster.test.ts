@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { unknownValue } from "../../api/engine.ts";
 import { setClock } from "../../runtime/config.ts";
+import { makeHandlers } from "../../runtime/handlers.ts";
 import { handlers } from "../../runtime/index.ts";
+import { chipClusterKind } from "./definition.ts";
 
 const h = handlers.ChipCluster;
 const base = {
@@ -18,19 +20,47 @@ async function checked(news: Record<string, unknown>, olds: Record<string, unkno
 }
 
 describe("ChipCluster check", () => {
-  it("fills defaults and leaves an automatic name to the create (not an input)", async () => {
+  it("keeps what state needs: no defaults, no automatic name (the create derives it), the estimate without its notes", async () => {
     const { inputs, failures } = await checked(base);
     expect(failures).toEqual([]);
+    expect(inputs).toEqual({
+      region: "cn-hangzhou",
+      chipType: "zhenwu-m890",
+      chipsPerHyperNode: 128,
+      hyperNodeCount: 2,
+      estimate: {
+        currency: "USD",
+        chips: { "zhenwu-m890": 256 },
+        chipHoursPerMonth: 186_880,
+        monthlyUsd: { min: 784_896, max: 784_896 },
+      },
+      __provider: "serialized",
+      __scope: "proj/dev/training",
+    });
+  });
+
+  it("leaves out a value the program gives that is its default, and keeps one that is not", async () => {
+    const given = { scheduling: "task", provisioning: { mode: "onDemand" }, nodeRecovery: "auto", tags: {} };
+    const { inputs } = await checked({ ...base, ...given, zone: null });
+    for (const k of [...Object.keys(given), "zone"]) expect(inputs).not.toHaveProperty(k);
+    const other = {
+      scheduling: "resource",
+      provisioning: { mode: "spot" },
+      nodeRecovery: "manual",
+      tags: { a: "b" },
+    };
+    expect((await checked({ ...base, ...other })).inputs).toMatchObject(other);
+  });
+
+  it("answers the spec with its defaults and the estimate with its notes to the cloud's validations (makeHandlers' check)", async () => {
+    const { inputs } = await makeHandlers(chipClusterKind).check({}, base);
     expect(inputs).toMatchObject({
       scheduling: "task",
       provisioning: { mode: "onDemand" },
       nodeRecovery: "auto",
       tags: {},
-      __provider: "serialized",
-      __scope: "proj/dev/training",
-      __autoname: true,
+      estimate: { notes: ["256 × zhenwu-m890 at 4.2 USD/chip-hour (onDemand), 730 h"] },
     });
-    expect(inputs).not.toHaveProperty("name");
   });
 
   it("checks the same inputs whatever the old ones: the engine checks replacements without them", async () => {
@@ -40,7 +70,8 @@ describe("ChipCluster check", () => {
 
   it("keeps a chosen name as an input", async () => {
     const { inputs } = await checked({ ...base, name: "fixed" });
-    expect(inputs).toMatchObject({ name: "fixed", __autoname: false });
+    expect(inputs).toMatchObject({ name: "fixed" });
+    expect(inputs).not.toHaveProperty("__autoname");
   });
 
   it("rejects a logical name that makes no valid automatic name, as the cloud would", async () => {
@@ -108,7 +139,7 @@ describe("ChipCluster check", () => {
 describe("ChipCluster diff", () => {
   async function outputsOf(news: Record<string, unknown>) {
     const { inputs } = await checked(news);
-    return { ...inputs, status: "ACTIVE", totalChips: 256, schemaVersion: 1 };
+    return { ...inputs, status: "ACTIVE", totalChips: 256 };
   }
 
   it("answers no changes for the same inputs, ignoring the serialized provider", async () => {
@@ -208,6 +239,45 @@ describe("ChipCluster diff", () => {
     const olds = await outputsOf(base);
     const news = (await checked({ ...base, chipType: unknownValue }, olds)).inputs;
     expect((await h.diff("cc-1", olds, news)).replaces).toContain("chipType");
+  });
+
+  /** A cluster's outputs as release 0.1.0 stored them: every default, the cloud's nulls, `__scope`... */
+  async function heavyOutputs(news: Record<string, unknown>) {
+    const { inputs } = await makeHandlers(chipClusterKind).check({}, news);
+    return {
+      ...inputs,
+      name: "training-1234567",
+      zone: null,
+      statusReason: null,
+      status: "ACTIVE",
+      totalChips: 256,
+      schemaVersion: 1,
+      __autoname: true,
+      __key: "pulumi-1234567890",
+      __released: false,
+    };
+  }
+
+  it("sees no change in the heavier state of an earlier release, and no replacement through replaceOnChanges", async () => {
+    const olds = await heavyOutputs(base);
+    const news = (await checked({ ...base, __replaceOnChanges: ["provisioning.mode", "scheduling"] }, olds))
+      .inputs;
+    expect(news).not.toHaveProperty("provisioning");
+    expect(await h.diff("cc-1", olds, news)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    // A default the program now sets explicitly, or a change, still compares as it should.
+    const explicit = (await checked({ ...base, scheduling: "task", provisioning: { mode: "onDemand" } }))
+      .inputs;
+    expect((await h.diff("cc-1", olds, explicit)).changes).toBe(false);
+    const spot = (await checked({ ...base, provisioning: { mode: "spot" } })).inputs;
+    expect((await h.diff("cc-1", olds, spot)).replaces).toEqual(["provisioning"]);
+    // And the lighter state compared with a program that now sets a default explicitly.
+    const light = await outputsOf(base);
+    expect((await h.diff("cc-1", light, explicit)).changes).toBe(false);
+    expect((await h.diff("cc-1", light, spot)).replaces).toEqual(["provisioning"]);
   });
 
   it("sees no change in state written by an older release that lacked a field with a default", async () => {

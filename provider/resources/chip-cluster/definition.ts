@@ -21,7 +21,6 @@ export const chipClusterOutputKeys = [
 /** How the provider treats each ChipCluster property (docs/domain.md: R = createOnly, U = mutable). */
 export const chipClusterKind: KindDefinition<ChipCluster> = {
   ...chipClusterApi,
-  schemaVersion: 1,
   catalogCheck: checkChipCatalog,
   estimate: estimateChipCluster,
   outputKeys: chipClusterOutputKeys,

@@ -2,9 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { ChipClusterSpec, ChipCluster as ChipClusterView } from "../../api/chip-cluster.ts";
 import { dynamicModule } from "../../api/engine.ts";
-import { registeredOutputs } from "../shared/kind.ts";
+import { leftOutOutputs, registeredOutputs } from "../shared/kind.ts";
 import { releaseWhenRecorded } from "../shared/recorded.ts";
-import { type CommonArgs, providerOf, resourceArgs } from "../shared/resource.ts";
+import { type CommonArgs, fillLeftOut, providerOf, resourceArgs } from "../shared/resource.ts";
 import type { InputsOf, ResourceOutputs } from "../shared/types.ts";
 import { chipClusterKind, type chipClusterOutputKeys } from "./definition.ts";
 
@@ -19,6 +19,7 @@ export type ChipClusterProvisioning = InputsOf<NonNullable<Spec["provisioning"]>
 export type ChipClusterArgs = CommonArgs & InputsOf<Omit<Spec, "name" | "tags">>;
 
 const outputKeys = registeredOutputs(chipClusterKind);
+const leftOut = leftOutOutputs(chipClusterKind);
 
 // Its outputs, typed from the API schema: merged into the class below (the engine sets them, so the
 // class declares no fields).
@@ -47,6 +48,7 @@ export class ChipCluster extends pulumi.dynamic.Resource {
   constructor(name: string, args: ChipClusterArgs, opts?: pulumi.CustomResourceOptions) {
     const r = resourceArgs("ChipCluster", name, args, opts, outputKeys);
     super(provider, name, r.props, r.opts, dynamicModule, "ChipCluster");
+    fillLeftOut(this, leftOut);
     releaseWhenRecorded(this);
   }
 }

@@ -24,9 +24,10 @@ export const modelEndpointOutputKeys = [
 /** How the provider treats each ModelEndpoint property (docs/domain.md: R = createOnly, U = mutable). */
 export const modelEndpointKind: KindDefinition<ModelEndpoint> = {
   ...modelEndpointApi,
-  schemaVersion: 1,
   catalogCheck: checkEndpointCatalog,
   estimate: estimateModelEndpoint,
+  // The `cluster` argument's chip type and scheduling (resource.ts): read by check, not kept.
+  checkHints: ["__chipType", "__scheduling"],
   outputKeys: modelEndpointOutputKeys,
   timeouts: { create: 20 * 60, update: 20 * 60, delete: 10 * 60 },
 };

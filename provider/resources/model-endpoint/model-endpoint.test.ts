@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { unknownValue } from "../../api/engine.ts";
 import { replicasMessage } from "../../api/model-endpoint.ts";
 import { modelOnChipIssues } from "../../api/placement.ts";
+import { makeHandlers } from "../../runtime/handlers.ts";
 import { handlers } from "../../runtime/index.ts";
+import { modelEndpointKind } from "./definition.ts";
 
 const h = handlers.ModelEndpoint;
 const dedicated = {
@@ -16,14 +18,25 @@ const dedicated = {
 };
 
 describe("ModelEndpoint check", () => {
-  it("accepts a dedicated deployment that fits the chips and fills defaults", async () => {
-    const { inputs, failures } = await h.check({}, dedicated);
+  it("accepts a dedicated deployment that fits the chips, and keeps neither defaults nor the cluster's hints in state", async () => {
+    const { inputs, failures } = await h.check({}, { ...dedicated, __scheduling: "task" });
     expect(failures).toEqual([]);
-    expect(inputs).toMatchObject({
-      contextCache: { mode: "implicit", ttlSeconds: 3600 },
-      throughput: { tokensPerMinute: 100_000, elastic: false },
-      tags: {},
+    // A nested default of a field the program sets stays (elastic); a left-out field does not.
+    expect(inputs).toMatchObject({ throughput: { tokensPerMinute: 100_000, elastic: false } });
+    for (const k of ["contextCache", "tags", "spilloverEndpointId", "__chipType", "__scheduling"]) {
+      expect(inputs).not.toHaveProperty(k);
+    }
+    // The estimate read the hints (the exclusive chips of a task-scheduled cluster), without its notes.
+    expect(inputs.estimate).toMatchObject({
+      chips: { "zhenwu-m890": 64 },
+      exclusiveChips: 32,
+      burstChips: 32,
     });
+    expect(inputs.estimate).not.toHaveProperty("notes");
+    // What the cloud's validations answer: defaults applied, the notes kept.
+    const full = await makeHandlers(modelEndpointKind).check({}, { ...dedicated, __scheduling: "task" });
+    expect(full.inputs).toMatchObject({ contextCache: { mode: "implicit", ttlSeconds: 3600 }, tags: {} });
+    expect((full.inputs.estimate as { notes: string[] }).notes).toHaveLength(2);
   });
 
   it("reports a model that does not fit in chipsPerReplica at preview", async () => {

@@ -3,9 +3,9 @@ import type { z } from "zod";
 import { dynamicModule } from "../../api/engine.ts";
 import type { ModelEndpointSpec, ModelEndpoint as ModelEndpointView } from "../../api/model-endpoint.ts";
 import type { ChipCluster } from "../chip-cluster/resource.ts";
-import { registeredOutputs } from "../shared/kind.ts";
+import { leftOutOutputs, registeredOutputs } from "../shared/kind.ts";
 import { releaseWhenRecorded } from "../shared/recorded.ts";
-import { type CommonArgs, providerOf, resourceArgs } from "../shared/resource.ts";
+import { type CommonArgs, fillLeftOut, providerOf, resourceArgs } from "../shared/resource.ts";
 import type { InputsOf, ResourceOutputs } from "../shared/types.ts";
 import { modelEndpointKind, type modelEndpointOutputKeys } from "./definition.ts";
 
@@ -32,6 +32,7 @@ export type ModelEndpointArgs = CommonArgs &
   };
 
 const outputKeys = registeredOutputs(modelEndpointKind);
+const leftOut = leftOutOutputs(modelEndpointKind);
 
 // Its outputs, typed from the API schema: merged into the class below (the engine sets them, so the
 // class declares no fields).
@@ -69,6 +70,7 @@ export class ModelEndpoint extends pulumi.dynamic.Resource {
       props.__scheduling = cluster.scheduling;
     }
     super(provider, name, props, options, dynamicModule, "ModelEndpoint");
+    fillLeftOut(this, leftOut);
     releaseWhenRecorded(this);
   }
 }

@@ -1,4 +1,6 @@
+import type { z } from "zod";
 import { type KindApi, specKeys } from "../../api/common.ts";
+import { specDefaults } from "../../api/defaults.ts";
 import type { Estimate } from "../../api/estimate.ts";
 import type { CheckFailure } from "../../runtime/check.ts";
 
@@ -10,8 +12,6 @@ import type { CheckFailure } from "../../runtime/check.ts";
 export interface KindDefinition<
   Res extends { id: string; etag: string; status: string; name: string; statusReason: string | null },
 > extends KindApi {
-  /** Bumped when the shape of outputs changes; lets later releases migrate old state in read/diff. */
-  schemaVersion: number;
   /**
    * Offline catalog rules (memory fit, chip limits...) on a spec that may hold unknowns; `hints`
    * are the raw inputs, including provider-only ones such as `__chipType`.
@@ -22,6 +22,11 @@ export interface KindDefinition<
    * hints; null while a value it needs is unknown. check() adds it to the inputs as `estimate`.
    */
   estimate?(spec: Record<string, unknown>, hints: Record<string, unknown>): Estimate | null;
+  /**
+   * Inputs the resource class passes for check alone (catalogCheck, estimate), such as
+   * `__chipType`: check does not return them, so state does not keep them.
+   */
+  checkHints?: readonly string[];
   /** Outputs the cloud computes (status, urls, counts...), read from the resource as they are. */
   outputKeys: readonly string[];
   /**
@@ -50,6 +55,26 @@ export function pick(o: object, keys: readonly string[]): Record<string, unknown
   return out;
 }
 
+/**
+ * What state leaves out of the outputs, and what the program reads in their place
+ * (resource.ts, `fillLeftOut`): each spec field's default, or null for one without (`zone`); the
+ * cloud's outputs that may be null (`statusReason`).
+ */
+export function leftOutOutputs(def: Pick<KindApi, "spec" | "view"> & { outputKeys: readonly string[] }): {
+  spec: Record<string, unknown>;
+  cloud: string[];
+} {
+  const { defaults } = specDefaults(def);
+  const view = def.view.shape as Record<string, z.ZodType>;
+  const nullable = (k: string) => view[k]?.safeParse(null).success === true;
+  const spec: Record<string, unknown> = {};
+  for (const k of specKeys(def)) {
+    if (defaults[k] !== undefined) spec[k] = defaults[k];
+    else if (nullable(k)) spec[k] = null;
+  }
+  return { spec, cloud: def.outputKeys.filter((k) => !(k in spec) && nullable(k)) };
+}
+
 /** Every property a resource class registers as an output: spec fields, cloud outputs, common ones. */
 export function registeredOutputs(def: Pick<KindApi, "spec"> & { outputKeys: readonly string[] }): string[] {
   return [
@@ -59,7 +84,6 @@ export function registeredOutputs(def: Pick<KindApi, "spec"> & { outputKeys: rea
       "statusReason",
       "createdAt",
       "updatedAt",
-      "schemaVersion",
       "estimate",
       // The create's key and whether it was released: read by the program once the engine recorded it.
       "__key",

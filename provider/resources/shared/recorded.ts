@@ -26,7 +26,8 @@ export function releaseWhenRecorded(resource: pulumi.CustomResource): void {
   // Keeps the program (and with it the engine's update) open until the release went out.
   const done = keepProgramOpen();
   Promise.all([settled(outs.urn), settled(outs.__key), settled(outs.__released)])
-    .then(([, key, released]) => (typeof key === "string" && released === false ? release(key) : undefined))
+    // State records `__released: true` only after an update released the key; otherwise it may be held.
+    .then(([, key, released]) => (typeof key === "string" && released !== true ? release(key) : undefined))
     .catch(() => undefined)
     .finally(done);
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ResourceKind, secretFields } from "../../api/common.ts";
 import type { Timeouts } from "../../runtime/timeouts.ts";
 import { noteDeclared } from "./recorded.ts";
+import { outputValueWithUnknowns } from "./sdk-internals.ts";
 
 /** Inputs every AgentCloud resource takes besides its own fields. */
 export interface CommonArgs {
@@ -113,4 +114,33 @@ function scopesOfAliases(aliases: pulumi.CustomResourceOptions["aliases"], logic
   }
   const own = `${project}/${stack}/${logicalName}`;
   return [...new Set(scopes)].filter((s) => s !== own);
+}
+
+/**
+ * Gives the program what state leaves out (runtime/handlers.ts keeps an output only when it is not
+ * what a left-out field gives): a spec output the engine's answer lacks resolves to its default,
+ * or null (`leftOut.spec`), and a nullable cloud output to null once the resource's `status` is
+ * known (`leftOut.cloud`; at the preview of a create or update the cloud has not answered yet, and
+ * it stays unknown). Known at preview, as when state held these values: a program that passes
+ * `cluster.tags` to another resource previews no change. Each keeps its dependency on the resource.
+ */
+export function fillLeftOut(
+  resource: pulumi.CustomResource,
+  leftOut: { spec: Record<string, unknown>; cloud: readonly string[] },
+): void {
+  const outs = resource as unknown as Record<string, pulumi.Output<unknown> | undefined>;
+  const status = outs.status;
+  const answered = async () =>
+    status !== undefined && typeof (await outputValueWithUnknowns(status)) === "string";
+  const fill = (k: string, leftOutValue: (o: pulumi.Output<unknown>) => Promise<unknown>) => {
+    const o = outs[k];
+    if (!o) return;
+    // The URN is known at preview and carries the dependency on the resource; where the engine
+    // answered the output (known, unknown or secret), it is `o` itself.
+    outs[k] = resource.urn.apply(async () =>
+      (await outputValueWithUnknowns(o)) === undefined ? leftOutValue(o) : o,
+    );
+  };
+  for (const [k, value] of Object.entries(leftOut.spec)) fill(k, async () => structuredClone(value));
+  for (const k of leftOut.cloud) fill(k, async (o) => ((await answered()) ? null : o));
 }

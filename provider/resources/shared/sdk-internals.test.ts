@@ -7,6 +7,7 @@ import {
   keepProgramOpen,
   outputState,
   outputValue,
+  outputValueWithUnknowns,
   rpcsSettled,
   runByLanguageHost,
 } from "./sdk-internals.ts";
@@ -39,6 +40,26 @@ describe("the Pulumi SDK's internals, as sdk-internals.ts uses them", () => {
       (p as Promise<unknown>).catch(() => {});
     await expect(outputValue(failed)).rejects.toThrow("failed registration");
     await expect(outputValue(pulumi.output(pulumi.unknown))).resolves.toBeUndefined();
+  });
+
+  it("Output.promise(true) tells an output the engine's answer lacks (undefined) from one it answered unknown", async () => {
+    await expect(outputValueWithUnknowns(pulumi.output("value"))).resolves.toBe("value");
+    await expect(outputValueWithUnknowns(pulumi.output(pulumi.unknown))).resolves.toBe(pulumi.unknown);
+    // What resolveProperties (runtime/rpc.js) makes of a registered output the engine's answer
+    // lacks: undefined, known only outside a preview.
+    expect(sdkFile("runtime/rpc.js")).toContain(
+      "resolve(undefined, !settings_1.isDryRun() && !keepUnknowns, false)",
+    );
+    const OutputImpl = pulumi.Output as unknown as new (...args: unknown[]) => pulumi.Output<unknown>;
+    const lacking = new OutputImpl(
+      new Set(),
+      Promise.resolve(undefined),
+      Promise.resolve(false),
+      Promise.resolve(false),
+      Promise.resolve(new Set()),
+    );
+    await expect(outputValueWithUnknowns(lacking)).resolves.toBeUndefined();
+    await expect(outputValue(lacking)).resolves.toBeUndefined();
   });
 
   it("isKnown and isSecret say what the SDK records for an export", async () => {

@@ -23,6 +23,15 @@ export function outputValue(o: pulumi.Output<unknown>): Promise<unknown> {
   return (o as unknown as OutputInternals).promise();
 }
 
+/**
+ * An Output's value once it is settled, unknown values kept (`Output.promise(true)`): a resource's
+ * output the engine did not answer at all is undefined, one it answered as not known yet (at
+ * preview) is `pulumi.unknown` or holds it. Rejects when the resource failed.
+ */
+export function outputValueWithUnknowns(o: pulumi.Output<unknown>): Promise<unknown> {
+  return (o as unknown as OutputInternals).promise(true);
+}
+
 /** An Output as the SDK serializes it into the stack's outputs: its value, whether known, whether secret. */
 export async function outputState(
   o: pulumi.Output<unknown>,

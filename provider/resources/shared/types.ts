@@ -30,8 +30,6 @@ type OutputsOf<View> = { readonly [K in keyof View]-?: pulumi.Output<View[K]> };
 export type ResourceOutputs<SpecOut, View, OutKeys extends keyof View> = OutputsOf<
   SpecOut & Pick<View, OutKeys | Extract<"statusReason" | "createdAt" | "updatedAt", keyof View>>
 > & {
-  /** Version of this resource's state layout; later releases migrate older state. */
-  readonly schemaVersion: pulumi.Output<number>;
   /** Chips and monthly USD from the spec and the illustrative catalog prices (docs/pricing.md); known at preview. */
   readonly estimate: pulumi.Output<Estimate>;
 };
