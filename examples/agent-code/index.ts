@@ -41,7 +41,9 @@ const reviewer = new AgentRuntime("reviewer", {
 const agent = new AgentRuntime("support", {
   region: "cn-hangzhou",
   artifact: { code: code("index.mjs") },
-  protocol: "http",
+  // A2A: the official A2A clients talk to it ({invokeUrl}/.well-known/agent-card.json); its
+  // tasks also run at {invokeUrl}/invocations.
+  protocol: "a2a",
   models: [
     { endpointId: primary.id, role: "primary" },
     { endpointId: fallback.id, role: "fallback" },

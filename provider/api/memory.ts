@@ -100,6 +100,20 @@ export const MemorySearchQuery = z.object({
 const MemorySearchResult = MemoryEntry.extend({ matches: z.number().int() });
 export const MemorySearchResults = z.object({ items: z.array(MemorySearchResult) });
 
+/**
+ * The size of an agent runtime's memory (`GET /v1/agent-runtimes/{id}/memory`): its entries within
+ * retention, whatever `memory.enabled` says now (a runtime whose memory was turned off keeps them).
+ */
+export const MemorySize = z.object({
+  /** Entries within retention. */
+  entries: z.number().int(),
+  /** Their bytes: each value (as JSON) and text (UTF-8), as a key's `bytes` counts them. */
+  bytes: z.number().int(),
+  /** Namespaces holding at least one of them. */
+  namespaces: z.number().int(),
+});
+export type MemorySize = z.infer<typeof MemorySize>;
+
 /** The answer to a delete. */
 export const MemoryDeleted = z.object({
   namespace: z.string(),

@@ -60,7 +60,15 @@ export const Task = z.object({
   /** The instance that ran it; null for a task that found none (or ran before instances were kept). */
   placement: Placement.nullable(),
   /** The agent's answer, and the endpoints its model calls went to (`x-agentcloud-hops`). */
-  output: z.object({ text: z.string(), routedTo: z.string().nullable(), hops: z.string() }).nullable(),
+  output: z
+    .object({
+      text: z.string(),
+      routedTo: z.string().nullable(),
+      hops: z.string(),
+      /** The built-in loop's tool calls (the runtime's skills), in order; absent when it made none. */
+      toolCalls: z.array(z.object({ name: z.string(), ok: z.boolean() })).optional(),
+    })
+    .nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
@@ -116,3 +124,25 @@ export const SandboxInstanceList = z.object({ items: z.array(SandboxInstance) })
 export const InstanceListQuery = z.object({
   state: z.enum(instanceStates).optional().describe("only instances in this state"),
 });
+
+/** A tool as OpenAI's chat completions take it. */
+const FunctionTool = z.object({
+  type: z.literal("function"),
+  function: z.object({
+    name: z.string(),
+    description: z.string(),
+    parameters: z.record(z.string(), z.unknown()),
+  }),
+});
+
+/** `GET {invokeUrl}/tools`: the runtime's skills as tools, and the skills that offer none here (why). */
+export const RuntimeTools = z.object({
+  tools: z.array(FunctionTool),
+  unavailable: z.array(z.object({ skill: z.string(), reason: z.string() })),
+});
+
+/** `POST {invokeUrl}/tools/{name}`: the tool's arguments. */
+export const ToolCallRequest = z.strictObject({ arguments: z.record(z.string(), z.unknown()).default({}) });
+
+/** What a tool answered: its text (as a model reads a tool message), and whether it is an error. */
+export const ToolCallResult = z.object({ isError: z.boolean(), text: z.string() });

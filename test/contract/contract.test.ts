@@ -402,6 +402,16 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       const tasks = await call("GET", `/v1/agent-runtimes/${rt.id}/tasks?limit=1`);
       expect(tasks.body.items).toEqual([task.body]);
       expectError(await call("GET", "/v1/agent-runtimes/ar-nope/instances"), 404, "NotFound");
+      // Its skills as tools: none declared, none offered; calling one is 404.
+      expect((await call("GET", `/agents/${rt.id}/invoke/tools`)).body).toEqual({
+        tools: [],
+        unavailable: [],
+      });
+      expectError(
+        await call("POST", `/agents/${rt.id}/invoke/tools/nope__tool`, { arguments: {} }),
+        404,
+        "NotFound",
+      );
     });
 
     it("speaks A2A for an a2a runtime: its agent card without a token, JSON-RPC with the account's", async () => {
@@ -545,6 +555,12 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
         text: "Blue whales sing",
       });
       expect((await call("GET", `${base}/notes/n1`)).body).toEqual(put.body);
+      const size = await call("GET", `/v1/agent-runtimes/${rt.id}/memory`);
+      expect(size.body).toEqual({
+        entries: 1,
+        bytes: JSON.stringify({ n: 1 }).length + "Blue whales sing".length,
+        namespaces: 1,
+      });
       const keys = await call("GET", `${base}/notes?pageSize=10`);
       expect(keys.body).toMatchObject({ items: [{ key: "n1" }], nextPageToken: null });
       const found = await call("GET", `${base}?q=whales%20BLUE`);
@@ -559,6 +575,16 @@ describe.each(adapters)("AgentCloud API contract on $name", (adapter) => {
       expectError(await call("PUT", `${base}/notes/n1`, { text: "no value" }), 400, "ValidationError");
       const off = await runtime("mem-off", false);
       expectError(await call("GET", `/agents/${off.id}/invoke/memory/notes`), 409, "Conflict");
+      expect((await call("GET", `/v1/agent-runtimes/${off.id}/memory`)).body).toEqual({
+        entries: 0,
+        bytes: 0,
+        namespaces: 0,
+      });
+      expectError(
+        await call("GET", `/v1/agent-runtimes/${rt.id}/memory`, undefined, { token: other }),
+        404,
+        "NotFound",
+      );
       expectError(await call("GET", `${base}/notes`, undefined, { token: other }), 404, "NotFound");
     });
 

@@ -133,7 +133,5 @@ export default async function handle(input, context) {
   it("refuses what cannot run here, saying why", async () => {
     const missing = await invoke(await runtime({ ...node, uri: "file:///nowhere/agent" }), "hi");
     expect(missing).toMatchObject({ status: "FAILED", error: { code: "ArtifactNotRunnable" } });
-    const python = await invoke(await runtime({ ...node, runtime: "python3.12" }), "hi");
-    expect(python.error.message).toMatch(/python3\.12 does not run/);
   });
 });

@@ -281,6 +281,54 @@ describe("an agent runtime's memory", () => {
     expect((await call("GET", `${s.memory(rt)}?q=remember`)).body.items).toEqual([]);
   });
 
+  it("says how much it holds (GET /v1/agent-runtimes/{id}/memory): entries within retention, their bytes, their namespaces", async () => {
+    const rt = await s.runtime({ enabled: true, retentionDays: 7 });
+    const size = async (id = rt.id, token: string | null = devToken) =>
+      call("GET", `/v1/agent-runtimes/${id}/memory`, undefined, { token });
+    expect((await size()).body).toEqual({ entries: 0, bytes: 0, namespaces: 0 });
+    const put = (path: string, body: unknown) => call("PUT", s.memory(rt, path), body);
+    const bytes = (value: unknown, text = "") => JSON.stringify(value).length + text.length;
+    await put("/notes/n1", { value: { likes: ["tea"] }, text: "Likes tea" });
+    await put("/notes/n2", { value: "plain" });
+    await s.advance(4 * dayMs);
+    await put("/profile/p1", { value: 42, text: "the answer" });
+    // An overwrite counts once, at its new size.
+    await put("/notes/n2", { value: "plainer" });
+    const all = await size();
+    expect(all.status).toBe(200);
+    expect(all.body).toEqual({
+      entries: 3,
+      bytes: bytes({ likes: ["tea"] }, "Likes tea") + bytes("plainer") + bytes(42, "the answer"),
+      namespaces: 2,
+    });
+    // The sizes the keys are listed with add up to it.
+    const listed = [
+      ...(await call("GET", s.memory(rt, "/notes"))).body.items,
+      ...(await call("GET", s.memory(rt, "/profile"))).body.items,
+    ];
+    expect(listed.reduce((n: number, k: { bytes: number }) => n + k.bytes, 0)).toBe(all.body.bytes);
+
+    // n1 is past retention 7 days after its write; a deleted entry counts no more.
+    await s.advance(4 * dayMs);
+    expect((await size()).body).toEqual({
+      entries: 2,
+      bytes: bytes("plainer") + bytes(42, "the answer"),
+      namespaces: 2,
+    });
+    await call("DELETE", s.memory(rt, "/profile/p1"));
+    expect((await size()).body).toEqual({ entries: 1, bytes: bytes("plainer"), namespaces: 1 });
+
+    // Memory turned off: what it keeps is still counted (it is served again once turned on).
+    const off = await call("PATCH", `/v1/agent-runtimes/${rt.id}`, { memory: { enabled: false } }, wait);
+    expect(off.status, JSON.stringify(off.body)).toBe(202);
+    expect((await size()).body).toEqual({ entries: 1, bytes: bytes("plainer"), namespaces: 1 });
+
+    // Only the runtime's account reads it.
+    expectError(await size(rt.id, otherToken), 404, "NotFound");
+    expectError(await size(rt.id, null), 401, "Unauthenticated");
+    expectError(await size("ar-nope"), 404, "NotFound");
+  });
+
   it("answers 409 Conflict while memory is not enabled, and serves it once enabled", async () => {
     const rt = await s.runtime({ enabled: false });
     const conflict = async (method: string, rest: string, body?: unknown) => {

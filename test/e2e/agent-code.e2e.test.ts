@@ -1,3 +1,10 @@
+import { randomUUID } from "node:crypto";
+import { SendMessageRequest, type Task } from "@a2a-js/sdk";
+import {
+  ClientFactory,
+  createAuthenticatingFetchWithRetry,
+  JsonRpcTransportFactory,
+} from "@a2a-js/sdk/client";
 import type { Stack } from "@pulumi/pulumi/automation/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devToken, type RunningEmulator, startEmulator } from "../support/emulator.ts";
@@ -55,6 +62,27 @@ describe("examples/agent-code: a Node.js agent deployed by pulumi up", { timeout
       placement: { start: "cold" },
     });
     expect(task.body.output.text).toContain(`[answered by ${outputs.primaryEndpointId}]`);
+  });
+
+  it("answers a message sent with the official A2A client, found from its invokeUrl", async () => {
+    const client = await new ClientFactory({
+      transports: [
+        new JsonRpcTransportFactory({
+          fetchImpl: createAuthenticatingFetchWithRetry(fetch, {
+            headers: async () => ({ authorization: `Bearer ${devToken}` }),
+            shouldRetryWithHeaders: async () => undefined,
+          }),
+        }),
+      ],
+    }).createFromUrl(outputs.invokeUrl as string);
+    const task = (await client.sendMessage(
+      SendMessageRequest.fromJSON({
+        message: { messageId: randomUUID(), role: "ROLE_USER", parts: [{ text: "What is a chip?" }] },
+      }),
+    )) as Task;
+    const parts = task.artifacts[0]?.parts ?? [];
+    const text = parts.map((p) => (p.content?.$case === "text" ? p.content.value : "")).join("");
+    expect(text).toContain(`[answered by ${outputs.primaryEndpointId}]`);
   });
 
   it("falls back when the admin plane throttles the primary", async () => {

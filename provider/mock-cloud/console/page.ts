@@ -186,6 +186,12 @@ export function consoleHtml(): string {
 <div id="usage"></div>
 </section>
 
+<section id="view-runtime" class="view" aria-labelledby="h-runtime" hidden>
+<h2 id="h-runtime">Agent runtime at work: <span id="runtime-name"></span></h2>
+<p id="runtime-source" class="hint"></p>
+<div id="runtime"></div>
+</section>
+
 <section id="view-requests" class="view" aria-labelledby="h-requests" hidden>
 <h2 id="h-requests">Requests &amp; change feed</h2>
 <div class="two">
@@ -342,6 +348,8 @@ tfoot th,tfoot td{background:#f6f8fa;font-weight:600}
 .usage-figures tbody th{font-weight:400;font-size:inherit;color:var(--ink);background:none}
 .chart text.empty{font-size:14px;fill:var(--ink)}.chart .grid line{stroke:#eaeef2}.chart .axis line{stroke:#8c959f}.chart text.value{fill:var(--ink)}
 .chart .s0{fill:#0969da}.chart .s1{fill:#54aeff}.chart .s2{fill:#bf8700}.chart .s3{fill:#8250df}
+.runtime-figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:.8rem;margin-bottom:.8rem}
+#runtime .table-wrap{margin-bottom:.8rem}#runtime tbody th{font-weight:400;color:var(--ink);background:none}.at-work{margin-left:.5rem;font-size:.8rem}
 .two{display:grid;grid-template-columns:minmax(0,1.7fr) minmax(0,1fr);gap:1rem}
 .feed{background:var(--panel);border:1px solid var(--line);border-radius:6px;margin:0;padding:.5rem .5rem .5rem 2.6rem;font-size:.82rem;max-height:36rem;overflow:auto}.feed li{padding:.1rem 0}
 .cards{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:1rem}

@@ -1,6 +1,7 @@
 import { agentRuntimeApi, agentRuntimeCreateOnly } from "../../api/agent-runtime.ts";
 import { secretEnvDigest } from "../../api/canonical.ts";
 import { invalid } from "../errors.ts";
+import { findPython } from "../sandbox/python.ts";
 import { type Body, type Ctx, checkCountQuota, checkCreateOnly, type KindModel } from "./model.ts";
 
 function checkReferences(ctx: Ctx, spec: Record<string, unknown>, self?: string): void {
@@ -23,6 +24,18 @@ function checkReferences(ctx: Ctx, spec: Record<string, unknown>, self?: string)
   if (issues.length > 0) invalid(issues);
 }
 
+/**
+ * A Python code artifact the emulator would run (a `file://` folder) needs a Python on its host:
+ * without one, the create or update is refused at `artifact.code.runtime` rather than every task
+ * failing. An artifact elsewhere (`oss://`, `s3://`) never runs here, so it is accepted as it is.
+ */
+function checkRunnable(artifact: unknown): void {
+  const code = (artifact as { code?: { uri: string; runtime: string } } | undefined)?.code;
+  if (!code?.runtime.startsWith("python") || !code.uri.startsWith("file://")) return;
+  const found = findPython(code.runtime);
+  if ("missing" in found) invalid([{ path: "artifact.code.runtime", message: found.missing }]);
+}
+
 function view(body: Body, secret: Record<string, string>): Body {
   return {
     ...body,
@@ -39,11 +52,13 @@ export const agentRuntimeModel: KindModel = {
     const region = String(spec.region);
     checkCountQuota(ctx, "AgentRuntime", region, ctx.limits.runtimesPerRegion, "agent runtimes");
     checkReferences(ctx, spec);
+    checkRunnable(spec.artifact);
   },
 
   checkUpdate(ctx, current, patch) {
     checkCreateOnly(agentRuntimeCreateOnly, current.body, patch);
     checkReferences(ctx, patch, current.id);
+    if (patch.artifact !== undefined) checkRunnable(patch.artifact);
   },
 
   build(ctx, id, spec) {

@@ -214,6 +214,8 @@ export function createApp(given: AppDeps): Hono<Env> {
     gatewayCompletions: (c, { params }) => gateway(c, params.id),
     invokeRuntime: (c, { params, body }) => tasks.invoke(c, params.id, body),
     getRuntimeTask: (c, { params }) => tasks.getTask(c, params.id, params.taskId),
+    listRuntimeTools: (c, { params }) => tasks.listTools(c, params.id),
+    callRuntimeTool: (c, { params, body }) => tasks.callTool(c, params.id, params.name, body.arguments),
     listRuntimeInstances: (c, { params, query }) => tasks.listInstances(c, params.id, query.state),
     listRuntimeTasks: (c, { params, query }) => tasks.listTasks(c, params.id, query.limit),
     getA2aCard: (c, { params, query }) => a2a.card(c, params.id, query),
@@ -225,6 +227,7 @@ export function createApp(given: AppDeps): Hono<Env> {
     deleteMemory: (c, { params }) => memory.delete(c, params.id, params.namespace, params.key),
     listMemoryKeys: (c, { params, query }) => memory.list(c, params.id, params.namespace, query),
     searchMemory: (c, { params, query }) => memory.search(c, params.id, query),
+    getMemorySize: (c, { params }) => memory.size(c, params.id),
     publishChannelMessage: (c, { params, body }) =>
       channels.publish(c, params.id, params.peerRuntimeId, body),
     receiveChannelMessages: (c, { params, body }) => channels.receive(c, params.id, body),

@@ -15,12 +15,14 @@ import { agentRuntimeLifecycle } from "../../api/agent-runtime.ts";
 import type { SandboxInstance, Task } from "../../api/tasks.ts";
 import { MockCloudError } from "../errors.ts";
 import { InstancePool, type Seat } from "../sandbox/instances.ts";
+import { findPython } from "../sandbox/python.ts";
 import type { AgentCall } from "../sandbox/runner.ts";
 import { tx } from "../store/db.ts";
 import type { StoredResource } from "../store/repo.ts";
 import { TaskStore } from "../store/tasks.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { dataPlaneFault } from "./faults.ts";
+import { skillTools } from "./skill-tools.ts";
 
 type Binding = { endpointId: string; role: "primary" | "fallback" | "router" };
 
@@ -180,10 +182,13 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
       };
     };
 
-  /** Why a code artifact cannot run here, or null. */
+  /** Why a code artifact cannot run here, or null: a Python runtime needs a python3 (sandbox/python.ts). */
   function notRunnable(code: { uri: string; runtime: string }): string | null {
-    if (!code.runtime.startsWith("nodejs"))
-      return `${code.runtime} does not run in this emulator yet; nodejs22 and nodejs24 do`;
+    if (code.runtime.startsWith("python")) {
+      const found = findPython(code.runtime);
+      if ("missing" in found) return found.missing;
+    } else if (!code.runtime.startsWith("nodejs"))
+      return `${code.runtime} does not run in this emulator; nodejs22, nodejs24, python3.12 and python3.13 do`;
     if (!code.uri.startsWith("file://"))
       return `the code's uri must be a file:// folder the emulator can read, not ${code.uri}`;
     const dir = fileURLToPath(code.uri);
@@ -210,42 +215,87 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
     };
   }
 
-  /** The built-in agent loop: one answer of the primary model, through the gateway. */
-  async function runLoop(runtime: StoredResource, task: Task, call: AgentCall) {
-    const answer = await call({
-      method: "POST",
-      path: "models/v1/chat/completions",
-      body: {
-        model: "default",
-        messages: [
-          { role: "system", content: `You are the agent ${runtime.body.name}.` },
-          { role: "user", content: task.input },
-        ],
-      },
-    });
-    const body = answer.body as {
-      choices?: { message?: { content?: string | null; tool_calls?: unknown[] } }[];
-      error?: { code?: string | null; message?: string };
-    };
-    if (answer.status >= 400)
-      return failed(
-        body?.error?.code ?? `HTTP${answer.status}`,
-        `${body?.error?.message ?? `the model answered ${answer.status}`} (hops ${answer.hops})`,
-      );
-    const message = body?.choices?.[0]?.message;
-    return {
-      status: "SUCCEEDED" as const,
-      output: {
-        text: message?.content ?? JSON.stringify(message?.tool_calls ?? []),
-        routedTo: answer.routedTo,
-        hops: answer.hops,
-      },
-      error: null,
-    };
+  /**
+   * The built-in agent loop: the primary model (through the gateway, so the fallback applies) with
+   * the runtime's skills as tools; each tool call it answers is made and its result given back,
+   * until it answers with text (at most `maxLoopSteps` model calls).
+   */
+  async function runLoop(runtime: StoredResource, task: Task, call: AgentCall, authorization: string) {
+    const skills = await runtimeSkillTools(runtime, authorization);
+    try {
+      const messages: Record<string, unknown>[] = [
+        { role: "system", content: `You are the agent ${runtime.body.name}.` },
+        { role: "user", content: task.input },
+      ];
+      const toolCalls: { name: string; ok: boolean }[] = [];
+      const hops: string[] = [];
+      for (let step = 0; step < maxLoopSteps; step++) {
+        const answer = await call({
+          method: "POST",
+          path: "models/v1/chat/completions",
+          body: { model: "default", messages, ...(skills.tools.length ? { tools: skills.tools } : {}) },
+        });
+        hops.push(answer.hops);
+        const body = answer.body as {
+          choices?: { message?: { content?: string | null; tool_calls?: ToolCall[] } }[];
+          error?: { code?: string | null; message?: string };
+        };
+        if (answer.status >= 400)
+          return failed(
+            body?.error?.code ?? `HTTP${answer.status}`,
+            `${body?.error?.message ?? `the model answered ${answer.status}`} (hops ${answer.hops})`,
+          );
+        const message = body?.choices?.[0]?.message;
+        const asked = message?.tool_calls ?? [];
+        if (asked.length === 0 || skills.tools.length === 0)
+          return {
+            status: "SUCCEEDED" as const,
+            output: {
+              text: message?.content ?? JSON.stringify(asked),
+              routedTo: answer.routedTo,
+              hops: hops.join(","),
+              ...(toolCalls.length ? { toolCalls } : {}),
+            },
+            error: null,
+          };
+        messages.push({ role: "assistant", content: message?.content ?? null, tool_calls: asked });
+        for (const asking of asked) {
+          let args: Record<string, unknown> = {};
+          try {
+            args = JSON.parse(asking.function.arguments || "{}") as Record<string, unknown>;
+          } catch {}
+          const result = await skills.call(asking.function.name, args);
+          toolCalls.push({ name: asking.function.name, ok: !result.isError });
+          messages.push({ role: "tool", tool_call_id: asking.id, content: result.text });
+        }
+      }
+      return failed("AgentLoopLimit", `the model still asked for tools after ${maxLoopSteps} answers`);
+    } finally {
+      await skills.close();
+    }
   }
 
+  /** The runtime's skills as tools, its account's token for its own surfaces. */
+  const runtimeSkillTools = (runtime: StoredResource, authorization: string) =>
+    skillTools(
+      {
+        id: runtime.id,
+        invokeUrl: String(runtime.body.invokeUrl),
+        skills: (runtime.body.skills ?? []) as Parameters<typeof skillTools>[0]["skills"],
+      },
+      authorization,
+      fetchApp,
+    );
+
   /** Waits for the seat's instance, runs the task on it, gives the seat back. */
-  async function run(account: string, runtime: StoredResource, task: Task, seat: Seat, call: AgentCall) {
+  async function run(
+    account: string,
+    runtime: StoredResource,
+    task: Task,
+    seat: Seat,
+    call: AgentCall,
+    authorization: string,
+  ) {
     try {
       try {
         await seat.ready;
@@ -263,7 +313,9 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
         startMs: ranFrom - seat.startedAtMs,
       };
       const code = (runtime.body.artifact as { code?: unknown }).code;
-      const result = code ? await runCode(seat, task, call) : await runLoop(runtime, task, call);
+      const result = code
+        ? await runCode(seat, task, call)
+        : await runLoop(runtime, task, call, authorization);
       return finish(
         account,
         { ...task, placement: { ...placement, runMs: service.clock.now().getTime() - ranFrom } },
@@ -314,8 +366,9 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
       const seat = pool.acquire(account, runtime);
       task.placement = { instanceId: seat.instance.id, start: seat.start, startMs: 0, runMs: null };
       tx(service.db, () => tasks.put(account, task, now.getTime()));
-      const call = callAs(runtime, c.req.header("authorization") as string);
-      return { task, finished: run(account, runtime, task, seat, call) };
+      const authorization = c.req.header("authorization") as string;
+      const call = callAs(runtime, authorization);
+      return { task, finished: run(account, runtime, task, seat, call, authorization) };
     },
     async invoke(c: Context<AppEnv>, runtimeId: string, body: { input: string; async: boolean }) {
       const { task, finished } = this.start(c, runtimeId, body.input);
@@ -327,6 +380,25 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
       const task = tasks.get(account, runtimeId, taskId);
       if (!task) throw new MockCloudError("NotFound", `task ${taskId} of ${runtimeId} not found`);
       return c.json(task);
+    },
+    /** `GET {invokeUrl}/tools`: the runtime's skills as tools (OpenAI function tools), and those that offer none. */
+    async listTools(c: Context<AppEnv>, runtimeId: string) {
+      const { runtime } = runtimeOf(c, runtimeId);
+      const skills = await runtimeSkillTools(runtime, c.req.header("authorization") as string);
+      await skills.close();
+      return c.json({ tools: skills.tools, unavailable: skills.unavailable });
+    },
+    /** `POST {invokeUrl}/tools/{name}`: calls one of them. */
+    async callTool(c: Context<AppEnv>, runtimeId: string, name: string, args: Record<string, unknown>) {
+      const { runtime } = runtimeOf(c, runtimeId);
+      const skills = await runtimeSkillTools(runtime, c.req.header("authorization") as string);
+      try {
+        if (!skills.tools.some((t) => t.function.name === name))
+          throw new MockCloudError("NotFound", `AgentRuntime ${runtimeId}'s skills offer no tool ${name}`);
+        return c.json(await skills.call(name, args));
+      } finally {
+        await skills.close();
+      }
     },
     /** `GET /v1/agent-runtimes/{id}/instances`: its sandbox instances, newest first, up to the clock. */
     listInstances(c: Context<AppEnv>, runtimeId: string, state: SandboxInstance["state"] | undefined) {
@@ -341,6 +413,11 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
     },
   };
 }
+
+/** The most model calls the built-in loop makes for one task. */
+const maxLoopSteps = 8;
+
+type ToolCall = { id: string; type: "function"; function: { name: string; arguments: string } };
 
 /** How long a task may run before it fails with TaskTimeout. */
 const taskTimeoutMs = 60_000;

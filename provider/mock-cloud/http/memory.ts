@@ -7,7 +7,13 @@
  */
 import type { Context } from "hono";
 import { pageSizes } from "../../api/common.ts";
-import { type MemoryEntry, MemoryKey, MemoryNamespace, maxMemoryResults } from "../../api/memory.ts";
+import {
+  type MemoryEntry,
+  MemoryKey,
+  MemoryNamespace,
+  type MemorySize,
+  maxMemoryResults,
+} from "../../api/memory.ts";
 import { decodePageToken, encodePageToken, type PageScope, pageTokenSecret } from "../core/page-token.ts";
 import { fail, invalid, MockCloudError } from "../errors.ts";
 import { tx } from "../store/db.ts";
@@ -87,6 +93,16 @@ export function memoryHandlers(deps: AppDeps) {
   });
 
   return {
+    /**
+     * `GET /v1/agent-runtimes/{id}/memory`: how much the runtime's memory holds (entries within its
+     * retention), whether or not `memory.enabled` is on now; nothing is purged by reading it.
+     */
+    size(c: Context<AppEnv>, runtimeId: string) {
+      const { account, runtime } = callerRuntime(deps, c, runtimeId, "an agent runtime's memory");
+      const memory = runtime.body.memory as MemorySettings | undefined;
+      const aliveAfterMs = service.clock.now().getTime() - (memory?.retentionDays ?? 30) * dayMs;
+      return c.json(store.size(account, runtimeId, aliveAfterMs) satisfies MemorySize);
+    },
     put(
       c: Context<AppEnv>,
       runtimeId: string,

@@ -83,6 +83,7 @@ import {
   MemoryPutRequest,
   MemorySearchQuery,
   MemorySearchResults,
+  MemorySize,
 } from "../../api/memory.ts";
 import {
   ModelEndpoint,
@@ -95,10 +96,13 @@ import { Quotas } from "../../api/quotas.ts";
 import {
   InstanceListQuery,
   InvocationRequest,
+  RuntimeTools,
   SandboxInstanceList,
   Task,
   TaskList,
   TaskListQuery,
+  ToolCallRequest,
+  ToolCallResult,
 } from "../../api/tasks.ts";
 import { type RouteSpec, rateLimitHeaders, route } from "./route-spec.ts";
 
@@ -363,6 +367,19 @@ function memoryRoutes() {
       query: MemorySearchQuery,
       ok: { status: 200, description: "the entries found", body: MemorySearchResults },
       errors,
+    }),
+    route({
+      ...common,
+      handler: "getMemorySize",
+      operationId: "getAgentRuntimeMemorySize",
+      method: "get",
+      path: "/v1/agent-runtimes/{id}/memory",
+      summary:
+        "how much an agent runtime's memory holds: its entries within retention (emulator clock), their bytes (values as JSON and texts) and the namespaces holding them; answered whether or not `memory.enabled` is on (entries kept while it was off count)",
+      params: id,
+      ok: { status: 200, description: "the memory's size", body: MemorySize },
+      // A /v1 route: anyV1's answers, as the runtime's instances and tasks say them.
+      errors: [...anyV1, "NotFound"],
     }),
   ];
 }
@@ -719,6 +736,33 @@ export const routes = [
     params: { id: z.string(), taskId: z.string() },
     ok: { status: 200, description: "the task", body: Task },
     errors: ["Unauthenticated", "NotFound", "InternalError"],
+  }),
+  route({
+    handler: "listRuntimeTools",
+    operationId: "listRuntimeTools",
+    method: "get",
+    path: "/agents/{id}/invoke/tools",
+    tag: "gateway",
+    summary:
+      "an agent runtime's skills as tools (`{invokeUrl}/tools`, the account's token), as OpenAI function tools named `<skill>__<tool>`: an mcp skill's MCP server tools (its allowedTools, when it names any; the emulator's own /mcp or a runtime's called with the account's token, another server without one), a builtin `memory` skill's memory_get, memory_put and memory_search; the skills that offer none here, and why",
+    auth: "bearer",
+    params: id,
+    ok: { status: 200, description: "the tools", body: RuntimeTools },
+    errors: ["Unauthenticated", "NotFound", "InternalError"],
+  }),
+  route({
+    handler: "callRuntimeTool",
+    operationId: "callRuntimeTool",
+    method: "post",
+    path: "/agents/{id}/invoke/tools/{name}",
+    tag: "gateway",
+    summary:
+      "call one of an agent runtime's skill tools (`{invokeUrl}/tools/{name}`, the account's token): its text and whether it is an error (a tool's own failure is 200 with isError); a name its skills do not offer is 404",
+    auth: "bearer",
+    params: { id: z.string(), name: z.string() },
+    body: { schema: ToolCallRequest, parsedBy: "app", required: true },
+    ok: { status: 200, description: "what the tool answered", body: ToolCallResult },
+    errors: ["Unauthenticated", "NotFound", ...withBody, "InternalError"],
   }),
   route({
     handler: "listRuntimeInstances",

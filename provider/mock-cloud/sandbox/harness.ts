@@ -101,6 +101,12 @@ function context(taskId: string, scratch: string) {
         ),
       inbox: () => call(taskId, "GET", "inbox"),
     },
+    /** The runtime's skills as tools: `list()` answers `{ tools, unavailable }`, `call()` `{ isError, text }` (in `body`). */
+    skills: {
+      list: () => call(taskId, "GET", "tools"),
+      call: (name: string, args: Record<string, unknown> = {}) =>
+        call(taskId, "POST", `tools/${segment(name)}`, { arguments: args }),
+    },
     /** Any request under the runtime's invokeUrl: `{ status, body }`. */
     request: (method: string, path: string, body?: unknown) => call(taskId, method, path, body),
   };

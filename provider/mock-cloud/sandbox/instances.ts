@@ -27,7 +27,7 @@ import { MockCloudError } from "../errors.ts";
 import { tx } from "../store/db.ts";
 import type { StoredResource } from "../store/repo.ts";
 import type { TaskStore } from "../store/tasks.ts";
-import { CodeSandbox } from "./runner.ts";
+import { CodeSandbox, PythonSandbox, type Sandbox as SandboxProcess } from "./runner.ts";
 
 type Sandbox = { cpu: number; memoryMiB: number; isolation: "microvm" | "container" };
 type Lifecycle = { idleTimeoutSeconds: number; maxLifetimeSeconds: number; onIdle: "pause" | "stop" };
@@ -41,7 +41,7 @@ interface Live {
   config: string;
   sandbox: Sandbox;
   /** A code artifact's process (null for an image's built-in loop, or until started). */
-  process: CodeSandbox | null;
+  process: SandboxProcess | null;
   /** Settles when the instance is ready for tasks (its cold start or resume). */
   ready: Promise<void>;
   scratchDir: string;
@@ -50,7 +50,7 @@ interface Live {
 /** A task's seat on an instance: where it runs, how it got there, and how to give the seat back. */
 export interface Seat {
   instance: SandboxInstance;
-  process: CodeSandbox | null;
+  process: SandboxProcess | null;
   start: "cold" | "resumed" | "warm";
   /** Settles when the instance can run the task; rejects when it could not start. */
   ready: Promise<void>;
@@ -237,13 +237,7 @@ export class InstancePool {
     tx(this.#service.db, () => this.#store.putInstance(account, live.record));
     const code = (runtime.body.artifact as { code?: Code }).code;
     const started = code
-      ? Promise.all([
-          CodeSandbox.start(codeDirOf(code), code.entrypoint, live.scratchDir, {
-            ...(runtime.body.env as Record<string, string> | undefined),
-            ...runtime.secret,
-          }),
-          sleep(latency),
-        ]).then(([process]) => {
+      ? Promise.all([startProcess(code, live.scratchDir, runtime), sleep(latency)]).then(([process]) => {
           live.process = process;
           process.onExit(() => this.#crashed(live));
           if (live.record.state === "STOPPED") process.stop();
@@ -464,3 +458,11 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 /** A `file://` code artifact's folder (checked by the caller). */
 const codeDirOf = (code: Code) => fileURLToPath(code.uri);
+
+/** A code artifact's instance process: Node's or Python's, by its runtime. */
+function startProcess(code: Code, scratchDir: string, runtime: StoredResource): Promise<SandboxProcess> {
+  const env = { ...(runtime.body.env as Record<string, string> | undefined), ...runtime.secret };
+  return code.runtime.startsWith("python")
+    ? PythonSandbox.start(code.runtime, codeDirOf(code), code.entrypoint, scratchDir, env)
+    : CodeSandbox.start(codeDirOf(code), code.entrypoint, scratchDir, env);
+}

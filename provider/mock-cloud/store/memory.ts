@@ -116,6 +116,20 @@ export class MemoryStore {
     return gone !== undefined && gone.updatedMs > aliveAfterMs;
   }
 
+  /** How many entries alive, their bytes, and the namespaces holding them. */
+  size(
+    account: string,
+    runtimeId: string,
+    aliveAfterMs: number,
+  ): { entries: number; bytes: number; namespaces: number } {
+    const row = sql(
+      this.db,
+      `SELECT COUNT(*) AS entries, COALESCE(SUM(bytes), 0) AS bytes, COUNT(DISTINCT namespace) AS namespaces
+         FROM memory WHERE account = ? AND runtime_id = ? AND updated_ms > ?`,
+    ).get(account, runtimeId, aliveAfterMs) as { entries: number; bytes: number; namespaces: number };
+    return { entries: Number(row.entries), bytes: Number(row.bytes), namespaces: Number(row.namespaces) };
+  }
+
   /** A namespace's keys, newest write first, from the one written before `beforeId` (a page's last). */
   list(
     account: string,

@@ -1,14 +1,18 @@
 import type {
   AccountQuotas,
   AccountUsage,
+  ChannelInbox,
   ConsoleConfig,
   Fault,
   Kind,
   Limits,
   Listed,
   LoggedRequest,
+  MemorySize,
   Quotas,
   Resource,
+  SandboxInstance,
+  Task,
   Transitions,
   UsageReport,
 } from "./types.ts";
@@ -91,6 +95,27 @@ export function createApi(tokens: () => Tokens, collections: ConsoleConfig["coll
     /** Every account's metered tokens, each as its own GET /v1/usage answers the query (admin token). */
     allUsage: async (query: string): Promise<AccountUsage[]> =>
       (await admin<{ items: AccountUsage[] }>("GET", `/usage?${query}`)).items,
+    /** An agent runtime's sandbox instances, newest first (account token). */
+    instances: async (id: string): Promise<SandboxInstance[]> =>
+      (
+        await account<{ items: SandboxInstance[] }>(
+          "GET",
+          `/v1/agent-runtimes/${encodeURIComponent(id)}/instances`,
+        )
+      ).items,
+    /** An agent runtime's latest tasks, newest first (account token). */
+    runtimeTasks: async (id: string, limit: number): Promise<Task[]> =>
+      (
+        await account<{ items: Task[] }>(
+          "GET",
+          `/v1/agent-runtimes/${encodeURIComponent(id)}/tasks?limit=${limit}`,
+        )
+      ).items,
+    /** How much an agent runtime's memory holds (account token). */
+    memorySize: (id: string) =>
+      account<MemorySize>("GET", `/v1/agent-runtimes/${encodeURIComponent(id)}/memory`),
+    /** The depth of an agent runtime's channel inbox: the data plane's, with the account token. */
+    inbox: (id: string) => account<ChannelInbox>("GET", `/agents/${encodeURIComponent(id)}/invoke/inbox`),
     /** Every account's resources (admin token). */
     allResources: async (): Promise<Listed[]> =>
       (await admin<{ items: { account: string; resource: Resource }[] }>("GET", "/resources")).items.map(

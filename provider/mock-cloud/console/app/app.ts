@@ -11,9 +11,10 @@ import { renderAuth, renderClock, renderLive, wireAuth } from "./header.ts";
 import { renderQuotas } from "./quotas.ts";
 import { renderRequests, wireRequests } from "./requests.ts";
 import { renderFilters, renderResources, wireResources } from "./resources.ts";
+import { readRuntime, renderRuntime } from "./runtime.ts";
 import { renderSide } from "./side.ts";
 import { wireSnapshots } from "./snapshots.ts";
-import { createState, type View, views } from "./state.ts";
+import { createState, type State, type View, views } from "./state.ts";
 import { renderTopology, wireTopology } from "./topology.ts";
 import { wireTransitions } from "./transitions.ts";
 import type { Change, ConsoleConfig, Listed } from "./types.ts";
@@ -79,6 +80,30 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
     usageStale = false;
     state.usage = await readUsage(api, state, Date.now() + (state.clockOffset ?? 0));
   }
+  /** When the runtime view's runtime was last read, whether it worked since, and the reading planned. */
+  let runtimeReadAt = 0;
+  let runtimeStale = false;
+  let runtimeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The runtime view's runtime at work, with the account token (nothing without it). */
+  async function loadRuntime(): Promise<void> {
+    runtimeReadAt = Date.now();
+    runtimeStale = false;
+    const id = state.runtimeId;
+    if (!id) return;
+    let runtime: State["runtime"] = null;
+    let error: string | null = null;
+    try {
+      runtime = await readRuntime(api, state, id, Date.now() + (state.clockOffset ?? 0));
+    } catch (e) {
+      // Gone, or not this account's: said in the view, not as a failure of the whole console.
+      if ((e as ApiError).status !== 404) throw e;
+      error = `AgentRuntime ${id} is not found with this account's token: ${(e as ApiError).message}`;
+    }
+    // Another runtime was chosen meanwhile: this reading is not its.
+    if (state.runtimeId !== id) return;
+    state.runtime = runtime;
+    state.runtimeError = error;
+  }
   async function loadClock(): Promise<void> {
     const before = Date.now();
     const now = await api.now();
@@ -104,6 +129,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
       const clock = loadClock();
       const jobs: Promise<void>[] = [loadResources(), clock];
       if (state.accountToken || state.adminToken) jobs.push(loadQuotas(), clock.then(loadUsage));
+      if (state.view === "runtime" && state.accountToken) jobs.push(clock.then(loadRuntime));
       if (state.adminToken) jobs.push(load.faults(), load.transitions(), load.limits(), load.requests());
       await Promise.all(jobs);
       if (byId("notice").classList.contains("error")) notice("");
@@ -141,6 +167,29 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
       Math.max(200, usageReadAt + 1000 - Date.now()),
     );
   }
+  /**
+   * Reads the runtime view's runtime again once it worked (or the clock moved, or a few seconds
+   * passed: instances pause and background tasks end with no request): at most once a second, and
+   * only while the runtime view shows (otherwise when it is next shown).
+   */
+  function reloadRuntimeSoon(): void {
+    runtimeStale = true;
+    if (state.view !== "runtime" || runtimeTimer !== undefined) return;
+    runtimeTimer = setTimeout(
+      () => {
+        runtimeTimer = undefined;
+        loadRuntime().then(render, (e) => failed("Refreshing", e));
+      },
+      Math.max(200, runtimeReadAt + 1000 - Date.now()),
+    );
+  }
+  /**
+   * A request that may change what the runtime view shows: one that is not a read (the console's
+   * own readings are reads) and names the runtime, as its own (`/agents/{id}/invoke/…`), as a
+   * channel's peer, or as a resource (`/v1/agent-runtimes/{id}`).
+   */
+  const worksRuntime = (r: { method: string; path: string }) =>
+    state.runtimeId !== null && r.method !== "GET" && r.path.split("/").includes(state.runtimeId);
   /** A chat completion (an endpoint's, or through an agent runtime's gateway): what the emulator meters. */
   const metered = (path: string) => !path.startsWith("/_mock/") && path.endsWith("/chat/completions");
   const resourcesAndQuotas = () => Promise.all([loadResources(), loadQuotas()]).then(() => undefined);
@@ -155,6 +204,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
     switch (c.type) {
       case "resource.created":
       case "resource.updated":
+        if (c.id === state.runtimeId) reloadRuntimeSoon();
         if (state.accountToken) reloadSoon(resourcesAndQuotas);
         else {
           state.resources.set(c.id, { account: c.account, body: c.resource as unknown as Listed["body"] });
@@ -162,6 +212,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
         }
         break;
       case "resource.deleted":
+        if (c.id === state.runtimeId) reloadRuntimeSoon();
         if (state.accountToken) reloadSoon(resourcesAndQuotas);
         else {
           state.resources.delete(c.id);
@@ -171,6 +222,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
       case "clock":
         setClock(c.now);
         reloadUsageSoon();
+        reloadRuntimeSoon();
         break;
       case "settings":
         if (c.what === "faults") reloadSoon(load.faults);
@@ -188,6 +240,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
         state.requests.push(c.request);
         if (state.requests.length > 500) state.requests.splice(0, state.requests.length - 500);
         if (metered(c.request.path)) reloadUsageSoon();
+        if (worksRuntime(c.request)) reloadRuntimeSoon();
         break;
     }
     scheduleRender();
@@ -214,6 +267,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
       state.quotas = null;
       state.allQuotas = [];
       state.usage = null;
+      state.runtime = null;
       render();
     }
     renderAuth(app);
@@ -247,6 +301,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
       renderChanges(app);
     }
     if (state.view === "drive") renderDrive(app);
+    if (state.view === "runtime") renderRuntime(app);
     // A re-rendered row keeps the keyboard focus it had.
     if (focusKey && !document.body.contains(active)) {
       document.querySelector<HTMLElement>(`[data-focus="${CSS.escape(focusKey)}"]`)?.focus();
@@ -275,9 +330,26 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
   }
 
   // ---- views --------------------------------------------------------------------------------------
-  function show(view: string): void {
+  /** Shows the view a URL fragment names: `usage`, or `runtime/<id>` (an agent runtime at work). */
+  function show(fragment: string): void {
+    const [view = "", ...rest] = fragment.split("/");
     const next: View = (views as readonly string[]).includes(view) ? (view as View) : "resources";
     if (next !== state.view) notice("");
+    if (next === "runtime") {
+      let id: string | null = rest.join("/") || null;
+      try {
+        id = id && decodeURIComponent(id);
+      } catch {
+        // A fragment typed by hand: the id as it is.
+      }
+      if (id !== state.runtimeId) {
+        state.runtimeId = id;
+        state.runtime = null;
+        state.runtimeError = null;
+        runtimeReadAt = 0;
+        runtimeStale = true;
+      }
+    }
     state.view = next;
     for (const v of views) byId(`view-${v}`).hidden = v !== state.view;
     for (const a of document.querySelectorAll<HTMLAnchorElement>("nav a[data-view]")) {
@@ -286,6 +358,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
     }
     render();
     if (state.view === "usage" && usageStale) reloadUsageSoon();
+    if (state.view === "runtime" && runtimeStale) reloadRuntimeSoon();
   }
   function navigate(view: View): void {
     location.hash = `#${view}`;
@@ -326,6 +399,12 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
       wireSnapshots(app);
       window.addEventListener("hashchange", () => show(location.hash.slice(1)), { signal });
       timers.push(setInterval(() => renderClock(app), 1000));
+      // The runtime view reads again every 5 s at least: instances pause, stop and end tasks by the clock.
+      timers.push(
+        setInterval(() => {
+          if (state.view === "runtime" && Date.now() - runtimeReadAt >= 4500) reloadRuntimeSoon();
+        }, 1000),
+      );
       show(location.hash.slice(1));
       renderAuth(app);
       connect();
@@ -336,6 +415,7 @@ export function createConsole(options: ConsoleOptions): App & { start(): void; s
       clearInterval(pollTimer);
       clearTimeout(reloadTimer);
       clearTimeout(usageTimer);
+      clearTimeout(runtimeTimer);
       for (const t of timers) clearInterval(t);
     },
   };

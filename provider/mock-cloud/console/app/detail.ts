@@ -1,5 +1,6 @@
 import type { App } from "./context.ts";
 import { badge, byId, fill, h, kindLabel, mask, time } from "./dom.ts";
+import { atWorkLink } from "./resources.ts";
 import type { ConsoleConfig, Listed } from "./types.ts";
 
 /** Fields every resource has, shown in the detail's header list rather than in spec or outputs. */
@@ -91,6 +92,7 @@ export function renderDetail(app: App): void {
       "p",
       { class: "actions" },
       h("button", { type: "button", class: "quiet", "data-action": "show-topology" }, "Show in topology"),
+      b.kind === "AgentRuntime" ? atWorkLink(b.id, b.name, "detail") : null,
       state.adminToken
         ? h("button", { type: "button", class: "quiet", "data-action": "edit-selected" }, "Edit out of band")
         : null,

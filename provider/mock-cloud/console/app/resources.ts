@@ -65,7 +65,20 @@ const filterOfForm = (): ResourceFilter => ({
   text: byId<HTMLInputElement>("f-text").value,
 });
 
-/** One row of the resources table: its status as `data-status` and as a badge. */
+/** An agent runtime's link to the runtime view (`#runtime/<id>`): its instances, tasks, inbox and memory. */
+export const atWorkLink = (id: string, name: string, where: string) =>
+  h(
+    "a",
+    {
+      class: "at-work",
+      href: `#runtime/${encodeURIComponent(id)}`,
+      "aria-label": `${name} at work`,
+      "data-focus": `${where}-work-${id}`,
+    },
+    "at work",
+  );
+
+/** One row of the resources table: its status as `data-status` and as a badge; an agent runtime's link to it at work. */
 function resourceRow(tones: ConsoleConfig["tones"], r: Listed, selected: boolean): HTMLTableRowElement {
   const b = r.body;
   return h(
@@ -88,6 +101,7 @@ function resourceRow(tones: ConsoleConfig["tones"], r: Listed, selected: boolean
         },
         b.name,
       ),
+      b.kind === "AgentRuntime" ? atWorkLink(b.id, b.name, "row") : null,
     ),
     h("td", { class: "mono" }, b.id),
     h("td", {}, b.region),

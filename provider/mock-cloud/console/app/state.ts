@@ -1,11 +1,15 @@
 import type {
   AccountQuotas,
+  ChannelInbox,
   Fault,
   Kind,
   Limits,
   Listed,
   LoggedRequest,
+  MemorySize,
   Quotas,
+  SandboxInstance,
+  Task,
   Transitions,
   UsageRow,
 } from "./types.ts";
@@ -16,7 +20,8 @@ export const tokenKeys = {
   admin: "agentcloud.console.adminToken",
 };
 
-export const views = ["resources", "topology", "quotas", "usage", "requests", "drive"] as const;
+/** The views, each a section `#view-<name>` of the page; `runtime` is reached as `#runtime/<id>`. */
+export const views = ["resources", "topology", "quotas", "usage", "requests", "drive", "runtime"] as const;
 export type View = (typeof views)[number];
 
 /** One account's metered tokens over the usage view's window, as the emulator answers them. */
@@ -38,6 +43,21 @@ export interface Usage {
   accounts: UsageOf[];
 }
 
+/** One agent runtime at work, as its account's token reads it (the runtime view, runtime.ts). */
+export interface RuntimeAtWork {
+  id: string;
+  /** When it was read, on the emulator clock (ms): the charts end there. */
+  readAtMs: number;
+  /** `GET /v1/agent-runtimes/{id}/instances`: newest first, at most 500. */
+  instances: SandboxInstance[];
+  /** `GET /v1/agent-runtimes/{id}/tasks?limit=20`: newest first. */
+  tasks: Task[];
+  /** `GET /agents/{id}/invoke/inbox`. */
+  inbox: ChannelInbox;
+  /** `GET /v1/agent-runtimes/{id}/memory`. */
+  memory: MemorySize;
+}
+
 /** Everything the console knows; the views render from it. */
 export interface State {
   accountToken: string | null;
@@ -51,6 +71,12 @@ export interface State {
   allQuotas: AccountQuotas[];
   /** Metered tokens (`GET /v1/usage` with the account token, `GET /_mock/usage` with the admin token alone). */
   usage: Usage | null;
+  /** The agent runtime the runtime view shows (`#runtime/<id>`). */
+  runtimeId: string | null;
+  /** What was last read of it; null before, or without the account token. */
+  runtime: RuntimeAtWork | null;
+  /** Why it could not be read (it is gone, say); null when it was. */
+  runtimeError: string | null;
   transitions: Transitions;
   faults: Fault[];
   /** Emulator time minus this browser's time, in ms. */
@@ -71,6 +97,9 @@ export function createState(storage: Pick<Storage, "getItem">): State {
     quotas: null,
     allQuotas: [],
     usage: null,
+    runtimeId: null,
+    runtime: null,
+    runtimeError: null,
     transitions: {},
     faults: [],
     clockOffset: null,

@@ -3,8 +3,10 @@
  * nothing of zod (or of the server) lands in the bundle.
  */
 
+import type { z } from "zod";
 import type { AccountQuotasList, AccountUsageList, FaultRule, Transitions } from "../../../api/admin.ts";
 import type { AgentRuntime } from "../../../api/agent-runtime.ts";
+import type { ChannelInbox as ChannelInboxSchema } from "../../../api/channels.ts";
 import type { ChipCluster } from "../../../api/chip-cluster.ts";
 import type { ResourceKind } from "../../../api/common.ts";
 import type { ModelEndpoint } from "../../../api/model-endpoint.ts";
@@ -12,7 +14,9 @@ import type { ChangeEvent } from "../../core/feed.ts";
 
 export type { Limits, LoggedRequest } from "../../../api/admin.ts";
 export type { UsageReport } from "../../../api/inference.ts";
+export type { MemorySize } from "../../../api/memory.ts";
 export type { Quotas } from "../../../api/quotas.ts";
+export type { SandboxInstance, Task } from "../../../api/tasks.ts";
 export type { ConsoleConfig } from "../page.ts";
 
 export type Kind = ResourceKind;
@@ -43,3 +47,6 @@ export type Fault = FaultRule & { id: string };
 export type Transition = NonNullable<Transitions[ResourceKind]>;
 export type { Transitions };
 export type Change = ChangeEvent;
+
+/** The depth of an agent runtime's channel inbox (`GET /agents/{id}/invoke/inbox`). */
+export type ChannelInbox = z.infer<typeof ChannelInboxSchema>;

@@ -65,6 +65,22 @@ export function encode(model: ModelId, text: string): number[] {
   return ids;
 }
 
+/**
+ * Counts are remembered: scripted answers, their words and repeated prompts come back request after
+ * request, and BPE is most of a request's cost. Short texts (a stream's pieces) in one table, longer
+ * ones (up to 256 KiB) in a small one; both bounded, dropped whole when full.
+ */
+const counted = { short: new Map<string, number>(), long: new Map<string, number>() };
+
 export function countTokens(model: ModelId, text: string): number {
-  return encode(model, text).length;
+  if (text.length > 256 * 1024) return encode(model, text).length;
+  const table = text.length <= 64 ? counted.short : counted.long;
+  const key = `${tokenizerOf(model)}\u0000${text}`;
+  let n = table.get(key);
+  if (n === undefined) {
+    n = encode(model, text).length;
+    if (table.size >= (table === counted.short ? 50_000 : 64)) table.clear();
+    table.set(key, n);
+  }
+  return n;
 }
