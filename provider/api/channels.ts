@@ -10,7 +10,7 @@
  * promised order. `GET {invokeUrl}/inbox` gives the depth. Each runtime's inbox is its own.
  */
 import { z } from "zod";
-import { page, pageSizes, Timestamp } from "./common.ts";
+import { page, pageQueryFields, Timestamp } from "./common.ts";
 
 /** Deliveries of a message before it is a dead letter instead of being delivered again. */
 export const maxDeliveries = 5;
@@ -103,16 +103,4 @@ export const ChannelInbox = z.object({
 
 export const ChannelDeadLetterPage = page(ChannelMessage);
 
-export const ChannelDeadLettersQuery = z.object({
-  pageSize: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(pageSizes.max)
-    .optional()
-    .describe(`dead letters per page, 1–${pageSizes.max} (default ${pageSizes.default})`),
-  pageToken: z
-    .string()
-    .optional()
-    .describe("nextPageToken of the previous page: opaque, and good only for the same runtime"),
-});
+export const ChannelDeadLettersQuery = z.object(pageQueryFields("dead letters", "runtime"));

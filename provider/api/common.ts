@@ -285,21 +285,24 @@ export const IdempotencyKeysQuery = z.object({
     .describe("only released keys (`true`) or only keys not released yet (`false`)"),
 });
 
-export const ListQuery = z.object({
-  region: Region.optional().describe("only resources in this region"),
+/** A paged list's query fields: `items` names what a page holds, `scope` what its token is good for. */
+export const pageQueryFields = (items: string, scope: string) => ({
   pageSize: z.coerce
     .number()
     .int()
     .min(1)
     .max(pageSizes.max)
     .optional()
-    .describe(`items per page, 1–${pageSizes.max} (default ${pageSizes.default})`),
+    .describe(`${items} per page, 1–${pageSizes.max} (default ${pageSizes.default})`),
   pageToken: z
     .string()
     .optional()
-    .describe(
-      "nextPageToken of the previous page: opaque, and good only for the same account, collection and region",
-    ),
+    .describe(`nextPageToken of the previous page: opaque, and good only for the same ${scope}`),
+});
+
+export const ListQuery = z.object({
+  region: Region.optional().describe("only resources in this region"),
+  ...pageQueryFields("items", "account, collection and region"),
 });
 
 /**

@@ -7,7 +7,7 @@
  * its last write (emulator clock), then is gone. Each runtime's memory is its own.
  */
 import { z } from "zod";
-import { page, pageSizes, Timestamp } from "./common.ts";
+import { page, pageQueryFields, Timestamp } from "./common.ts";
 
 /** A namespace: 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit. */
 export const MemoryNamespace = z
@@ -61,19 +61,7 @@ const MemoryKeyInfo = z.object({
 });
 export const MemoryKeyPage = page(MemoryKeyInfo);
 
-export const MemoryListQuery = z.object({
-  pageSize: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(pageSizes.max)
-    .optional()
-    .describe(`keys per page, 1–${pageSizes.max} (default ${pageSizes.default})`),
-  pageToken: z
-    .string()
-    .optional()
-    .describe("nextPageToken of the previous page: opaque, and good only for the same runtime and namespace"),
-});
+export const MemoryListQuery = z.object(pageQueryFields("keys", "runtime and namespace"));
 
 /** The most results a search answers. */
 export const maxMemoryResults = 50;

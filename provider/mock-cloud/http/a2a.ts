@@ -34,7 +34,7 @@ import type { StoredResource } from "../store/repo.ts";
 import { TaskStore } from "../store/tasks.ts";
 import { json } from "./body.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
-import { callerRuntime, type taskHandlers } from "./gateway.ts";
+import { callerRuntime, type taskHandlers, whatRuntimeRuns } from "./gateway.ts";
 
 type Id = string | number | null;
 
@@ -514,14 +514,7 @@ export function a2aHandlers(deps: AppDeps, tasks: Pick<ReturnType<typeof taskHan
 function describeRuntime(runtime: StoredResource): string {
   const tags = runtime.body.tags as Record<string, string> | undefined;
   if (tags?.description) return tags.description;
-  const artifact = runtime.body.artifact as {
-    image?: string;
-    code?: { entrypoint: string; runtime: string };
-  };
-  const what = artifact.code
-    ? `runs ${artifact.code.entrypoint} (${artifact.code.runtime})`
-    : `the built-in agent loop of ${artifact.image}: its primary model answers`;
-  return `AgentCloud agent runtime ${runtime.body.name} in ${runtime.body.region}; ${what}`;
+  return `AgentCloud agent runtime ${runtime.body.name} in ${runtime.body.region}; ${whatRuntimeRuns(runtime)}`;
 }
 
 type Skill = { name: string; kind: string; target: string; allowedTools?: string[] };

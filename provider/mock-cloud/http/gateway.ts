@@ -114,6 +114,17 @@ export function gatewayHandler(deps: AppDeps, fetchApp: (request: Request) => Pr
   };
 }
 
+/** What a runtime runs: its code's entrypoint, or its image's built-in agent loop. */
+export function whatRuntimeRuns(runtime: StoredResource): string {
+  const artifact = runtime.body.artifact as {
+    image?: string;
+    code?: { entrypoint: string; runtime: string };
+  };
+  return artifact.code
+    ? `runs ${artifact.code.entrypoint} (${artifact.code.runtime})`
+    : `the built-in agent loop of ${artifact.image}: its primary model answers`;
+}
+
 /**
  * The caller's agent runtime at its invokeUrl: 401 without its account's bearer token, 404 when
  * the account has none such. `what` names the surface in the 401 ("an agent runtime's memory").

@@ -41,7 +41,7 @@ import type { StoredResource } from "../store/repo.ts";
 import { TaskStore } from "../store/tasks.ts";
 import { discardBody } from "./body.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
-import { callerRuntime, type taskHandlers } from "./gateway.ts";
+import { callerRuntime, type taskHandlers, whatRuntimeRuns } from "./gateway.ts";
 
 /** The longest input a task takes (as `POST {invokeUrl}/invocations`). */
 const maxInput = 100_000;
@@ -59,14 +59,7 @@ interface Session {
 /** What the runtime does, for its tools: its `description` tag, or what it runs. */
 function describeRuntime(runtime: StoredResource): string {
   const tags = runtime.body.tags as Record<string, string> | undefined;
-  if (tags?.description) return tags.description;
-  const artifact = runtime.body.artifact as {
-    image?: string;
-    code?: { entrypoint: string; runtime: string };
-  };
-  return artifact.code
-    ? `it runs ${artifact.code.entrypoint} (${artifact.code.runtime})`
-    : `the built-in agent loop of ${artifact.image}: its primary model answers`;
+  return tags?.description ?? whatRuntimeRuns(runtime);
 }
 
 const text = (t: string) => [{ type: "text" as const, text: t }];
