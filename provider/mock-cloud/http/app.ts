@@ -24,6 +24,7 @@ import { consoleRoutes } from "./console.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { injectFault } from "./faults.ts";
 import { gatewayHandler, taskHandlers } from "./gateway.ts";
+import { inProcess } from "./in-process.ts";
 import { inferenceHandlers } from "./inference.ts";
 import { memoryHandlers } from "./memory.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -156,26 +157,13 @@ export function createApp(given: AppDeps): Hono<Env> {
         // refused there, so it goes with a pass that lives for this one request (auth.ts).
         const pass = r.admin ? tokens.adminPass() : null;
         try {
-          const res = await app.fetch(
-            new Request(new URL(r.path, "http://agentcloud.internal"), {
-              method: r.method,
-              headers: {
-                ...r.headers,
-                authorization: pass ? pass.authorization : auth.token,
-                ...(r.body === undefined ? {} : { "content-type": "application/json" }),
-              },
-              ...(r.body === undefined ? {} : { body: JSON.stringify(r.body) }),
-            }),
-          );
-          // JSON; null when empty (a dropped connection's); the text itself when it is not JSON.
-          const text = await res.text();
-          let body: unknown = null;
-          try {
-            body = text ? JSON.parse(text) : null;
-          } catch {
-            body = text;
-          }
-          return { status: res.status, headers: res.headers, body };
+          return await inProcess(async (request) => app.fetch(request), {
+            method: r.method,
+            path: r.path,
+            authorization: pass ? pass.authorization : auth.token,
+            ...(r.headers ? { headers: r.headers } : {}),
+            ...(r.body === undefined ? {} : { body: r.body }),
+          });
         } finally {
           pass?.revoke();
         }

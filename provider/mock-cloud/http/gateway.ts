@@ -22,6 +22,7 @@ import type { StoredResource } from "../store/repo.ts";
 import { TaskStore } from "../store/tasks.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { dataPlaneFault } from "./faults.ts";
+import { inProcess } from "./in-process.ts";
 import { skillTools } from "./skill-tools.ts";
 
 type Binding = { endpointId: string; role: "primary" | "fallback" | "router" };
@@ -170,24 +171,15 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
   const callAs =
     (runtime: StoredResource, authorization: string): AgentCall =>
     async ({ method, path, body }) => {
-      const answer = await fetchApp(
-        new Request(`http://agentcloud.internal/agents/${runtime.id}/invoke/${path.replace(/^\/+/, "")}`, {
-          method,
-          headers: {
-            authorization,
-            ...(body === undefined ? {} : { "content-type": "application/json" }),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        }),
-      );
-      const text = await answer.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {}
+      const answer = await inProcess(fetchApp, {
+        method,
+        path: `/agents/${runtime.id}/invoke/${path.replace(/^\/+/, "")}`,
+        authorization,
+        ...(body === undefined ? {} : { body }),
+      });
       return {
         status: answer.status,
-        body: parsed,
+        body: answer.body,
         routedTo: answer.headers.get("x-agentcloud-routed-to"),
         hops: answer.headers.get("x-agentcloud-hops") ?? "",
       };
@@ -291,6 +283,7 @@ export function taskHandlers(deps: AppDeps, fetchApp: (request: Request) => Prom
     skillTools(
       {
         id: runtime.id,
+        name: runtime.body.name,
         invokeUrl: String(runtime.body.invokeUrl),
         skills: (runtime.body.skills ?? []) as Parameters<typeof skillTools>[0]["skills"],
       },

@@ -28,13 +28,6 @@ import {
 } from "@modelcontextprotocol/server";
 import type { Context } from "hono";
 import { z } from "zod";
-import {
-  MemoryEntry,
-  MemoryKey,
-  MemoryNamespace,
-  MemorySearchResults,
-  maxMemoryResults,
-} from "../../api/memory.ts";
 import { Task } from "../../api/tasks.ts";
 import { MockCloudError } from "../errors.ts";
 import type { StoredResource } from "../store/repo.ts";
@@ -42,6 +35,8 @@ import { TaskStore } from "../store/tasks.ts";
 import { discardBody } from "./body.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { callerRuntime, type taskHandlers, whatRuntimeRuns } from "./gateway.ts";
+import { inProcess } from "./in-process.ts";
+import { memoryTools } from "./memory-tools.ts";
 
 /** The longest input a task takes (as `POST {invokeUrl}/invocations`). */
 const maxInput = 100_000;
@@ -104,26 +99,13 @@ export function runtimeMcpHandlers(
   const store = new TaskStore(service.db);
 
   /** One request of the caller's to the app (the runtime's memory): its status and JSON body. */
-  async function call(session: Session, method: string, path: string, body?: unknown) {
-    const res = await fetchApp(
-      new Request(new URL(path, "http://agentcloud.internal"), {
-        method,
-        headers: {
-          authorization: session.authorization,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      }),
-    );
-    const raw = await res.text();
-    let json: unknown = null;
-    try {
-      json = raw ? JSON.parse(raw) : null;
-    } catch {
-      json = raw;
-    }
-    return { status: res.status, body: json };
-  }
+  const call = (session: Session, method: string, path: string, body?: unknown) =>
+    inProcess(fetchApp, {
+      method,
+      path,
+      authorization: session.authorization,
+      ...(body === undefined ? {} : { body }),
+    });
 
   /** The app's answer as a tool result: its body as structured content, an error by its code. */
   function answerOf(answer: { status: number; body: unknown }): CallToolResult {
@@ -222,98 +204,34 @@ export function runtimeMcpHandlers(
     );
 
     if (!memory) return server;
-    const entryPath = (namespace: string, key: string) =>
-      `${base}/memory/${encodeURIComponent(namespace)}/${encodeURIComponent(key)}`;
-    const memoryTool = async (request: () => Promise<{ status: number; body: unknown }>) => {
-      try {
-        return answerOf(await request());
-      } catch (e) {
-        return failureOf(e);
-      }
-    };
-
-    server.registerTool(
-      "memory_get",
-      {
-        title: `Read ${name}'s memory`,
-        description: `Read an entry of the agent ${name}'s cross-task memory (NotFound when never written, deleted or past retention).`,
-        inputSchema: z.strictObject({ namespace: MemoryNamespace, key: MemoryKey }),
-        outputSchema: MemoryEntry,
-        annotations: {
-          title: `Read ${name}'s memory`,
-          readOnlyHint: true,
-          destructiveHint: false,
-          idempotentHint: true,
-          openWorldHint: false,
+    for (const tool of memoryTools) {
+      server.registerTool(
+        tool.name,
+        {
+          title: tool.title(name),
+          description: tool.description(name),
+          inputSchema: tool.input,
+          outputSchema: tool.output,
+          annotations: {
+            title: tool.title(name),
+            readOnlyHint: tool.readOnly,
+            // memory_put overwrites the entry under the same key.
+            destructiveHint: !tool.readOnly,
+            idempotentHint: true,
+            openWorldHint: false,
+          },
         },
-      },
-      ({ namespace, key }) => memoryTool(() => call(session, "GET", entryPath(namespace, key))),
-    );
-
-    server.registerTool(
-      "memory_put",
-      {
-        title: `Write ${name}'s memory`,
-        description: `Write an entry of the agent ${name}'s cross-task memory (replacing the entry under the same key): any JSON value, and an optional text that the search reads; it lasts the runtime's memory.retentionDays from this write.`,
-        inputSchema: z.strictObject({
-          namespace: MemoryNamespace,
-          key: MemoryKey,
-          value: z.unknown().describe("any JSON value (null too)"),
-          text: z.string().optional().describe("the entry's document: what memory_search reads"),
-        }),
-        outputSchema: MemoryEntry,
-        annotations: {
-          title: `Write ${name}'s memory`,
-          readOnlyHint: false,
-          // It overwrites the entry under the same key.
-          destructiveHint: true,
-          idempotentHint: true,
-          openWorldHint: false,
+        async (args: Record<string, unknown>) => {
+          const request = tool.request(args);
+          if ("refused" in request) return failure("ValidationError", request.refused);
+          try {
+            return answerOf(await call(session, request.method, `${base}/${request.path}`, request.body));
+          } catch (e) {
+            return failureOf(e);
+          }
         },
-      },
-      ({ namespace, key, value, text: doc }) =>
-        value === undefined
-          ? Promise.resolve(failure("ValidationError", "value: required (any JSON value, null too)"))
-          : memoryTool(() =>
-              call(session, "PUT", entryPath(namespace, key), {
-                value,
-                ...(doc === undefined ? {} : { text: doc }),
-              }),
-            ),
-    );
-
-    server.registerTool(
-      "memory_search",
-      {
-        title: `Search ${name}'s memory`,
-        description: `Keyword search of the agent ${name}'s cross-task memory: the entries whose text (or string value) holds every word of q, case-insensitive, the most occurrences first; at most ${maxMemoryResults}.`,
-        inputSchema: z.strictObject({
-          q: z.string().min(1).max(1024).describe("the words every entry found holds"),
-          namespace: MemoryNamespace.optional().describe("only entries of this namespace"),
-          limit: z
-            .number()
-            .int()
-            .min(1)
-            .max(maxMemoryResults)
-            .optional()
-            .describe(`results, 1–${maxMemoryResults} (default ${maxMemoryResults})`),
-        }),
-        outputSchema: MemorySearchResults,
-        annotations: {
-          title: `Search ${name}'s memory`,
-          readOnlyHint: true,
-          destructiveHint: false,
-          idempotentHint: true,
-          openWorldHint: false,
-        },
-      },
-      ({ q, namespace, limit }) => {
-        const query = new URLSearchParams({ q });
-        if (namespace !== undefined) query.set("namespace", namespace);
-        if (limit !== undefined) query.set("limit", String(limit));
-        return memoryTool(() => call(session, "GET", `${base}/memory?${query}`));
-      },
-    );
+      );
+    }
     return server;
   }
 

@@ -15,6 +15,9 @@
  * 64 characters).
  */
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { z } from "zod";
+import { inProcess } from "./in-process.ts";
+import { memoryTools } from "./memory-tools.ts";
 
 type Skill = { name: string; kind: "mcp" | "openapi" | "builtin"; target: string; allowedTools: string[] };
 
@@ -41,43 +44,12 @@ export interface SkillTools {
 const toolName = (skill: string, tool: string) =>
   `${skill}__${tool}`.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64);
 
-const memoryTools: { name: string; description: string; parameters: Record<string, unknown> }[] = [
-  {
-    name: "memory_get",
-    description: "Read an entry of this agent's memory.",
-    parameters: {
-      type: "object",
-      properties: { namespace: { type: "string" }, key: { type: "string" } },
-      required: ["namespace", "key"],
-    },
-  },
-  {
-    name: "memory_put",
-    description: "Write an entry of this agent's memory (a JSON value, and text the search reads).",
-    parameters: {
-      type: "object",
-      properties: {
-        namespace: { type: "string" },
-        key: { type: "string" },
-        value: {},
-        text: { type: "string" },
-      },
-      required: ["namespace", "key", "value"],
-    },
-  },
-  {
-    name: "memory_search",
-    description: "Keyword search of this agent's memory: entries whose text holds every word.",
-    parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] },
-  },
-];
-
 /**
  * Connects to the runtime's skills. `fetchApp` answers requests to the emulator itself; `origin` is
  * the emulator's (the runtime's invokeUrl's); `authorization` the account's token.
  */
 export async function skillTools(
-  runtime: { id: string; invokeUrl: string; skills: Skill[] },
+  runtime: { id: string; name: string; invokeUrl: string; skills: Skill[] },
   authorization: string,
   fetchApp: (request: Request) => Promise<Response>,
 ): Promise<SkillTools> {
@@ -95,7 +67,7 @@ export async function skillTools(
   };
   // The emulator's own server, in process: with the Host a request over the network would carry
   // (its /mcp refuses a request without one when it serves a loopback address).
-  const inProcess = async (input: string | URL | Request, init?: RequestInit) => {
+  const ownFetch = async (input: string | URL | Request, init?: RequestInit) => {
     const request = new Request(input instanceof Request ? input : String(input), init);
     const headers = new Headers(request.headers);
     headers.set("host", new URL(request.url).host);
@@ -110,7 +82,7 @@ export async function skillTools(
       try {
         await client.connect(
           new StreamableHTTPClientTransport(new URL(skill.target), {
-            ...(ours ? { fetch: inProcess, requestInit: { headers: { authorization } } } : {}),
+            ...(ours ? { fetch: ownFetch, requestInit: { headers: { authorization } } } : {}),
           }),
         );
         clients.push(client);
@@ -148,8 +120,24 @@ export async function skillTools(
     } else if (skill.kind === "builtin" && skill.target === "memory") {
       for (const tool of memoryTools.filter((t) => allowed(t.name))) {
         const name = toolName(skill.name, tool.name);
-        tools.push({ type: "function", function: { ...tool, name } });
-        handlers.set(name, (args) => memoryCall(tool.name, args));
+        tools.push({
+          type: "function",
+          function: {
+            name,
+            description: tool.description(String(runtime.name)),
+            parameters: z.toJSONSchema(tool.input) as Record<string, unknown>,
+          },
+        });
+        handlers.set(name, async (args) => {
+          const request = tool.request(args);
+          if ("refused" in request) return { isError: true, text: request.refused };
+          const answer = await inProcess(fetchApp, {
+            ...request,
+            path: `${runtime.invokeUrl}/${request.path}`,
+            authorization,
+          });
+          return { isError: answer.status >= 400, text: JSON.stringify(answer.body) };
+        });
       }
     } else {
       unavailable.push({
@@ -160,26 +148,6 @@ export async function skillTools(
             : `no builtin ${skill.target} here (builtin skills: memory)`,
       });
     }
-  }
-
-  async function memoryCall(tool: string, args: Record<string, unknown>): Promise<ToolResult> {
-    const base = `${runtime.invokeUrl}/memory`;
-    const seg = (v: unknown) => encodeURIComponent(String(v ?? ""));
-    const request =
-      tool === "memory_get"
-        ? new Request(`${base}/${seg(args.namespace)}/${seg(args.key)}`, { headers: { authorization } })
-        : tool === "memory_put"
-          ? new Request(`${base}/${seg(args.namespace)}/${seg(args.key)}`, {
-              method: "PUT",
-              headers: { authorization, "content-type": "application/json" },
-              body: JSON.stringify({
-                value: args.value ?? null,
-                ...(typeof args.text === "string" ? { text: args.text } : {}),
-              }),
-            })
-          : new Request(`${base}?q=${seg(args.q)}`, { headers: { authorization } });
-    const res = await fetchApp(request);
-    return { isError: res.status >= 400, text: await res.text() };
   }
 
   return {
