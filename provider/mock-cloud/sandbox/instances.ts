@@ -392,14 +392,16 @@ export class InstancePool {
   #sweep(): void {
     try {
       const runtimes = new Map<string, { account: string; runtime: StoredResource | null }>();
-      for (const live of this.#live.values())
-        runtimes.set(live.record.runtimeId, {
-          account: live.account,
-          runtime: this.#service.repo.getResource(live.account, "AgentRuntime", live.record.runtimeId),
-        });
-      for (const r of this.#service.repo.everyResource({ kind: "AgentRuntime" }))
-        if ((r.body.scaling as Scaling | undefined)?.minInstances)
-          runtimes.set(r.id, { account: r.account, runtime: r });
+      for (const r of this.#service.repo.runtimesKeptWarm())
+        runtimes.set(r.id, { account: r.account, runtime: r });
+      for (const live of this.#live.values()) {
+        const id = live.record.runtimeId;
+        if (!runtimes.has(id))
+          runtimes.set(id, {
+            account: live.account,
+            runtime: this.#service.repo.getResource(live.account, "AgentRuntime", id),
+          });
+      }
       for (const [id, { account, runtime }] of runtimes) this.reconcile(account, runtime, id);
     } catch {
       // The database closed under the timer (the emulator is closing): stop sweeping.

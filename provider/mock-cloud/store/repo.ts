@@ -227,6 +227,15 @@ export class Repo {
     return rows.map(toResource);
   }
 
+  /** Every agent runtime that keeps instances warm (`scaling.minInstances` above 0), any account. */
+  runtimesKeptWarm(): StoredResource[] {
+    const rows = this.#sql(
+      `SELECT * FROM resources WHERE kind = 'AgentRuntime'
+         AND json_extract(body, '$.scaling.minInstances') > 0 ORDER BY created_at, id`,
+    ).all() as unknown as ResourceRow[];
+    return rows.map(toResource);
+  }
+
   /** The accounts that hold a resource, sorted (the admin plane's view). */
   accounts(): string[] {
     const rows = this.#sql("SELECT DISTINCT account FROM resources ORDER BY account").all() as {
